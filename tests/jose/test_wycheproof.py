@@ -107,9 +107,11 @@ def _check(case: Case, algorithms: list[str]) -> None:
 def test_the_broken_cases_exist_as_described() -> None:
     by_id = {c.tc_id: c for c in JWS_CASES}
     assert len(JWS_CASES) == 401
-    assert BROKEN_JWS_CASES <= by_id.keys()
+    assert by_id.keys() >= BROKEN_JWS_CASES
     assert by_id[367].token == by_id[370].token == by_id[357].token
-    assert by_id[357].valid and not by_id[367].valid and not by_id[370].valid
+    assert by_id[357].valid
+    assert not by_id[367].valid
+    assert not by_id[370].valid
     assert all("?" in by_id[i].token and by_id[i].valid for i in (372, 373))
     for i in (346, 347, 350, 351):
         assert _pinned(by_id[i]) != [_header_alg(by_id[i].token)]
