@@ -1,0 +1,4 @@
+"""gatepass: JWT authentication for Python APIs, done right."""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,267 @@
+"""One error hierarchy for all of gatepass, with stable codes.
+
+::
+
+    GatepassError                      (code)
+    ├── JoseError
+    │   ├── MalformedTokenError        malformed_token
+    │   ├── TokenTooLargeError         token_too_large
+    │   ├── AlgorithmNotAllowedError   alg_not_allowed
+    │   ├── UnsupportedHeaderError     unsupported_header
+    │   ├── BadSignatureError          bad_signature
+    │   ├── DecryptionError            decryption_failed
+    │   ├── InvalidKeyError            invalid_key
+    │   ├── KeyNotFoundError           key_not_found
+    │   ├── SensitiveClaimError        sensitive_claim     (.claim)
+    │   └── ClaimError                 claim_invalid       (.claim)
+    │       ├── MissingClaimError      claim_missing       (.claim)
+    │       ├── TokenExpiredError      token_expired       (.claim == "exp")
+    │       ├── TokenNotYetValidError  token_not_yet_valid (.claim == "nbf" or "iat")
+    │       └── TokenRevokedError      token_revoked
+    ├── AuthError                                          (raised by the server)
+    │   ├── MissingTokenError          missing_token
+    │   ├── InvalidTokenError          invalid_token
+    │   ├── InvalidCredentialsError    invalid_credentials
+    │   ├── ForbiddenError             forbidden
+    │   ├── CsrfError                  csrf_failed
+    │   ├── RateLimitedError           rate_limited        (.retry_after)
+    │   ├── RefreshTokenReuseError     refresh_token_reused
+    │   ├── RegistrationClosedError    registration_closed
+    │   ├── UserExistsError            user_exists
+    │   └── NotFoundError              not_found
+    ├── ConfigError                    invalid_config
+    └── ServiceUnavailableError        service_unavailable
+
+Messages are fixed text written here, or built only from values gatepass
+itself chose (claim names it was asked to check, limits it was configured
+with). They never contain any part of a token, header, key or other input an
+attacker controls, so they are safe to log and to return to clients.
+
+The mapping to HTTP status codes lives in one place, ``gatepass.server.errors``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlgorithmNotAllowedError",
+    "AuthError",
+    "BadSignatureError",
+    "ClaimError",
+    "ConfigError",
+    "CsrfError",
+    "DecryptionError",
+    "ForbiddenError",
+    "GatepassError",
+    "InvalidCredentialsError",
+    "InvalidKeyError",
+    "InvalidTokenError",
+    "JoseError",
+    "KeyNotFoundError",
+    "MalformedTokenError",
+    "MissingClaimError",
+    "MissingTokenError",
+    "NotFoundError",
+    "RateLimitedError",
+    "RefreshTokenReuseError",
+    "RegistrationClosedError",
+    "SensitiveClaimError",
+    "ServiceUnavailableError",
+    "TokenExpiredError",
+    "TokenNotYetValidError",
+    "TokenRevokedError",
+    "TokenTooLargeError",
+    "UnsupportedHeaderError",
+    "UserExistsError",
+]
+
+
+class GatepassError(Exception):
+    """Base of every gatepass error. ``code`` is stable; ``message`` is safe to show."""
+
+    code: str = "error"
+    default_message: str = "gatepass error"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+# --- JOSE -------------------------------------------------------------------
+
+
+class JoseError(GatepassError):
+    """A token, key or header was refused by the JOSE core."""
+
+    code = "jose_error"
+    default_message = "The token could not be processed"
+
+
+class MalformedTokenError(JoseError):
+    code = "malformed_token"
+    default_message = "The token is malformed"
+
+
+class TokenTooLargeError(JoseError):
+    code = "token_too_large"
+    default_message = "The token is larger than allowed"
+
+
+class AlgorithmNotAllowedError(JoseError):
+    code = "alg_not_allowed"
+    default_message = "The token's algorithm is not allowed"
+
+
+class UnsupportedHeaderError(JoseError):
+    code = "unsupported_header"
+    default_message = "The token's header uses an unsupported critical parameter"
+
+
+class BadSignatureError(JoseError):
+    code = "bad_signature"
+    default_message = "The signature is invalid"
+
+
+class DecryptionError(JoseError):
+    code = "decryption_failed"
+    default_message = "The token could not be decrypted"
+
+
+class InvalidKeyError(JoseError):
+    code = "invalid_key"
+    default_message = "The key is invalid or unsafe"
+
+
+class KeyNotFoundError(JoseError):
+    code = "key_not_found"
+    default_message = "No key matches the token"
+
+
+class SensitiveClaimError(JoseError):
+    """``encode`` refused a payload holding a claim named like a secret."""
+
+    code = "sensitive_claim"
+    default_message = "The payload holds a sensitive claim"
+
+    def __init__(self, claim: str, message: str | None = None) -> None:
+        self.claim = claim
+        super().__init__(message or f"Refusing to put sensitive claim {claim!r} in a token")
+
+
+class ClaimError(JoseError):
+    """A claim failed validation. ``claim`` names it (a name gatepass checked)."""
+
+    code = "claim_invalid"
+    default_message = "A claim is invalid"
+
+    def __init__(self, claim: str, message: str | None = None) -> None:
+        self.claim = claim
+        super().__init__(message or f"The {claim!r} claim is invalid")
+
+
+class MissingClaimError(ClaimError):
+    code = "claim_missing"
+
+    def __init__(self, claim: str, message: str | None = None) -> None:
+        super().__init__(claim, message or f"The {claim!r} claim is required")
+
+
+class TokenExpiredError(ClaimError):
+    code = "token_expired"
+
+    def __init__(self, claim: str = "exp", message: str | None = None) -> None:
+        super().__init__(claim, message or "The token has expired")
+
+
+class TokenNotYetValidError(ClaimError):
+    code = "token_not_yet_valid"
+
+    def __init__(self, claim: str = "nbf", message: str | None = None) -> None:
+        super().__init__(claim, message or "The token is not yet valid")
+
+
+class TokenRevokedError(ClaimError):
+    code = "token_revoked"
+
+    def __init__(self, claim: str = "sid", message: str | None = None) -> None:
+        super().__init__(claim, message or "The token has been revoked")
+
+
+# --- Server / auth ----------------------------------------------------------
+
+
+class AuthError(GatepassError):
+    code = "auth_error"
+    default_message = "Authentication failed"
+
+
+class MissingTokenError(AuthError):
+    code = "missing_token"
+    default_message = "No token provided"
+
+
+class InvalidTokenError(AuthError):
+    code = "invalid_token"
+    default_message = "Invalid or expired token"
+
+
+class InvalidCredentialsError(AuthError):
+    code = "invalid_credentials"
+    default_message = "Invalid credentials"
+
+
+class ForbiddenError(AuthError):
+    code = "forbidden"
+    default_message = "You do not have access to this resource"
+
+
+class CsrfError(AuthError):
+    code = "csrf_failed"
+    default_message = "Missing or invalid CSRF token"
+
+
+class RateLimitedError(AuthError):
+    code = "rate_limited"
+    default_message = "Too many attempts, try again later"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message)
+
+
+class RefreshTokenReuseError(AuthError):
+    code = "refresh_token_reused"
+    default_message = "Refresh token reuse detected; the session has been revoked"
+
+
+class RegistrationClosedError(AuthError):
+    code = "registration_closed"
+    default_message = "Registration is closed"
+
+
+class UserExistsError(AuthError):
+    code = "user_exists"
+    default_message = "A user with this email already exists"
+
+
+class NotFoundError(AuthError):
+    code = "not_found"
+    default_message = "Not found"
+
+
+# --- Operations -------------------------------------------------------------
+
+
+class ConfigError(GatepassError):
+    code = "invalid_config"
+    default_message = "The configuration is invalid"
+
+
+class ServiceUnavailableError(GatepassError):
+    code = "service_unavailable"
+    default_message = "The service is temporarily unavailable, try again shortly"

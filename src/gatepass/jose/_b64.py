@@ -1,0 +1,55 @@
+"""Strict base64url (RFC 7515 §2): no padding, no whitespace, canonical only."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from gatepass.errors import MalformedTokenError
+
+__all__ = ["b64decode", "b64encode", "is_b64url"]
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+# For the last character of a segment whose length is 2 or 3 mod 4, the bits
+# that carry no data must be zero, else two spellings decode to the same bytes.
+_CANONICAL_LAST = (
+    "",
+    "",
+    "".join(c for i, c in enumerate(_ALPHABET) if i % 16 == 0),
+    "".join(c for i, c in enumerate(_ALPHABET) if i % 4 == 0),
+)
+_PAD = ("", "", "==", "=")
+
+
+def b64encode(data: bytes) -> str:
+    """Encode ``data`` as unpadded base64url text."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def is_b64url(text: str) -> bool:
+    """True when ``text`` holds only base64url characters (no padding)."""
+    return _B64URL.fullmatch(text) is not None
+
+
+def b64decode(text: str | bytes, *, checked_alphabet: bool = False) -> bytes:
+    """Decode unpadded, canonical base64url; anything else raises MalformedTokenError.
+
+    ``checked_alphabet`` skips the alphabet scan when the caller has already
+    matched the whole token against ``[A-Za-z0-9_-]`` (the compact JWS fast path).
+    """
+    if not isinstance(text, str):
+        try:
+            text = bytes(text).decode("ascii")
+        except (UnicodeDecodeError, TypeError):
+            raise MalformedTokenError("Invalid base64url encoding") from None
+    rem = len(text) % 4
+    if rem and (rem == 1 or text[-1] not in _CANONICAL_LAST[rem]):
+        raise MalformedTokenError("Invalid base64url encoding")
+    if not checked_alphabet and _B64URL.fullmatch(text) is None:
+        raise MalformedTokenError("Invalid base64url encoding")
+    try:
+        return binascii.a2b_base64(text.replace("-", "+").replace("_", "/") + _PAD[rem])
+    except (binascii.Error, ValueError):  # pragma: no cover - excluded by the checks above
+        raise MalformedTokenError("Invalid base64url encoding") from None
