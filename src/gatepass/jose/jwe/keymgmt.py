@@ -1,0 +1,355 @@
+"""Key management (RFC 7518 §4): how the content encryption key reaches the recipient.
+
+The table is data; ``RSA1_5`` is not in it (Bleichenbacher), and the PBES2
+entries are only reachable when the caller enables them by name. ``wrap`` runs
+on the sender's side and adds its header members (``epk``, ``iv``/``tag``,
+``p2s``/``p2c``); ``unwrap`` runs on the recipient's side and raises
+:class:`DecryptionError` with one fixed message for every failure, including an
+ephemeral key that is off its curve or on another curve than the recipient's
+(RFC 8725 §3.4).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Final
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, x25519
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from cryptography.hazmat.primitives.keywrap import (
+    InvalidUnwrap,
+    aes_key_unwrap,
+    aes_key_wrap,
+)
+
+from gatepass.errors import (
+    AlgorithmNotAllowedError,
+    DecryptionError,
+    InvalidKeyError,
+    MalformedTokenError,
+)
+from gatepass.jose._b64 import b64decode, b64encode
+from gatepass.jose.jwe.content import ContentAlgorithm, generate_cek
+from gatepass.jose.keys import Key
+
+__all__ = [
+    "DEFAULT_P2C",
+    "ECDH_CURVES",
+    "KEY_ALGORITHMS",
+    "MIN_P2C",
+    "PBES2_ALGORITHMS",
+    "KeyAlgorithm",
+    "check_key",
+    "unwrap",
+    "wrap",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAlgorithm:
+    """One ``alg`` value of a JWE: its family, key type and key-wrapping key size."""
+
+    name: str
+    family: str  # "dir" | "AESKW" | "AESGCMKW" | "RSA-OAEP" | "ECDH-ES" | "PBES2"
+    kek_bytes: int = 0  # the AES key-wrapping key; 0 when the CEK is not wrapped with AES
+    hash_name: str | None = None  # RSA-OAEP and PBES2
+
+    @property
+    def ktys(self) -> frozenset[str]:
+        if self.family == "RSA-OAEP":
+            return frozenset({"RSA"})
+        if self.family == "ECDH-ES":
+            return frozenset({"EC", "OKP"})
+        return frozenset({"oct"})
+
+
+KEY_ALGORITHMS: Final[Mapping[str, KeyAlgorithm]] = MappingProxyType(
+    {
+        a.name: a
+        for a in (
+            KeyAlgorithm("dir", "dir"),
+            KeyAlgorithm("A128KW", "AESKW", 16),
+            KeyAlgorithm("A256KW", "AESKW", 32),
+            KeyAlgorithm("A128GCMKW", "AESGCMKW", 16),
+            KeyAlgorithm("A256GCMKW", "AESGCMKW", 32),
+            KeyAlgorithm("RSA-OAEP", "RSA-OAEP", hash_name="sha1"),
+            KeyAlgorithm("RSA-OAEP-256", "RSA-OAEP", hash_name="sha256"),
+            KeyAlgorithm("ECDH-ES", "ECDH-ES"),
+            KeyAlgorithm("ECDH-ES+A128KW", "ECDH-ES", 16),
+            KeyAlgorithm("ECDH-ES+A256KW", "ECDH-ES", 32),
+            KeyAlgorithm("PBES2-HS256+A128KW", "PBES2", 16, "sha256"),
+            KeyAlgorithm("PBES2-HS384+A192KW", "PBES2", 24, "sha384"),
+            KeyAlgorithm("PBES2-HS512+A256KW", "PBES2", 32, "sha512"),
+        )
+    }
+)
+PBES2_ALGORITHMS: Final = frozenset(n for n, a in KEY_ALGORITHMS.items() if a.family == "PBES2")
+
+#: PBES2: RFC 7518 §4.8.1.2 recommends at least 1000 iterations; gatepass's
+#: default cap (and the count it uses when encrypting) keeps one token's cost
+#: bounded (CVE-2023-6681).
+MIN_P2C: Final = 1000
+DEFAULT_P2C: Final = 16_384
+_MIN_P2S_BYTES: Final = 8
+
+_EC_CURVES: Final[Mapping[str, tuple[ec.EllipticCurve, int]]] = MappingProxyType(
+    {"P-256": (ec.SECP256R1(), 32), "P-384": (ec.SECP384R1(), 48), "P-521": (ec.SECP521R1(), 66)}
+)
+ECDH_CURVES: Final = frozenset({*_EC_CURVES, "X25519"})
+_HASHES: Final[Mapping[str, type[hashes.HashAlgorithm]]] = MappingProxyType(
+    {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+)
+_DECRYPT_OPS: Final = frozenset({"decrypt", "unwrapKey", "deriveKey", "deriveBits"})
+_ENCRYPT_OPS: Final = frozenset({"encrypt", "wrapKey", "deriveKey", "deriveBits"})
+
+
+class _Failed(Exception):
+    """Internal: any unwrap failure, turned into one DecryptionError by ``unwrap``."""
+
+
+# -- key checks ------------------------------------------------------------------
+
+
+def check_key(spec: KeyAlgorithm, enc: ContentAlgorithm, key: Key, *, decrypting: bool) -> None:
+    """Raise unless ``key`` may be used for ``spec`` (and ``enc``, for ``dir``)."""
+    if (
+        key.alg is not None
+        and key.alg != spec.name
+        and not (spec.family == "dir" and key.alg == enc.name)
+    ):
+        raise AlgorithmNotAllowedError("The algorithm does not match the key")
+    if key.kty not in spec.ktys:
+        raise AlgorithmNotAllowedError("The algorithm does not match the key type")
+    if key.use is not None and key.use != "enc":
+        raise InvalidKeyError("The key is not meant for encryption")
+    if key.key_ops is not None and key.key_ops.isdisjoint(
+        _DECRYPT_OPS if decrypting else _ENCRYPT_OPS
+    ):
+        raise InvalidKeyError("The key's key_ops do not allow this operation")
+    if spec.family == "dir" and key.size != enc.key_bytes * 8:
+        raise InvalidKeyError("The key's length does not match the content encryption")
+    if spec.family in ("AESKW", "AESGCMKW") and key.size != spec.kek_bytes * 8:
+        raise InvalidKeyError("The key's length does not match the key wrapping algorithm")
+    if spec.family == "ECDH-ES" and key.crv not in ECDH_CURVES:
+        raise InvalidKeyError("The key's curve is not usable for ECDH-ES")
+    if decrypting and not key.is_private:
+        raise InvalidKeyError("Decryption needs a private key")
+
+
+# -- ECDH-ES (RFC 7518 §4.6) ---------------------------------------------------
+
+
+def _concat_kdf(z: bytes, alg_id: str, bits: int, apu: bytes, apv: bytes) -> bytes:
+    def field(data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + data
+
+    other = field(alg_id.encode("ascii")) + field(apu) + field(apv) + bits.to_bytes(4, "big")
+    return ConcatKDFHash(hashes.SHA256(), bits // 8, other).derive(z)
+
+
+def _party_info(header: Mapping[str, Any], name: str) -> bytes:
+    value = header.get(name)
+    if value is None:
+        return b""
+    if not isinstance(value, str):
+        raise _Failed
+    return b64decode(value)
+
+
+def _ecdh_derive(
+    spec: KeyAlgorithm, enc: ContentAlgorithm, z: bytes, header: Mapping[str, Any]
+) -> bytes:
+    if not any(z):  # an all-zero X25519 output: a small-order ephemeral key
+        raise _Failed
+    alg_id, size = (enc.name, enc.key_bytes) if not spec.kek_bytes else (spec.name, spec.kek_bytes)
+    apu, apv = _party_info(header, "apu"), _party_info(header, "apv")
+    return _concat_kdf(z, alg_id, size * 8, apu, apv)
+
+
+def _ephemeral(key: Key) -> tuple[bytes, dict[str, str]]:
+    """A fresh ephemeral key on the recipient's curve: ``(Z, epk)``."""
+    public = key.public_crypto
+    if isinstance(public, x25519.X25519PublicKey):
+        eph = x25519.X25519PrivateKey.generate()
+        raw = eph.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return eph.exchange(public), {"kty": "OKP", "crv": "X25519", "x": b64encode(raw)}
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    assert key.crv is not None
+    curve, size = _EC_CURVES[key.crv]
+    eph_ec = ec.generate_private_key(curve)
+    point = eph_ec.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    epk = {
+        "kty": "EC",
+        "crv": key.crv,
+        "x": b64encode(point[1 : 1 + size]),
+        "y": b64encode(point[1 + size :]),
+    }
+    return eph_ec.exchange(ec.ECDH(), public), epk
+
+
+def _peer_z(key: Key, header: Mapping[str, Any]) -> bytes:
+    """Z from the header's ``epk``, validated against the recipient's own curve."""
+    epk = header.get("epk")
+    if not isinstance(epk, Mapping) or epk.get("crv") != key.crv or "d" in epk:
+        raise _Failed
+    x = epk.get("x")
+    if not isinstance(x, str):
+        raise _Failed
+    private = key.crypto
+    if isinstance(private, x25519.X25519PrivateKey):
+        if epk.get("kty") != "OKP":
+            raise _Failed
+        raw = b64decode(x)
+        if len(raw) != 32:
+            raise _Failed
+        return private.exchange(x25519.X25519PublicKey.from_public_bytes(raw))
+    if not isinstance(private, ec.EllipticCurvePrivateKey) or epk.get("kty") != "EC":
+        raise _Failed
+    y = epk.get("y")
+    if not isinstance(y, str) or key.crv is None:
+        raise _Failed
+    curve, size = _EC_CURVES[key.crv]
+    xb, yb = b64decode(x), b64decode(y)
+    if len(xb) != size or len(yb) != size:
+        raise _Failed
+    # from_encoded_point refuses a point that is not on the curve (invalid-curve attack).
+    peer = ec.EllipticCurvePublicKey.from_encoded_point(curve, b"\x04" + xb + yb)
+    return private.exchange(ec.ECDH(), peer)
+
+
+# -- PBES2 (RFC 7518 §4.8) -----------------------------------------------------
+
+
+def _pbes2_kek(spec: KeyAlgorithm, password: bytes, p2s: bytes, p2c: int) -> bytes:
+    assert spec.hash_name is not None
+    salt = spec.name.encode("ascii") + b"\x00" + p2s
+    kdf = PBKDF2HMAC(_HASHES[spec.hash_name](), spec.kek_bytes, salt, p2c)
+    return kdf.derive(password)
+
+
+def _oaep(spec: KeyAlgorithm) -> padding.OAEP:
+    assert spec.hash_name is not None
+    algorithm = _HASHES[spec.hash_name]()
+    return padding.OAEP(padding.MGF1(algorithm), algorithm, None)
+
+
+# -- the two directions ---------------------------------------------------------
+
+
+def wrap(
+    spec: KeyAlgorithm, enc: ContentAlgorithm, key: Key, header: dict[str, Any]
+) -> tuple[bytes, bytes]:
+    """Make the CEK for the sender: ``(cek, encrypted_key)``; adds header members."""
+    family = spec.family
+    if family == "dir":
+        assert key.secret is not None
+        return key.secret, b""
+    if family == "ECDH-ES":
+        z, header["epk"] = _ephemeral(key)
+        try:
+            derived = _ecdh_derive(spec, enc, z, header)
+        except (_Failed, MalformedTokenError):
+            raise InvalidKeyError("ECDH-ES key agreement failed") from None
+        if not spec.kek_bytes:
+            return derived, b""
+        cek = generate_cek(enc)
+        return cek, aes_key_wrap(derived, cek)
+    cek = generate_cek(enc)
+    if family == "RSA-OAEP":
+        public = key.public_crypto
+        assert isinstance(public, rsa.RSAPublicKey)
+        return cek, public.encrypt(cek, _oaep(spec))
+    assert key.secret is not None
+    if family == "AESKW":
+        return cek, aes_key_wrap(key.secret, cek)
+    if family == "AESGCMKW":
+        iv = os.urandom(12)
+        sealed = AESGCM(key.secret).encrypt(iv, cek, None)
+        header["iv"], header["tag"] = b64encode(iv), b64encode(sealed[-16:])
+        return cek, sealed[:-16]
+    # PBES2
+    p2s = os.urandom(16)
+    p2c = header.setdefault("p2c", DEFAULT_P2C)
+    header["p2s"] = b64encode(p2s)
+    return cek, aes_key_wrap(_pbes2_kek(spec, key.secret, p2s, p2c), cek)
+
+
+def unwrap(
+    spec: KeyAlgorithm,
+    enc: ContentAlgorithm,
+    key: Key,
+    header: Mapping[str, Any],
+    encrypted_key: bytes,
+) -> bytes:
+    """Recover the CEK for the recipient; any failure raises DecryptionError."""
+    try:
+        cek = _unwrap(spec, enc, key, header, encrypted_key)
+    except (_Failed, InvalidUnwrap, InvalidTag, ValueError, MalformedTokenError):
+        raise DecryptionError() from None
+    if len(cek) != enc.key_bytes:
+        raise DecryptionError()
+    return cek
+
+
+def _unwrap(
+    spec: KeyAlgorithm,
+    enc: ContentAlgorithm,
+    key: Key,
+    header: Mapping[str, Any],
+    encrypted_key: bytes,
+) -> bytes:
+    family = spec.family
+    if family in ("dir", "ECDH-ES") and not spec.kek_bytes:
+        if encrypted_key:  # RFC 7516 §5.2 step 10: must be empty
+            raise _Failed
+        if family == "dir":
+            assert key.secret is not None
+            return key.secret
+        return _ecdh_derive(spec, enc, _peer_z(key, header), header)
+    if family == "RSA-OAEP":
+        private = key.crypto
+        if not isinstance(private, rsa.RSAPrivateKey):
+            raise _Failed
+        if len(encrypted_key) != (private.key_size + 7) // 8:
+            raise _Failed
+        return private.decrypt(encrypted_key, _oaep(spec))
+    if family == "AESGCMKW":
+        iv, tag = header.get("iv"), header.get("tag")
+        if not isinstance(iv, str) or not isinstance(tag, str):
+            raise _Failed
+        ivb, tagb = b64decode(iv), b64decode(tag)
+        if len(ivb) != 12 or len(tagb) != 16 or len(encrypted_key) != enc.key_bytes:
+            raise _Failed
+        assert key.secret is not None
+        return AESGCM(key.secret).decrypt(ivb, encrypted_key + tagb, None)
+    if len(encrypted_key) != enc.key_bytes + 8:
+        raise _Failed
+    if family == "ECDH-ES":
+        kek = _ecdh_derive(spec, enc, _peer_z(key, header), header)
+    elif family == "PBES2":
+        p2s = header.get("p2s")
+        if not isinstance(p2s, str):
+            raise _Failed
+        salt = b64decode(p2s)
+        if len(salt) < _MIN_P2S_BYTES:
+            raise _Failed
+        p2c = header.get("p2c")
+        if not isinstance(p2c, int) or isinstance(p2c, bool) or p2c < MIN_P2C:
+            raise _Failed  # the caller's cap on p2c was checked before any key was chosen
+        assert key.secret is not None
+        kek = _pbes2_kek(spec, key.secret, salt, p2c)
+    else:
+        assert key.secret is not None
+        kek = key.secret
+    return aes_key_unwrap(kek, encrypted_key)
