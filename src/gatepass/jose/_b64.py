@@ -36,8 +36,9 @@ def is_b64url(text: str) -> bool:
 def b64decode(text: str | bytes, *, checked_alphabet: bool = False) -> bytes:
     """Decode unpadded, canonical base64url; anything else raises MalformedTokenError.
 
-    ``checked_alphabet`` skips the alphabet scan when the caller has already
-    matched the whole token against ``[A-Za-z0-9_-]`` (the compact JWS fast path).
+    ``checked_alphabet`` skips the regex scan when the caller has already made
+    sure the text holds no ``+``, ``/`` or ``=`` (the compact JWS fast path):
+    strict decoding then refuses every other character outside the alphabet.
     """
     if not isinstance(text, str):
         try:
@@ -50,6 +51,8 @@ def b64decode(text: str | bytes, *, checked_alphabet: bool = False) -> bytes:
     if not checked_alphabet and _B64URL.fullmatch(text) is None:
         raise MalformedTokenError("Invalid base64url encoding")
     try:
-        return binascii.a2b_base64(text.replace("-", "+").replace("_", "/") + _PAD[rem])
-    except (binascii.Error, ValueError):  # pragma: no cover - excluded by the checks above
+        return binascii.a2b_base64(
+            text.replace("-", "+").replace("_", "/") + _PAD[rem], strict_mode=True
+        )
+    except (binascii.Error, ValueError):  # non-alphabet or non-ASCII characters
         raise MalformedTokenError("Invalid base64url encoding") from None

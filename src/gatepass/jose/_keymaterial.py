@@ -20,6 +20,7 @@ __all__ = [
     "AnyKey",
     "Material",
     "from_crypto_object",
+    "has_roca_fingerprint",
     "looks_like_public_key_text",
 ]
 
@@ -68,6 +69,67 @@ _PUBLIC_KEY_TEXT = re.compile(
     rb"sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) |\{.*\"kty\"|---- BEGIN SSH2)",
     re.DOTALL,
 )
+
+
+# The ROCA fingerprint (CVE-2017-15361, Nemec et al., CCS 2017): moduli made by
+# the flawed Infineon generator are, modulo each of these small primes, a power
+# of 65537. A random modulus passes all of them with negligible probability.
+_ROCA_PRIMES: Final = (
+    3,
+    5,
+    7,
+    11,
+    13,
+    17,
+    19,
+    23,
+    29,
+    31,
+    37,
+    41,
+    43,
+    47,
+    53,
+    59,
+    61,
+    67,
+    71,
+    73,
+    79,
+    83,
+    89,
+    97,
+    101,
+    103,
+    107,
+    109,
+    113,
+    127,
+    131,
+    137,
+    139,
+    149,
+    151,
+    157,
+    163,
+    167,
+)
+
+
+def _powers_of_65537(prime: int) -> frozenset[int]:
+    powers, value = {1}, 65537 % prime
+    while value not in powers:
+        powers.add(value)
+        value = value * 65537 % prime
+    return frozenset(powers)
+
+
+_ROCA_SUBGROUPS: Final = tuple((p, _powers_of_65537(p)) for p in _ROCA_PRIMES)
+
+
+def has_roca_fingerprint(modulus: int) -> bool:
+    """True for an RSA modulus from the ROCA-vulnerable generator (CVE-2017-15361)."""
+    return all(modulus % p in subgroup for p, subgroup in _ROCA_SUBGROUPS)
 
 
 def looks_like_public_key_text(raw: bytes) -> bool:

@@ -33,6 +33,7 @@ from gatepass.jose._keymaterial import (
     AnyKey,
     Material,
     from_crypto_object,
+    has_roca_fingerprint,
     looks_like_public_key_text,
 )
 from gatepass.jose.algorithms import (
@@ -462,6 +463,8 @@ def _check_rsa_numbers(public: rsa.RSAPublicNumbers) -> None:
         raise InvalidKeyError("RSA keys must be at least 2048 bits")
     if public.e < 3 or public.e % 2 == 0:
         raise InvalidKeyError("The RSA public exponent is unsafe")
+    if has_roca_fingerprint(public.n):
+        raise InvalidKeyError("The RSA key was made by a generator with a known flaw (ROCA)")
 
 
 def _check_safe(material: Material) -> None:
