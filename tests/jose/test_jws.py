@@ -159,7 +159,7 @@ def test_default_limits() -> None:
     assert Limits() == DEFAULT_LIMITS
     assert DEFAULT_LIMITS.max_token_bytes == 8192
     assert DEFAULT_LIMITS.max_header_bytes == 1024
-    assert DEFAULT_LIMITS.max_payload_bytes == 6144
+    assert DEFAULT_LIMITS.max_payload_bytes == 5120  # docs/architecture.md
 
 
 def test_token_size_capped() -> None:
@@ -189,16 +189,23 @@ def test_header_size_capped() -> None:
 
 
 def test_payload_size_capped() -> None:
-    roomy = Limits(max_token_bytes=20_000)
-    token = jws.sign(b"x" * 6144, KEY, "HS256")
-    assert jws.verify(token, KEY, algorithms=["HS256"], limits=roomy)[1] == b"x" * 6144
-    token = jws.sign(b"x" * 6145, KEY, "HS256")
+    cap = DEFAULT_LIMITS.max_payload_bytes
+    token = jws.sign(b"x" * cap, KEY, "HS256")
+    assert jws.verify(token, KEY, algorithms=["HS256"])[1] == b"x" * cap
+    token = jws.sign(b"x" * (cap + 1), KEY, "HS256")
     with pytest.raises(TokenTooLargeError):
-        jws.verify(token, KEY, algorithms=["HS256"], limits=roomy)
+        jws.verify(token, KEY, algorithms=["HS256"], limits=Limits(max_token_bytes=20_000))
     small = Limits(max_payload_bytes=100)
     with pytest.raises(TokenTooLargeError):
         jws.verify(jws.sign(b"x" * 101, KEY, "HS256"), KEY, algorithms=["HS256"], limits=small)
     assert jws.verify(jws.sign(b"x" * 99, KEY, "HS256"), KEY, algorithms=["HS256"], limits=small)
+
+
+def test_limits_must_fit_together() -> None:
+    with pytest.raises(ValueError):
+        Limits(max_token_bytes=1000, max_header_bytes=2000)
+    with pytest.raises(ValueError):
+        Limits(max_token_bytes=1000, max_payload_bytes=2000)
 
 
 @pytest.mark.parametrize("value", [0, -1, 63, 1.5, "8192", True, None])
