@@ -8,7 +8,12 @@ given to ``decrypt`` is refused as malformed, and ``jws.verify`` refuses a JWE.
 
 from gatepass.jose.jwe import nested
 from gatepass.jose.jwe.content import ENCRYPTIONS
-from gatepass.jose.jwe.keymgmt import DEFAULT_P2C, KEY_ALGORITHMS, PBES2_ALGORITHMS
+from gatepass.jose.jwe.keymgmt import (
+    DEFAULT_P2C,
+    KEY_ALGORITHMS,
+    PBES2_ALGORITHMS,
+    generate_key,
+)
 from gatepass.jose.jwe.operations import DEFAULT_MAX_DECOMPRESSED, decrypt, encrypt
 
 __all__ = [
@@ -19,5 +24,6 @@ __all__ = [
     "PBES2_ALGORITHMS",
     "decrypt",
     "encrypt",
+    "generate_key",
     "nested",
 ]

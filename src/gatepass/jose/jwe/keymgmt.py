@@ -36,7 +36,7 @@ from gatepass.errors import (
     MalformedTokenError,
 )
 from gatepass.jose._b64 import b64decode, b64encode
-from gatepass.jose.jwe.content import ContentAlgorithm, generate_cek
+from gatepass.jose.jwe.content import ENCRYPTIONS, ContentAlgorithm, generate_cek
 from gatepass.jose.keys import Key
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "PBES2_ALGORITHMS",
     "KeyAlgorithm",
     "check_key",
+    "generate_key",
     "unwrap",
     "wrap",
 ]
@@ -141,6 +142,46 @@ def check_key(spec: KeyAlgorithm, enc: ContentAlgorithm, key: Key, *, decrypting
         raise InvalidKeyError("The key's curve is not usable for ECDH-ES")
     if decrypting and not key.is_private:
         raise InvalidKeyError("Decryption needs a private key")
+
+
+def generate_key(
+    alg: str,
+    *,
+    enc: str | None = None,
+    crv: str = "P-256",
+    rsa_bits: int = 2048,
+    kid: str | None = None,
+) -> Key:
+    """A fresh encryption key (``use: enc``) bound to ``alg``.
+
+    ``dir`` needs ``enc`` (the key is the CEK); ECDH-ES keys are on ``crv``
+    (P-256, P-384, P-521 or X25519); PBES2 has no generated key (it is a password).
+    """
+    spec = KEY_ALGORITHMS.get(alg)
+    if spec is None or spec.family == "PBES2":
+        raise AlgorithmNotAllowedError("No key can be generated for this algorithm")
+    if spec.family in ("dir", "AESKW", "AESGCMKW"):
+        if spec.family == "dir":
+            content = ENCRYPTIONS.get(enc or "")
+            if content is None:
+                raise AlgorithmNotAllowedError("dir needs a supported enc to size its key")
+            size = content.key_bytes
+        else:
+            size = spec.kek_bytes
+        jwk = {"kty": "oct", "k": b64encode(os.urandom(size)), "alg": alg, "use": "enc"}
+        key = Key.import_jwk(jwk)
+        return Key.import_jwk({**jwk, "kid": kid or key.kid})
+    obj: object
+    if spec.family == "RSA-OAEP":
+        obj = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
+    elif crv == "X25519":
+        obj = x25519.X25519PrivateKey.generate()
+    elif crv in _EC_CURVES:
+        obj = ec.generate_private_key(_EC_CURVES[crv][0])
+    else:
+        raise InvalidKeyError("Unsupported curve for ECDH-ES")
+    key = Key.from_crypto(obj, alg=alg, use="enc")
+    return Key.from_crypto(obj, alg=alg, use="enc", kid=kid or key.kid)
 
 
 # -- ECDH-ES (RFC 7518 §4.6) ---------------------------------------------------
