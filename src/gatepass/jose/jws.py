@@ -73,7 +73,7 @@ def split(token: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str
         raise TokenTooLargeError()
     # The alphabet is enforced where each segment is decoded (strict base64
     # after mapping "-_" to "+/"); excluding "+/=" here makes that mapping exact.
-    if "+" in token or "/" in token or "=" in token:
+    if not token.isascii() or "+" in token or "/" in token or "=" in token:
         raise MalformedTokenError("The token is not a compact JWS")
     parts = token.split(".")
     if len(parts) != 3 or not parts[0]:

@@ -81,6 +81,11 @@ class Key:
 
     kty: str
     kid_explicit: bool
+    _kid: str | None
+    _members: Mapping[str, str]
+    _private_members: Mapping[str, str]
+    _verifiers: dict[str, VerifyFn]
+    _signers: dict[str, SignFn]
     alg: str | None
     use: str | None
     key_ops: frozenset[str] | None
@@ -101,26 +106,41 @@ class Key:
         key_ops: Iterable[str] | None = None,
     ) -> None:
         _check_safe(material)
-        self.kty, self.crv, self.size = material.kty, material.crv, material.size
-        self.secret, self.crypto = material.secret, material.crypto
-        self.public_crypto = material.public_crypto
-        self.is_private = material.is_private
-        self._members = material.public_members
-        self._private_members = material.private_members
-        self.alg, self.use = alg, use
-        self.key_ops = None if key_ops is None else frozenset(key_ops)
-        # A kid the key was given must match a token's kid; a default one (the
-        # thumbprint) only names the key in exports.
-        self.kid_explicit = kid is not None
-        self._kid = kid
-        self._verifiers: dict[str, VerifyFn] = {}
-        self._signers: dict[str, SignFn] = {}
+        fields = {
+            "kty": material.kty,
+            "crv": material.crv,
+            "size": material.size,
+            "secret": material.secret,
+            "crypto": material.crypto,
+            "public_crypto": material.public_crypto,
+            "is_private": material.is_private,
+            "_members": material.public_members,
+            "_private_members": material.private_members,
+            "alg": alg,
+            "use": use,
+            "key_ops": None if key_ops is None else frozenset(key_ops),
+            # A kid the key was given must match a token's kid; a default one
+            # (the thumbprint, computed on first use) only names the key.
+            "kid_explicit": kid is not None,
+            "_kid": kid,
+            "_verifiers": {},
+            "_signers": {},
+        }
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Key objects are immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Key objects are immutable")
 
     @property
     def kid(self) -> str:
         """The key id: the one it was given, else its RFC 7638 thumbprint."""
         if self._kid is None:
-            self._kid = self.thumbprint()
+            object.__setattr__(self, "_kid", self.thumbprint())
+        assert self._kid is not None
         return self._kid
 
     # -- constructors -------------------------------------------------------
