@@ -1,0 +1,26 @@
+"""``open_store(database_url)``: pick the backend from the URL."""
+
+from __future__ import annotations
+
+from gatepass.errors import ConfigError
+from gatepass.store.memory import MemoryStore
+from gatepass.store.protocols import Store
+
+__all__ = ["open_store"]
+
+
+def open_store(database_url: str) -> Store:
+    """``memory://`` -> MemoryStore; ``sqlite...`` / ``postgresql...`` -> SqlStore.
+
+    Plain ``sqlite://`` and ``postgresql://`` URLs get the async drivers
+    (aiosqlite, asyncpg). The engine connects lazily: call ``migrate()`` or
+    ``health()`` to find out whether the database answers.
+    """
+    if database_url == "memory://":
+        return MemoryStore()
+    scheme = database_url.partition("://")[0].lower()
+    if scheme.startswith(("sqlite", "postgresql", "postgres")):
+        from gatepass.store.sql.store import SqlStore
+
+        return SqlStore(database_url)
+    raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")

@@ -1,0 +1,216 @@
+"""The storage boundary of the auth server: small protocols, one per concept.
+
+Every method is async. Times are epoch seconds passed in by the caller (the
+store never reads the clock), so the token logic stays testable. Errors:
+
+- the database is unreachable or failing -> ``ServiceUnavailableError``
+  (never a raw driver exception);
+- ``create_user`` with a taken email -> ``UserExistsError``;
+- updating a row that does not exist -> ``NotFoundError``.
+
+Backends: ``MemoryStore`` (unit tests, one process) and ``SqlStore``
+(SQLite or PostgreSQL); ``open_store(database_url)`` picks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol
+
+from gatepass.store.records import (
+    AuditEvent,
+    KeyStatus,
+    RefreshToken,
+    Revocation,
+    RevocationKind,
+    Session,
+    SigningKey,
+    User,
+)
+from gatepass.store.rotation import Decide, RotationResult
+
+__all__ = [
+    "AuditStore",
+    "KeyStore",
+    "RevocationStore",
+    "SessionStore",
+    "Store",
+    "TokenStore",
+    "UserStore",
+]
+
+
+class UserStore(Protocol):
+    async def create_user(
+        self, email: str, password_hash: str, *, now: float, role: str = "user"
+    ) -> User:
+        """Insert a user (email normalised, id a fresh uuid4 hex)."""
+        ...
+
+    async def get_user(self, user_id: str) -> User | None: ...
+
+    async def get_user_by_email(self, email: str) -> User | None:
+        """Look up by email; the argument is normalised first."""
+        ...
+
+    async def update_user(
+        self,
+        user_id: str,
+        *,
+        password_hash: str | None = None,
+        role: str | None = None,
+        disabled: bool | None = None,
+        tokens_not_before: int | None = None,
+    ) -> User:
+        """Change the given fields (None leaves a field alone); returns the new row."""
+        ...
+
+    async def list_users(self, *, limit: int = 100, offset: int = 0) -> list[User]:
+        """Oldest first."""
+        ...
+
+
+class SessionStore(Protocol):
+    async def create_session(
+        self,
+        user_id: str,
+        *,
+        now: float,
+        expires_at: float,
+        user_agent: str | None = None,
+        ip: str | None = None,
+    ) -> Session:
+        """Insert a session with a fresh id (>= 128 random bits, urlsafe)."""
+        ...
+
+    async def get_session(self, session_id: str) -> Session | None: ...
+
+    async def touch_session(self, session_id: str, *, now: float) -> None:
+        """Set ``last_used_at``; a missing session is ignored."""
+        ...
+
+    async def list_active_sessions(self, user_id: str, *, now: float) -> list[Session]:
+        """Sessions neither revoked nor expired, most recently used first."""
+        ...
+
+    async def revoke_session(
+        self,
+        session_id: str,
+        *,
+        now: float,
+        reason: str,
+        denylist_until: float | None = None,
+    ) -> bool:
+        """Revoke one session; True when it was live (not already revoked).
+
+        When it was live and ``denylist_until`` is given, a ``session``
+        revocation (subject = session id, not_before = now) is added in the
+        same transaction, so access tokens of the session die with it.
+        """
+        ...
+
+    async def revoke_user_sessions(self, user_id: str, *, now: float, reason: str) -> list[str]:
+        """Revoke every live session of the user; returns their ids."""
+        ...
+
+
+class TokenStore(Protocol):
+    async def add_refresh_token(
+        self, session_id: str, token_hash: str, *, now: float, expires_at: float
+    ) -> RefreshToken:
+        """Insert a refresh token by its hash (the raw token is never stored)."""
+        ...
+
+    async def get_refresh_token(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def rotate_refresh(self, token_hash: str, now: float, decide: Decide) -> RotationResult:
+        """In ONE transaction: lock the token row and its session, call
+        ``decide(token, session, now)`` (None for a missing row) and apply it.
+
+        - ``Rotate``: spend the token (spent_at, successor_id, successor_sealed),
+          insert the successor in the same session, touch the session;
+        - ``Replay``: change nothing, return the existing successor and sealed bytes;
+        - ``RevokeSession``: revoke the session (and denylist it when asked);
+        - ``Reject``: change nothing.
+
+        Concurrent calls on one token serialise: exactly one can ``Rotate``.
+        """
+        ...
+
+
+class RevocationStore(Protocol):
+    async def add_revocation(
+        self,
+        kind: RevocationKind,
+        subject: str,
+        *,
+        not_before: float,
+        now: float,
+        expires_at: float,
+    ) -> Revocation: ...
+
+    async def revocations_since(self, seq: int, *, limit: int = 1000) -> list[Revocation]:
+        """The feed: entries with ``seq`` greater than the cursor, in seq order."""
+        ...
+
+    async def live_revocations(self, *, now: float) -> list[Revocation]:
+        """Entries not yet expired, in seq order (cache warm-up)."""
+        ...
+
+    async def purge_revocations(self, *, now: float) -> int:
+        """Delete entries whose ``expires_at`` has passed; returns how many."""
+        ...
+
+
+class KeyStore(Protocol):
+    async def add_signing_key(self, key: SigningKey) -> None:
+        """Insert a key; a taken kid -> ``InvalidKeyError``."""
+        ...
+
+    async def list_signing_keys(
+        self, *, statuses: Collection[KeyStatus] | None = None
+    ) -> list[SigningKey]:
+        """Oldest first, optionally only the given statuses."""
+        ...
+
+    async def set_signing_key_status(
+        self, kid: str, status: KeyStatus, *, retire_at: float | None = None
+    ) -> SigningKey:
+        """Change a key's status (and ``retire_at`` when given)."""
+        ...
+
+
+class AuditStore(Protocol):
+    async def add_audit_event(
+        self,
+        event: str,
+        *,
+        at: float,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        ip: str | None = None,
+        user_agent: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> AuditEvent:
+        """Record an event; ``detail`` must be JSON-serialisable."""
+        ...
+
+    async def list_audit_events(
+        self, *, limit: int = 100, user_id: str | None = None
+    ) -> list[AuditEvent]:
+        """Newest first."""
+        ...
+
+
+class Store(UserStore, SessionStore, TokenStore, RevocationStore, KeyStore, AuditStore, Protocol):
+    """Everything the auth server needs, plus the lifecycle."""
+
+    async def migrate(self) -> None:
+        """Bring the schema to the latest version (idempotent)."""
+        ...
+
+    async def health(self) -> None:
+        """Return when the database answers, else ``ServiceUnavailableError``."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,128 @@
+"""The rows the store hands out: frozen dataclasses, times in epoch seconds.
+
+The store never sees a raw refresh token, only its SHA-256 hex hash; the
+successor's raw token is kept only sealed (by the caller) under a key derived
+from the presented token, so the database alone holds no usable token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "AuditEvent",
+    "KeyStatus",
+    "RefreshToken",
+    "Revocation",
+    "RevocationKind",
+    "Session",
+    "SigningKey",
+    "User",
+    "hash_token",
+    "new_id",
+    "new_session_id",
+    "normalise_email",
+]
+
+RevocationKind = Literal["session", "user", "jti"]
+KeyStatus = Literal["active", "retiring", "retired"]
+
+REVOCATION_KINDS: frozenset[str] = frozenset({"session", "user", "jti"})
+KEY_STATUSES: frozenset[str] = frozenset({"active", "retiring", "retired"})
+
+
+def normalise_email(email: str) -> str:
+    """The one form an email is stored and looked up in."""
+    return email.strip().lower()
+
+
+def hash_token(raw_token: str) -> str:
+    """SHA-256 hex of a raw refresh token: the only form the store keeps."""
+    return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+
+
+def new_id() -> str:
+    """A uuid4 in hex: user, refresh token and other row ids."""
+    return uuid.uuid4().hex
+
+
+def new_session_id() -> str:
+    """A session id with 192 random bits, urlsafe (it travels in tokens as ``sid``)."""
+    return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    email: str
+    password_hash: str
+    role: str
+    disabled: bool
+    created_at: float
+    tokens_not_before: int
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: str
+    user_id: str
+    created_at: float
+    last_used_at: float
+    expires_at: float
+    revoked_at: float | None
+    revoked_reason: str | None
+    user_agent: str | None
+    ip: str | None
+
+    def is_live(self, now: float) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    id: str
+    session_id: str
+    token_hash: str
+    created_at: float
+    expires_at: float
+    spent_at: float | None
+    successor_id: str | None
+    successor_sealed: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    seq: int
+    kind: RevocationKind
+    subject: str
+    not_before: float
+    created_at: float
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    kid: str
+    alg: str
+    private_jwk: str = field(repr=False)
+    public_jwk: str
+    status: KeyStatus
+    created_at: float
+    retire_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    id: int
+    at: float
+    event: str
+    user_id: str | None
+    session_id: str | None
+    ip: str | None
+    user_agent: str | None
+    detail: Mapping[str, Any]
