@@ -17,11 +17,12 @@ import zlib
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, x25519
 
 from gatepass.errors import (
     AlgorithmNotAllowedError,
     DecryptionError,
+    InvalidKeyError,
     MalformedTokenError,
     TokenTooLargeError,
     UnsupportedHeaderError,
@@ -320,3 +321,9 @@ def test_five_segment_token_with_json_serialisation_is_refused() -> None:
             algorithms=["A128KW"],
             encryptions=["A128GCM"],
         )
+
+
+def test_x25519_small_order_recipient_key_is_refused_when_encrypting() -> None:
+    weak = Key.from_crypto(x25519.X25519PublicKey.from_public_bytes(bytes(32)))
+    with pytest.raises(InvalidKeyError):
+        encrypt(b"x", weak, alg="ECDH-ES", enc="A128GCM")

@@ -297,10 +297,10 @@ def wrap(
         assert key.secret is not None
         return key.secret, b""
     if family == "ECDH-ES":
-        z, header["epk"] = _ephemeral(key)
         try:
+            z, header["epk"] = _ephemeral(key)
             derived = _ecdh_derive(spec, enc, z, header)
-        except (_Failed, MalformedTokenError):
+        except (_Failed, ValueError, MalformedTokenError):
             raise InvalidKeyError("ECDH-ES key agreement failed") from None
         if not spec.kek_bytes:
             return derived, b""
