@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from gatepass.store.factory import open_store
+from gatepass.store.factory import open_store, upgrade
 from gatepass.store.memory import MemoryStore
 from gatepass.store.protocols import (
     AuditStore,
@@ -70,4 +70,5 @@ __all__ = [
     "new_session_id",
     "normalise_email",
     "open_store",
+    "upgrade",
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from gatepass.errors import ConfigError
 from gatepass.store.memory import MemoryStore
 from gatepass.store.protocols import Store
 
-__all__ = ["open_store"]
+__all__ = ["open_store", "upgrade"]
 
 
 def open_store(database_url: str) -> Store:
@@ -24,3 +26,16 @@ def open_store(database_url: str) -> Store:
 
         return SqlStore(database_url)
     raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")
+
+
+def upgrade(database_url: str) -> None:
+    """Migrate the database to the latest schema (``gatepass db upgrade``); sync."""
+    asyncio.run(_upgrade(database_url))
+
+
+async def _upgrade(database_url: str) -> None:
+    store = open_store(database_url)
+    try:
+        await store.migrate()
+    finally:
+        await store.close()

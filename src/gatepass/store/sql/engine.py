@@ -1,0 +1,107 @@
+"""Engines for SQLite (aiosqlite) and PostgreSQL (asyncpg), and transactions.
+
+SQLite: WAL, a busy timeout, foreign keys on, and pysqlite's own transaction
+handling switched off so that we emit ``BEGIN`` ourselves: ``BEGIN IMMEDIATE``
+for write transactions (the write lock is taken up front, so two writers
+serialise instead of failing on lock upgrade), plain ``BEGIN`` for reads.
+PostgreSQL: row locks (``SELECT ... FOR UPDATE``) in the callers.
+
+Every failure of the database itself becomes ``ServiceUnavailableError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, exc
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from gatepass.errors import ConfigError, ServiceUnavailableError
+
+__all__ = ["async_url", "create_engine", "transaction", "unavailable"]
+
+_WRITE = "gatepass_write"
+SQLITE_BUSY_TIMEOUT_S = 30
+PG_CONNECT_TIMEOUT_S = 5
+
+
+def async_url(database_url: str) -> URL:
+    """Parse the URL and pick the async driver (never echoes the URL: it may hold a password)."""
+    try:
+        url = make_url(database_url)
+    except exc.ArgumentError:
+        raise ConfigError("GATEPASS_DATABASE_URL is not a valid database URL") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise ConfigError(
+                "GATEPASS_DATABASE_URL: in-memory SQLite is not supported; "
+                "use a file (sqlite:///./gatepass.db) or memory:// for tests"
+            )
+        return url.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+asyncpg")
+    raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")
+
+
+def create_engine(database_url: str, *, search_path: str | None = None) -> AsyncEngine:
+    url = async_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if search_path is not None:
+            raise ConfigError("search_path is only for PostgreSQL")
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        _configure_sqlite(engine)
+        return engine
+    connect_args: dict[str, Any] = {"timeout": PG_CONNECT_TIMEOUT_S}
+    if search_path is not None:
+        connect_args["server_settings"] = {"search_path": search_path}
+    return create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def unavailable(error: BaseException) -> ServiceUnavailableError | None:
+    """The error to raise for a database failure, or None if ``error`` is not one."""
+    if isinstance(error, exc.IntegrityError):
+        return None
+    if isinstance(error, exc.ProgrammingError):
+        return ServiceUnavailableError(
+            "The database schema is missing or out of date; run `gatepass db upgrade`"
+        )
+    if isinstance(error, exc.SQLAlchemyError | OSError | TimeoutError | ConnectionError):
+        return ServiceUnavailableError("The database is unavailable, try again shortly")
+    return None
+
+
+@asynccontextmanager
+async def transaction(engine: AsyncEngine, *, write: bool) -> AsyncIterator[AsyncConnection]:
+    """One transaction; committed on success, rolled back on any error."""
+    try:
+        async with engine.connect() as conn:
+            if write:
+                await conn.execution_options(**{_WRITE: True})
+            async with conn.begin():
+                yield conn
+    except Exception as error:
+        mapped = unavailable(error)
+        if mapped is None:
+            raise
+        raise mapped from error

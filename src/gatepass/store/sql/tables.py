@@ -1,0 +1,131 @@
+"""The schema, as SQLAlchemy Core tables (the migrations build exactly this).
+
+Times are epoch seconds in DOUBLE columns (REAL on SQLite), which keeps one
+representation for both dialects and sub-second precision for ordering.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Double,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "audit_events",
+    "metadata",
+    "refresh_tokens",
+    "revocations",
+    "sessions",
+    "signing_keys",
+    "users",
+]
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY.
+SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("tokens_not_before", BigInteger, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column(
+        "user_id",
+        String(32),
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", Double, nullable=False),
+    Column("last_used_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Column("revoked_at", Double, nullable=True),
+    Column("revoked_reason", String(64), nullable=True),
+    Column("user_agent", Text, nullable=True),
+    Column("ip", String(64), nullable=True),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "session_id",
+        String(64),
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Column("spent_at", Double, nullable=True),
+    Column("successor_id", String(32), nullable=True),
+    Column("successor_sealed", LargeBinary, nullable=True),
+)
+
+revocations = Table(
+    "revocations",
+    metadata,
+    Column("seq", SERIAL, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("not_before", Double, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False, index=True),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(255), primary_key=True),
+    Column("alg", String(32), nullable=False),
+    Column("private_jwk", Text, nullable=False),
+    Column("public_jwk", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("retire_at", Double, nullable=True),
+)
+
+# No foreign keys: the audit trail outlives the users and sessions it names.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("at", Double, nullable=False, index=True),
+    Column("event", String(64), nullable=False),
+    Column("user_id", String(32), nullable=True, index=True),
+    Column("session_id", String(64), nullable=True),
+    Column("ip", String(64), nullable=True),
+    Column("user_agent", Text, nullable=True),
+    Column("detail", Text, nullable=False),
+)
