@@ -1,0 +1,105 @@
+"""Backends for the store contract suite: memory, SQLite (a temp file), PostgreSQL.
+
+PostgreSQL comes from ``GATEPASS_TEST_DATABASE_URL``; each test gets a fresh
+schema (via ``search_path``) that is dropped afterwards, so concurrent runs
+never collide. Without the variable the PostgreSQL cases skip, except under
+``CI=true`` where a missing database fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from gatepass.store import MemoryStore, Store
+from gatepass.store.sql.engine import async_url
+from gatepass.store.sql.store import SqlStore
+
+
+def postgres_url() -> str:
+    url = os.environ.get("GATEPASS_TEST_DATABASE_URL", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("GATEPASS_TEST_DATABASE_URL must be set when CI=true")
+        pytest.skip("GATEPASS_TEST_DATABASE_URL is not set")
+    return url
+
+
+@asynccontextmanager
+async def postgres_schema() -> AsyncIterator[tuple[str, str]]:
+    """A fresh, empty schema; yields (database_url, schema) and drops it afterwards."""
+    url = postgres_url()
+    schema = f"gp_test_{uuid.uuid4().hex}"
+    admin = create_async_engine(async_url(url))
+    try:
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        yield url, schema
+    finally:
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.dispose()
+
+
+StoreMaker = Callable[[], SqlStore]
+
+
+@asynccontextmanager
+async def sql_store_maker(kind: str, tmp_path: Path) -> AsyncIterator[StoreMaker]:
+    """A factory of SqlStores all pointing at one fresh database; closes them all."""
+    made: list[SqlStore] = []
+    async with _database(kind, tmp_path) as (url, schema):
+
+        def make() -> SqlStore:
+            store = SqlStore(url, search_path=schema)
+            made.append(store)
+            return store
+
+        try:
+            yield make
+        finally:
+            for store in made:
+                await store.close()
+
+
+@asynccontextmanager
+async def _database(kind: str, tmp_path: Path) -> AsyncIterator[tuple[str, str | None]]:
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'gatepass.db'}", None
+        return
+    async with postgres_schema() as (url, schema):
+        yield url, schema
+
+
+SQL_BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
+BACKENDS = [pytest.param("memory", id="memory"), *SQL_BACKENDS]
+
+
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A migrated, empty store of every backend."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    async with sql_store_maker(request.param, tmp_path) as make:
+        sql = make()
+        await sql.migrate()
+        yield sql
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+async def make_sql_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[StoreMaker]:
+    """Several SqlStores (separate pools) on one fresh, unmigrated database."""
+    async with sql_store_maker(request.param, tmp_path) as make:
+        yield make
