@@ -11,10 +11,12 @@ Every failure of the database itself becomes ``ServiceUnavailableError``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -52,13 +54,29 @@ def create_engine(database_url: str, *, search_path: str | None = None) -> Async
     if url.get_backend_name() == "sqlite":
         if search_path is not None:
             raise ConfigError("search_path is only for PostgreSQL")
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        engine = create_async_engine(url, async_creator=_sqlite_connector(url.database or ""))
         _configure_sqlite(engine)
         return engine
     connect_args: dict[str, Any] = {"timeout": PG_CONNECT_TIMEOUT_S}
     if search_path is not None:
         connect_args["server_settings"] = {"search_path": search_path}
     return create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+def _sqlite_connector(path: str) -> Any:
+    async def connect() -> aiosqlite.Connection:
+        pending = aiosqlite.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S)
+        thread = pending._thread
+        thread.daemon = True
+        try:
+            return await pending
+        except BaseException:
+            # aiosqlite queues the stop of its worker thread without awaiting it;
+            # wait for the thread, or it may report to an event loop that has closed.
+            await asyncio.to_thread(thread.join, SQLITE_BUSY_TIMEOUT_S)
+            raise
+
+    return connect
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -82,7 +100,7 @@ def unavailable(error: BaseException) -> ServiceUnavailableError | None:
     """The error to raise for a database failure, or None if ``error`` is not one."""
     if isinstance(error, exc.IntegrityError):
         return None
-    if isinstance(error, exc.ProgrammingError):
+    if isinstance(error, exc.ProgrammingError) or "no such table" in str(error):
         return ServiceUnavailableError(
             "The database schema is missing or out of date; run `gatepass db upgrade`"
         )

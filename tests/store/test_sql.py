@@ -1,0 +1,244 @@
+"""What only the SQL backend has: migrations, drivers, the database going away."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from gatepass.errors import ConfigError, ServiceUnavailableError
+from gatepass.store import MemoryStore, SigningKey, hash_token, open_store, upgrade
+from gatepass.store.rotation import Reject
+from gatepass.store.sql.migrate import alembic_config
+from gatepass.store.sql.store import SqlStore
+from gatepass.store.sql.tables import metadata
+from tests.store.conftest import StoreMaker, postgres_schema
+
+NOW = 1_700_000_000.0
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+async def test_migrations_build_exactly_the_tables(make_sql_store: StoreMaker) -> None:
+    store = make_sql_store()
+    await store.migrate()
+
+    def diff(conn: Connection) -> list[Any]:
+        return list(compare_metadata(MigrationContext.configure(conn), metadata))
+
+    async with store._engine.connect() as conn:
+        assert await conn.run_sync(diff) == []
+        version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    assert version == head_revision()
+
+
+async def test_migrate_is_idempotent_and_keeps_data(make_sql_store: StoreMaker) -> None:
+    store = make_sql_store()
+    await store.migrate()
+    user = await store.create_user("a@example.com", "h", now=NOW)
+    await store.migrate()
+    await make_sql_store().migrate()
+    assert await store.get_user(user.id) == user
+
+
+async def test_concurrent_first_migrations_do_not_collide(make_sql_store: StoreMaker) -> None:
+    stores = [make_sql_store() for _ in range(3)]
+    await asyncio.gather(*(s.migrate() for s in stores))
+    user = await stores[0].create_user("a@example.com", "h", now=NOW)
+    assert await stores[2].get_user(user.id) == user
+
+
+async def test_unmigrated_database_is_unavailable_with_a_hint(
+    make_sql_store: StoreMaker,
+) -> None:
+    store = make_sql_store()
+    with pytest.raises(ServiceUnavailableError, match="gatepass db upgrade"):
+        await store.get_user("x")
+
+
+async def test_stores_share_one_database(make_sql_store: StoreMaker) -> None:
+    a, b = make_sql_store(), make_sql_store()
+    await a.migrate()
+    user = await a.create_user("a@example.com", "h", now=NOW)
+    assert await b.get_user_by_email("A@example.com") == user
+
+
+def test_sync_upgrade_for_the_cli(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    upgrade(url)
+
+    async def check() -> None:
+        store = open_store(url)
+        try:
+            await store.health()
+            await store.create_user("a@example.com", "h", now=NOW)
+            assert len(await store.list_users()) == 1
+        finally:
+            await store.close()
+
+    asyncio.run(check())
+
+
+def test_sync_upgrade_of_memory_is_a_no_op() -> None:
+    upgrade("memory://")
+
+
+async def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
+    try:
+        await store.migrate()
+        async with store._engine.connect() as conn:
+            mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            keys = (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+        assert (mode, keys) == ("wal", 1)
+    finally:
+        await store.close()
+
+
+@pytest.mark.postgres
+async def test_postgres_reconnects_after_its_connections_are_killed() -> None:
+    async with postgres_schema() as (url, schema):
+        store = SqlStore(url, search_path=schema)
+        try:
+            await store.migrate()
+            user = await store.create_user("a@example.com", "h", now=NOW)
+            async with store._engine.connect() as conn:  # the pooled connection
+                pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar()
+            killer = SqlStore(url)
+            try:
+                async with killer._engine.begin() as conn:
+                    killed = await conn.execute(
+                        text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+                    )
+                    assert killed.scalar() is True
+            finally:
+                await killer.close()
+            assert await store.get_user(user.id) == user
+        finally:
+            await store.close()
+
+
+# --- URLs and the factory -----------------------------------------------------
+
+
+def test_open_store_picks_the_backend(tmp_path: Path) -> None:
+    assert isinstance(open_store("memory://"), MemoryStore)
+    for url in (
+        f"sqlite:///{tmp_path / 'a.db'}",
+        f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
+        "postgresql://u@127.0.0.1/db",
+        "postgresql+asyncpg://u@127.0.0.1/db",
+        "postgres://u@127.0.0.1/db",
+    ):
+        assert isinstance(open_store(url), SqlStore)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://root:hunter2@localhost/db", "not a url", "sqlite://", "sqlite:///:memory:"],
+)
+def test_unsupported_urls_are_config_errors_without_echo(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        open_store(url)
+    assert "GATEPASS_DATABASE_URL" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+# --- the database is gone -------------------------------------------------------
+
+
+def unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def signing_key() -> SigningKey:
+    return SigningKey("k", "EdDSA", "{}", "{}", "active", NOW)
+
+
+CALLS: dict[str, Callable[[SqlStore], Awaitable[object]]] = {
+    "migrate": lambda s: s.migrate(),
+    "health": lambda s: s.health(),
+    "create_user": lambda s: s.create_user("a@example.com", "h", now=NOW),
+    "get_user": lambda s: s.get_user("u"),
+    "get_user_by_email": lambda s: s.get_user_by_email("a@example.com"),
+    "update_user": lambda s: s.update_user("u", role="admin"),
+    "list_users": lambda s: s.list_users(),
+    "create_session": lambda s: s.create_session("u", now=NOW, expires_at=NOW + 1),
+    "get_session": lambda s: s.get_session("s"),
+    "touch_session": lambda s: s.touch_session("s", now=NOW),
+    "list_active_sessions": lambda s: s.list_active_sessions("u", now=NOW),
+    "revoke_session": lambda s: s.revoke_session("s", now=NOW, reason="x"),
+    "revoke_user_sessions": lambda s: s.revoke_user_sessions("u", now=NOW, reason="x"),
+    "add_refresh_token": lambda s: s.add_refresh_token(
+        "s", hash_token("t"), now=NOW, expires_at=NOW + 1
+    ),
+    "get_refresh_token": lambda s: s.get_refresh_token(hash_token("t")),
+    "rotate_refresh": lambda s: s.rotate_refresh(hash_token("t"), NOW, lambda *_: Reject("x")),
+    "add_revocation": lambda s: s.add_revocation(
+        "jti", "j", not_before=NOW, now=NOW, expires_at=NOW + 1
+    ),
+    "revocations_since": lambda s: s.revocations_since(0),
+    "live_revocations": lambda s: s.live_revocations(now=NOW),
+    "purge_revocations": lambda s: s.purge_revocations(now=NOW),
+    "add_signing_key": lambda s: s.add_signing_key(signing_key()),
+    "list_signing_keys": lambda s: s.list_signing_keys(),
+    "set_signing_key_status": lambda s: s.set_signing_key_status("k", "retired"),
+    "add_audit_event": lambda s: s.add_audit_event("login", at=NOW),
+    "list_audit_events": lambda s: s.list_audit_events(),
+}
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+async def test_dead_postgres_is_service_unavailable(call: str) -> None:
+    store = SqlStore(f"postgresql://postgres:pw-never-shown@127.0.0.1:{unused_port()}/test")
+    try:
+        with pytest.raises(ServiceUnavailableError) as caught:
+            await CALLS[call](store)
+        assert "pw-never-shown" not in str(caught.value)
+        assert "127.0.0.1" not in str(caught.value)
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+async def test_unreachable_sqlite_is_service_unavailable(call: str, tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'missing-dir' / 'gatepass.db'}")
+    try:
+        with pytest.raises(ServiceUnavailableError):
+            await CALLS[call](store)
+    finally:
+        await store.close()
+
+
+async def test_sqlite_deleted_under_a_running_store(tmp_path: Path) -> None:
+    directory = tmp_path / "db"
+    directory.mkdir()
+    store = SqlStore(f"sqlite:///{directory / 'gatepass.db'}")
+    try:
+        await store.migrate()
+        await store.health()
+        await store._engine.dispose()  # drop pooled connections, as after a restart
+        for child in directory.iterdir():
+            child.unlink()
+        directory.rmdir()
+        with pytest.raises(ServiceUnavailableError):
+            await store.health()
+    finally:
+        await store.close()
