@@ -1,0 +1,254 @@
+"""Settings: parsing GATEPASS_* variables, validation, and keeping secrets out of reprs."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import secrets
+
+import pytest
+
+from gatepass.errors import ConfigError
+from gatepass.settings import Secret, Settings, check_secret_strength
+
+STRONG = secrets.token_urlsafe(32)
+
+
+def test_defaults() -> None:
+    s = Settings.from_env({})
+    assert s == Settings()
+    assert (s.env, s.database_url, s.redis_url) == (
+        "development",
+        "sqlite+aiosqlite:///./gatepass.db",
+        None,
+    )
+    assert (s.issuer, s.audience, s.auth_prefix) == ("http://127.0.0.1:8000", "gatepass", "/auth")
+    assert (s.access_ttl, s.refresh_ttl, s.session_ttl, s.refresh_grace) == (
+        900,
+        7 * 86400,
+        30 * 86400,
+        10,
+    )
+    assert (s.jwt_secret, s.key_encryption_key) == (None, None)
+    assert (s.registration_open, s.cookie_secure, s.trusted_proxies) == (True, True, ())
+    assert (s.max_body_bytes, s.max_token_bytes) == (65536, 8192)
+    assert (s.argon2_time_cost, s.argon2_memory_cost, s.argon2_parallelism) == (2, 19456, 1)
+    assert (s.host, s.port) == ("127.0.0.1", 8000)
+    assert not s.is_production
+
+
+def test_reads_every_kind_of_variable() -> None:
+    kek = secrets.token_urlsafe(32)
+    s = Settings.from_env(
+        {
+            "GATEPASS_ENV": "production",
+            "GATEPASS_DATABASE_URL": "postgresql://gp@db/gatepass",
+            "GATEPASS_REDIS_URL": "redis://cache:6379/0",
+            "GATEPASS_ISSUER": "https://auth.example.com",
+            "GATEPASS_AUDIENCE": "api",
+            "GATEPASS_AUTH_PREFIX": "/api/auth",
+            "GATEPASS_ACCESS_TTL": "5m",
+            "GATEPASS_REFRESH_TTL": "2d",
+            "GATEPASS_SESSION_TTL": "12h",
+            "GATEPASS_REFRESH_GRACE": "0",
+            "GATEPASS_JWT_SECRET": STRONG,
+            "GATEPASS_KEY_ENCRYPTION_KEY": kek,
+            "GATEPASS_REGISTRATION_OPEN": "false",
+            "GATEPASS_COOKIE_SECURE": "YES",
+            "GATEPASS_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16,::1",
+            "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT": "3",
+            "GATEPASS_LOGIN_LIMIT_PER_IP": "30",
+            "GATEPASS_REGISTER_LIMIT_PER_IP": "4",
+            "GATEPASS_REFRESH_LIMIT_PER_IP": "100",
+            "GATEPASS_RATE_LIMIT_WINDOW": "60s",
+            "GATEPASS_LOCKOUT_MAX": "1h",
+            "GATEPASS_MAX_BODY_BYTES": "4096",
+            "GATEPASS_MAX_TOKEN_BYTES": "2048",
+            "GATEPASS_ARGON2_TIME_COST": "3",
+            "GATEPASS_ARGON2_MEMORY_COST": "65536",
+            "GATEPASS_ARGON2_PARALLELISM": "4",
+            "GATEPASS_HOST": "0.0.0.0",
+            "GATEPASS_PORT": "9000",
+            "UNRELATED": "ignored",
+        }
+    )
+    assert s.is_production
+    assert (s.database_url, s.redis_url) == ("postgresql://gp@db/gatepass", "redis://cache:6379/0")
+    assert (s.issuer, s.audience, s.auth_prefix) == ("https://auth.example.com", "api", "/api/auth")
+    assert (s.access_ttl, s.refresh_ttl, s.session_ttl, s.refresh_grace) == (
+        300,
+        172800,
+        43200,
+        0,
+    )
+    assert s.jwt_secret is not None
+    assert s.jwt_secret.get() == STRONG
+    assert s.key_encryption_key == Secret(kek)
+    assert (s.registration_open, s.cookie_secure) == (False, True)
+    assert s.trusted_proxies == ("10.0.0.1", "192.168.0.0/16", "::1")
+    assert ipaddress.ip_address("192.168.4.5") in s.trusted_networks[1]
+    assert (
+        s.login_limit_per_account,
+        s.login_limit_per_ip,
+        s.register_limit_per_ip,
+        s.refresh_limit_per_ip,
+        s.rate_limit_window,
+        s.lockout_max,
+    ) == (3, 30, 4, 100, 60, 3600)
+    assert (s.max_body_bytes, s.max_token_bytes) == (4096, 2048)
+    assert (s.argon2_time_cost, s.argon2_memory_cost, s.argon2_parallelism) == (3, 65536, 4)
+    assert (s.host, s.port) == ("0.0.0.0", 9000)
+
+
+def test_empty_variables_mean_default() -> None:
+    assert Settings.from_env({"GATEPASS_PORT": "", "GATEPASS_JWT_SECRET": "  "}) == Settings()
+
+
+def test_is_frozen() -> None:
+    s = Settings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.port = 1  # type: ignore[misc]
+
+
+def test_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEPASS_PORT", "8123")
+    assert Settings.from_env().port == 8123
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("GATEPASS_ENV", "staging", "GATEPASS_ENV must be 'development' or 'production'"),
+        ("GATEPASS_PORT", "eighty", "GATEPASS_PORT must be an integer"),
+        ("GATEPASS_PORT", "70000", "GATEPASS_PORT must be at most 65535"),
+        ("GATEPASS_PORT", "0", "GATEPASS_PORT must be at least 1"),
+        ("GATEPASS_ACCESS_TTL", "-5", "GATEPASS_ACCESS_TTL must be at least 1"),
+        ("GATEPASS_ACCESS_TTL", "0", "GATEPASS_ACCESS_TTL must be at least 1"),
+        ("GATEPASS_REFRESH_TTL", "1 week", "GATEPASS_REFRESH_TTL must be a duration"),
+        ("GATEPASS_SESSION_TTL", "1.5d", "GATEPASS_SESSION_TTL must be a duration"),
+        ("GATEPASS_REFRESH_GRACE", "-1", "GATEPASS_REFRESH_GRACE must be at least 0"),
+        ("GATEPASS_REFRESH_GRACE", "8d", "GATEPASS_REFRESH_GRACE must be shorter"),
+        ("GATEPASS_COOKIE_SECURE", "maybe", "GATEPASS_COOKIE_SECURE must be true or false"),
+        ("GATEPASS_REGISTRATION_OPEN", "2", "GATEPASS_REGISTRATION_OPEN must be true or false"),
+        ("GATEPASS_TRUSTED_PROXIES", "10.0.0.1,proxy", "GATEPASS_TRUSTED_PROXIES must be"),
+        ("GATEPASS_DATABASE_URL", "mysql://x", "GATEPASS_DATABASE_URL must start with"),
+        ("GATEPASS_REDIS_URL", "memcached://x", "GATEPASS_REDIS_URL must start with"),
+        ("GATEPASS_ISSUER", "auth.example.com", "GATEPASS_ISSUER must be an http(s) URL"),
+        ("GATEPASS_ISSUER", "https://a.example/?q=1", "GATEPASS_ISSUER must be an http(s) URL"),
+        ("GATEPASS_AUDIENCE", "two words", "GATEPASS_AUDIENCE must be"),
+        ("GATEPASS_AUTH_PREFIX", "auth", "GATEPASS_AUTH_PREFIX must be a path"),
+        ("GATEPASS_AUTH_PREFIX", "/auth/", "GATEPASS_AUTH_PREFIX must be a path"),
+        ("GATEPASS_MAX_BODY_BYTES", "10", "GATEPASS_MAX_BODY_BYTES must be at least 1024"),
+        ("GATEPASS_MAX_TOKEN_BYTES", "99", "GATEPASS_MAX_TOKEN_BYTES must be at least 1024"),
+        ("GATEPASS_LOGIN_LIMIT_PER_IP", "0", "GATEPASS_LOGIN_LIMIT_PER_IP must be at least 1"),
+        ("GATEPASS_ARGON2_MEMORY_COST", "4096", "GATEPASS_ARGON2_MEMORY_COST must be at least"),
+        ("GATEPASS_ARGON2_TIME_COST", "1", "GATEPASS_ARGON2_TIME_COST must be at least 2"),
+        ("GATEPASS_ARGON2_PARALLELISM", "0", "GATEPASS_ARGON2_PARALLELISM must be at least 1"),
+        ("GATEPASS_HOST", "two hosts", "GATEPASS_HOST must be"),
+    ],
+)
+def test_bad_values_name_the_variable(variable: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({variable: value})
+    assert caught.value.message.startswith(message)
+
+
+def test_production_refuses_insecure_cookies() -> None:
+    with pytest.raises(ConfigError, match="GATEPASS_COOKIE_SECURE"):
+        Settings.from_env({"GATEPASS_ENV": "production", "GATEPASS_COOKIE_SECURE": "0"})
+    assert not Settings(cookie_secure=False).cookie_secure  # fine for local development
+
+
+def test_direct_construction_is_validated_too() -> None:
+    with pytest.raises(ConfigError, match="GATEPASS_ACCESS_TTL"):
+        Settings(access_ttl=-1)
+    with pytest.raises(ConfigError, match="GATEPASS_PORT must be an integer"):
+        Settings(port="80")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="GATEPASS_COOKIE_SECURE"):
+        Settings(cookie_secure="no")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="GATEPASS_JWT_SECRET must be a Secret"):
+        Settings(jwt_secret=STRONG)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="GATEPASS_JWT_SECRET"):
+        Settings(jwt_secret=Secret("changeme"))
+    assert Settings(refresh_grace=0).refresh_grace == 0
+
+
+# --- secrets ------------------------------------------------------------------
+
+WEAK = [
+    ("secret", "well-known"),
+    ("changeme", "well-known"),
+    ("your-256-bit-secret", "well-known"),
+    ("password", "well-known"),
+    ("changeme" * 5, "well-known"),
+    ("secret-secret-secret-secret-secret-secret", "well-known"),
+    ("your-256-bit-secret-your-256-bit-secret", "well-known"),
+    ("tiny-but-random-Xq9", "at least 32 bytes"),
+    (secrets.token_urlsafe(16), "at least 32 bytes"),
+    ("a" * 64, "low-entropy"),
+    ("ab" * 32, "low-entropy"),
+    ("abcdefghijklmnopqrstuvwxyz0123456789", "low-entropy"),
+    ("9876543210zyxwvutsrqponmlkjihgfedcba", "low-entropy"),
+    ("xyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyz", "low-entropy"),
+]
+
+
+SECRET_MESSAGES = {
+    "well-known": "GATEPASS_JWT_SECRET is a well-known example secret; "
+    "generate one with `gatepass secret`",
+    "at least 32 bytes": "GATEPASS_JWT_SECRET must be at least 32 bytes; "
+    "generate one with `gatepass secret`",
+    "low-entropy": "GATEPASS_JWT_SECRET looks low-entropy (too few distinct, repeated or "
+    "sequential characters); use at least 32 random bytes, e.g. from `gatepass secret`",
+}
+
+
+@pytest.mark.parametrize(("value", "reason"), WEAK)
+def test_weak_jwt_secrets_are_refused_without_echo(value: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"GATEPASS_JWT_SECRET": value})
+    # The message is one of three fixed texts: nothing of the value is echoed.
+    assert caught.value.message == SECRET_MESSAGES[reason]
+
+
+def test_weak_key_encryption_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="GATEPASS_KEY_ENCRYPTION_KEY"):
+        Settings.from_env({"GATEPASS_KEY_ENCRYPTION_KEY": "changeme"})
+
+
+@pytest.mark.parametrize("make", [lambda: secrets.token_urlsafe(32), lambda: secrets.token_hex(32)])
+def test_random_secrets_pass(make: object) -> None:
+    for _ in range(200):
+        value = make()  # type: ignore[operator]
+        check_secret_strength(value, "GATEPASS_JWT_SECRET")
+
+
+def test_secret_redacts_itself() -> None:
+    secret = Secret(STRONG)
+    assert repr(secret) == "Secret('**********')"
+    assert str(secret) == "Secret('**********')"
+    assert f"{secret}" == "Secret('**********')"
+    assert secret.get() == STRONG
+    assert secret == Secret(STRONG)
+    assert secret != Secret(STRONG + "x")
+    assert STRONG not in repr([secret])
+
+
+def test_settings_repr_hides_secrets_and_url_passwords() -> None:
+    kek = secrets.token_urlsafe(32)
+    s = Settings.from_env(
+        {
+            "GATEPASS_JWT_SECRET": STRONG,
+            "GATEPASS_KEY_ENCRYPTION_KEY": kek,
+            "GATEPASS_DATABASE_URL": "postgresql+asyncpg://gp:db-hunter2@db:5432/gp",
+            "GATEPASS_REDIS_URL": "redis://:redis-hunter2@cache:6379/0",
+        }
+    )
+    for text in (repr(s), str(s)):
+        assert STRONG not in text
+        assert kek not in text
+        assert "hunter2" not in text
+        assert "jwt_secret=Secret('**********')" in text
+        assert "postgresql+asyncpg://gp:***@db:5432/gp" in text
+        assert "redis://:***@cache:6379/0" in text
+    assert s.database_url == "postgresql+asyncpg://gp:db-hunter2@db:5432/gp"
