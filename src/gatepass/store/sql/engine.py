@@ -28,6 +28,7 @@ __all__ = ["async_url", "create_engine", "transaction", "unavailable"]
 _WRITE = "gatepass_write"
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_CONNECT_TIMEOUT_S = 5
+PG_COMMAND_TIMEOUT_S = 30
 
 
 def async_url(database_url: str) -> URL:
@@ -57,7 +58,10 @@ def create_engine(database_url: str, *, search_path: str | None = None) -> Async
         engine = create_async_engine(url, async_creator=_sqlite_connector(url.database or ""))
         _configure_sqlite(engine)
         return engine
-    connect_args: dict[str, Any] = {"timeout": PG_CONNECT_TIMEOUT_S}
+    connect_args: dict[str, Any] = {
+        "timeout": PG_CONNECT_TIMEOUT_S,
+        "command_timeout": PG_COMMAND_TIMEOUT_S,
+    }
     if search_path is not None:
         connect_args["server_settings"] = {"search_path": search_path}
     return create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Collection, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -53,10 +54,10 @@ class SqlStore:
     def __init__(self, database_url: str, *, search_path: str | None = None) -> None:
         self._engine = create_engine(database_url, search_path=search_path)
 
-    def _read(self) -> Any:
+    def _read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return transaction(self._engine, write=False)
 
-    def _write(self) -> Any:
+    def _write(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return transaction(self._engine, write=True)
 
     # --- lifecycle ------------------------------------------------------
