@@ -387,3 +387,18 @@ def test_every_single_character_change_fails(alg: str) -> None:
         changed = alphabet[(alphabet.index(token[i]) + 1) % 64]
         with pytest.raises(JoseError):
             jws.verify(token[:i] + changed + token[i + 1 :], verifier, algorithms=[alg])
+
+
+@pytest.mark.parametrize("segment", [0, 1, 2])
+@pytest.mark.parametrize("char", ["é", "\u0000", "\ufffd", "+", "/", "="])
+def test_foreign_character_in_any_segment_is_malformed(segment: int, char: str) -> None:
+    parts = jws.sign(b'{"sub":"alice"}', KEY, "HS256").split(".")
+    parts[segment] = parts[segment][:3] + char + parts[segment][3:]
+    if segment < 2:  # a valid MAC over the bad segment: only the encoding is wrong
+        mac = hmac.digest(SECRET, f"{parts[0]}.{parts[1]}".encode(), "sha256")
+        parts[2] = b64(mac)
+    token = ".".join(parts)
+    with pytest.raises(MalformedTokenError):
+        jws.verify(token, KEY, algorithms=["HS256"])
+    with pytest.raises(MalformedTokenError):
+        jws.verify(token.encode("utf-8"), KEY, algorithms=["HS256"])
