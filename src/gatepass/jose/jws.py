@@ -23,6 +23,7 @@ from gatepass.errors import (
     UnsupportedHeaderError,
 )
 from gatepass.jose._b64 import b64decode, b64encode
+from gatepass.jose._header import check_header_members
 from gatepass.jose._json import dumps, loads_object
 from gatepass.jose.algorithms import ALGORITHMS, algorithms_for_key
 from gatepass.jose.keys import Key, KeySet
@@ -97,21 +98,11 @@ def _check_header(h64: str) -> dict[str, Any]:
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise MalformedTokenError("The token header has no algorithm")
-    for name in _STRING_MEMBERS:
-        if name in header and not isinstance(header[name], str):
-            raise MalformedTokenError("The token header is invalid")
+    check_header_members(header, _STRING_MEMBERS, _REGISTERED)
     if not _JWE_ONLY.isdisjoint(header):
         raise MalformedTokenError("The token header is a JWE header")
     if "b64" in header and header["b64"] is not True:
         raise UnsupportedHeaderError("Unencoded payloads (b64=false) are not supported")
-    crit = header.get("crit")
-    if crit is not None and (
-        not isinstance(crit, list)
-        or not crit
-        or not all(isinstance(c, str) and c in header and c not in _REGISTERED for c in crit)
-        or len(set(crit)) != len(crit)
-    ):
-        raise MalformedTokenError("The token header's crit is invalid")
     return header
 
 

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from gatepass.errors import MalformedTokenError, TokenTooLargeError, UnsupportedHeaderError
 from gatepass.jose._b64 import b64decode, b64encode
+from gatepass.jose._header import check_header_members
 from gatepass.jose._json import dumps, loads_object
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 
@@ -123,9 +124,7 @@ def _check_header(h64: str) -> dict[str, Any]:
     header = loads_object(b64decode(h64, checked_alphabet=True), "The token header")
     if not isinstance(header.get("alg"), str) or not isinstance(header.get("enc"), str):
         raise MalformedTokenError("The token header lacks alg or enc; it is not a JWE header")
-    for name in _STRING_MEMBERS:
-        if name in header and not isinstance(header[name], str):
-            raise MalformedTokenError("The token header is invalid")
+    check_header_members(header, _STRING_MEMBERS, REGISTERED)
     if "epk" in header and not isinstance(header["epk"], dict):
         raise MalformedTokenError("The token header is invalid")
     p2c = header.get("p2c")
@@ -133,14 +132,6 @@ def _check_header(h64: str) -> dict[str, Any]:
         raise MalformedTokenError("The token header is invalid")
     if "b64" in header:
         raise UnsupportedHeaderError("b64 is a JWS header parameter, not a JWE one")
-    crit = header.get("crit")
-    if crit is not None and (
-        not isinstance(crit, list)
-        or not crit
-        or not all(isinstance(c, str) and c in header and c not in REGISTERED for c in crit)
-        or len(set(crit)) != len(crit)
-    ):
-        raise MalformedTokenError("The token header's crit is invalid")
     return header
 
 
