@@ -162,6 +162,12 @@ def verify_shared(
         raise UnsupportedHeaderError()
     signature = b64decode(s64, checked_alphabet=True)
     signing_input = f"{h64}.{p64}".encode("ascii")
+    if key.__class__ is Key and ("kid" not in header or not key.kid_explicit):
+        # The common case, one key given directly: no candidate list to build.
+        verify_fn = key._verifiers.get(alg) or key.verifier(alg)
+        if verify_fn(signing_input, signature):
+            return header, b64decode(p64, checked_alphabet=True)
+        raise BadSignatureError()
     refusal: JoseError | None = None
     for candidate in _candidates(header, key, alg):
         try:

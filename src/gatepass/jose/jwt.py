@@ -251,8 +251,7 @@ class Verifier:
         self._crit = crit
         self._rules = _rules(audience, issuer, subject, leeway, options, required, max_age)
 
-    def decode_complete(self, token: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Verify ``token``; return ``(header, claims)``."""
+    def _verified(self, token: str | bytes) -> tuple[Mapping[str, Any], dict[str, Any]]:
         header, payload = jws.verify_shared(
             token, self._key, self._algorithms, self._limits, self._crit
         )
@@ -262,11 +261,16 @@ class Verifier:
                 raise ClaimError("typ", "The token's type is not the one expected")
         claims = loads_object(payload, "The token payload")
         validate_claims(claims, self._rules, self._clock())
+        return header, claims
+
+    def decode_complete(self, token: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Verify ``token``; return ``(header, claims)``."""
+        header, claims = self._verified(token)
         return dict(header), claims
 
     def decode(self, token: str | bytes) -> dict[str, Any]:
         """Verify ``token``'s signature and claims; return the claims."""
-        return self.decode_complete(token)[1]
+        return self._verified(token)[1]
 
 
 def decode(
@@ -287,19 +291,21 @@ def decode(
     crit: Collection[str] = (),
 ) -> dict[str, Any]:
     """Verify ``token`` and return its claims (PyJWT's ``jwt.decode`` call shape)."""
-    args = (
+    # The default Limits is keyed as None: hashing a dataclass costs more than
+    # the rest of the lookup.
+    args: tuple[Any, ...] = (
         key,
-        _frozen(algorithms),
-        _frozen(audience),
-        _frozen(issuer),
+        tuple(algorithms) if algorithms.__class__ is list else algorithms,
+        tuple(audience) if audience.__class__ is list else audience,
+        tuple(issuer) if issuer.__class__ is list else issuer,
         leeway,
         subject,
         typ,
-        _frozen(required),
+        tuple(required) if required.__class__ is list else required,
         max_age,
         clock,
-        limits,
-        _frozen(crit),
+        None if limits is DEFAULT_LIMITS else limits,
+        tuple(crit) if crit.__class__ is list else crit,
     )
     if options:
         return _build_verifier(*args, options=options).decode(token)
@@ -310,10 +316,6 @@ def decode(
             raise
         verifier = _build_verifier(*args)
     return verifier.decode(token)
-
-
-def _frozen(value: Any) -> Any:
-    return tuple(value) if value.__class__ is list else value
 
 
 def _build_verifier(
@@ -327,8 +329,9 @@ def _build_verifier(
     required: Iterable[str],
     max_age: float | timedelta | None,
     clock: Clock | None,
-    limits: Limits,
+    limits: Limits | None,
     crit: Collection[str],
+    *,
     options: Mapping[str, Any] | None = None,
 ) -> Verifier:
     return Verifier(
@@ -343,7 +346,7 @@ def _build_verifier(
         required=required,
         max_age=max_age,
         clock=clock,
-        limits=limits,
+        limits=limits or DEFAULT_LIMITS,
         crit=crit,
     )
 
