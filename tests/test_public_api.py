@@ -1,0 +1,80 @@
+"""The public surface is exactly what docs/architecture.md documents."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import gatepass.errors as errors
+import gatepass.jose as jose
+from gatepass.jose import jwt
+
+ARCHITECTURE = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+
+DOCUMENTED_JOSE = {
+    "ALGORITHMS",
+    "DEFAULT_LIMITS",
+    "Algorithm",
+    "Key",
+    "KeySet",
+    "Limits",
+    "Verifier",
+    "decode",
+    "decode_unverified",
+    "encode",
+    "jws",
+    "jwt",
+}
+
+
+def test_jose_exports_exactly_the_documented_names() -> None:
+    assert set(jose.__all__) == DOCUMENTED_JOSE
+    assert len(jose.__all__) == len(set(jose.__all__))
+    for name in jose.__all__:
+        assert getattr(jose, name) is not None
+
+
+def test_documented_import_line_matches() -> None:
+    text = ARCHITECTURE.read_text()
+    line = re.search(r"from gatepass\.jose import ([^\n]+)", text)
+    assert line is not None
+    named = {n.strip() for n in line.group(1).split(",")}
+    assert named <= DOCUMENTED_JOSE
+
+
+def test_errors_all_lists_every_error_class() -> None:
+    defined = {
+        name
+        for name, obj in vars(errors).items()
+        if inspect.isclass(obj) and issubclass(obj, errors.GatepassError)
+    }
+    assert set(errors.__all__) == defined
+
+
+def test_error_codes_match_the_documented_tree() -> None:
+    doc = errors.__doc__ or ""
+    documented = dict(re.findall(r"([A-Z][A-Za-z]+Error)\s+([a-z_]+)\b", doc))
+    assert len(documented) >= 25, "the hierarchy docstring no longer lists the codes"
+    for name, code in documented.items():
+        assert getattr(errors, name).code == code, name
+    leaves = [getattr(errors, n) for n in errors.__all__ if n in documented]
+    codes = [cls.code for cls in leaves]
+    assert len(codes) == len(set(codes)), "two error classes share a code"
+
+
+def test_jwt_has_pyjwt_call_shape() -> None:
+    encode_params = list(inspect.signature(jwt.encode).parameters)
+    assert encode_params[:4] == ["payload", "key", "algorithm", "headers"]
+    decode_params = list(inspect.signature(jwt.decode).parameters)
+    assert decode_params[:7] == [
+        "token",
+        "key",
+        "algorithms",
+        "audience",
+        "issuer",
+        "leeway",
+        "options",
+    ]
+    assert callable(jwt.decode_unverified)
+    assert jose.Verifier is jwt.Verifier
