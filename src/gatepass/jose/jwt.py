@@ -95,13 +95,26 @@ def _normalise(name: str) -> str:
     return _NON_ALNUM.sub("", name.lower())
 
 
-def _find_sensitive(claims: Mapping[str, Any], stems: frozenset[str], depth: int = 0) -> str | None:
+@lru_cache(maxsize=64)
+def _stems(names: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Sensitive names normalised: matched exactly, and (6+ letters) as substrings."""
+    exact = frozenset(_normalise(n) for n in names)
+    return exact, tuple(sorted(s for s in exact if len(s) >= 6))
+
+
+@lru_cache(maxsize=4096)
+def _is_sensitive(name: str, names: frozenset[str]) -> bool:
+    exact, substrings = _stems(names)
+    norm = _normalise(name)
+    return norm in exact or any(s in norm for s in substrings)
+
+
+def _find_sensitive(claims: Mapping[str, Any], names: frozenset[str], depth: int = 0) -> str | None:
     for name, value in claims.items():
-        norm = _normalise(str(name))
-        if norm in stems or any(len(s) >= 6 and s in norm for s in stems):
+        if _is_sensitive(str(name), names):
             return str(name)
         if isinstance(value, Mapping) and depth < 4:
-            found = _find_sensitive(value, stems, depth + 1)
+            found = _find_sensitive(value, names, depth + 1)
             if found is not None:
                 return found
     return None
@@ -154,8 +167,10 @@ def encode(
         raise MissingClaimError(
             "exp", "Refusing to sign a token without 'exp'; pass require_exp=False to allow it"
         )
-    stems = frozenset(_normalise(s) for s in sensitive_claims)
-    found = _find_sensitive(claims, stems) if stems else None
+    names = (
+        sensitive_claims if isinstance(sensitive_claims, frozenset) else frozenset(sensitive_claims)
+    )
+    found = _find_sensitive(claims, names) if names else None
     if found is not None:
         raise SensitiveClaimError(found)
     signing_key = _coerce_key(key)
