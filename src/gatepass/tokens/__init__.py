@@ -1,0 +1,1 @@
+"""The pure token domain: what gets issued, rotated and revoked, with no I/O."""
