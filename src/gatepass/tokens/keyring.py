@@ -1,0 +1,129 @@
+"""The signing keyring: which key signs, which keys verify, and how keys rest.
+
+- With ``GATEPASS_JWT_SECRET`` set, access tokens are HS256 with that secret
+  (the classic guide's setup); there is then no public JWKS.
+- Otherwise an Ed25519 key is generated at first start and kept in the store.
+  Rotating makes the active key ``retiring``: it stays in the JWKS (and keeps
+  verifying) until the last token it signed has expired, then it is retired.
+- Private JWKs are sealed at rest with AES-GCM under a key derived from
+  ``GATEPASS_KEY_ENCRYPTION_KEY`` when it is set (``enc:v1:`` prefix).
+
+Pure: turning records into keys and back; the server does the store I/O.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from gatepass.errors import ConfigError
+from gatepass.jose import Key, KeySet
+from gatepass.store.records import SigningKey
+
+__all__ = ["Keyring", "new_signing_record", "open_private_jwk", "seal_private_jwk"]
+
+_SEALED_PREFIX = "enc:v1:"
+_KEK_INFO = b"gatepass signing-key encryption v1"
+
+
+def _aead(key_encryption_key: str) -> AESGCM:
+    raw = HKDF(hashes.SHA256(), 32, salt=None, info=_KEK_INFO).derive(
+        key_encryption_key.encode("utf-8")
+    )
+    return AESGCM(raw)
+
+
+def seal_private_jwk(jwk_json: str, key_encryption_key: str | None, kid: str) -> str:
+    """The private JWK as stored: sealed when a key-encryption key is configured."""
+    if key_encryption_key is None:
+        return jwk_json
+    nonce = os.urandom(12)
+    sealed = _aead(key_encryption_key).encrypt(nonce, jwk_json.encode(), kid.encode())
+    return _SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def open_private_jwk(stored: str, key_encryption_key: str | None, kid: str) -> str:
+    """Undo ``seal_private_jwk``; a missing or wrong key-encryption key is a ConfigError."""
+    if not stored.startswith(_SEALED_PREFIX):
+        return stored
+    if key_encryption_key is None:
+        raise ConfigError(
+            "Signing keys are encrypted at rest but GATEPASS_KEY_ENCRYPTION_KEY is not set"
+        )
+    blob = base64.urlsafe_b64decode(stored[len(_SEALED_PREFIX) :])
+    try:
+        plain = _aead(key_encryption_key).decrypt(blob[:12], blob[12:], kid.encode())
+    except InvalidTag:
+        raise ConfigError(
+            "GATEPASS_KEY_ENCRYPTION_KEY does not open the stored signing keys"
+        ) from None
+    return plain.decode("utf-8")
+
+
+def new_signing_record(now: float, key_encryption_key: str | None) -> tuple[Key, SigningKey]:
+    """A fresh Ed25519 signing key and the record that stores it."""
+    key = Key.generate("EdDSA")
+    private = seal_private_jwk(
+        json.dumps(key.export_jwk(private=True)), key_encryption_key, key.kid
+    )
+    record = SigningKey(
+        kid=key.kid,
+        alg="EdDSA",
+        private_jwk=private,
+        public_jwk=json.dumps(key.export_jwk()),
+        status="active",
+        created_at=now,
+    )
+    return key, record
+
+
+@dataclass(frozen=True, slots=True)
+class Keyring:
+    """The active signing key and every key that may still verify."""
+
+    active: Key
+    verifying: KeySet
+    algorithms: tuple[str, ...]
+    public_jwks: dict[str, Any]
+
+    @classmethod
+    def from_secret(cls, secret: str) -> Keyring:
+        key = Key.from_secret(secret, alg="HS256", kid="hs256")
+        return cls(key, KeySet([key]), ("HS256",), {"keys": []})
+
+    @classmethod
+    def from_records(
+        cls, records: Iterable[SigningKey], key_encryption_key: str | None, now: float
+    ) -> Keyring:
+        """Active key plus retiring keys still inside their verification window."""
+        usable = [
+            r
+            for r in records
+            if r.status == "active"
+            or (r.status == "retiring" and (r.retire_at is None or r.retire_at > now))
+        ]
+        active = [r for r in usable if r.status == "active"]
+        if len(active) != 1:
+            raise ConfigError("The keyring must hold exactly one active signing key")
+        keys = {
+            r.kid: Key.import_jwk(
+                json.loads(open_private_jwk(r.private_jwk, key_encryption_key, r.kid))
+            )
+            for r in usable
+        }
+        public = KeySet(k.public_key() for k in keys.values())
+        return cls(
+            active=keys[active[0].kid],
+            verifying=public,
+            algorithms=tuple(sorted({k.alg or "EdDSA" for k in keys.values()})),
+            public_jwks=public.export_jwks(),
+        )

@@ -1,0 +1,102 @@
+"""The signing keyring: secret mode, generated keys, retiring keys, encryption at rest."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+
+from gatepass.errors import ConfigError
+from gatepass.jose import KeySet, decode
+from gatepass.store.records import SigningKey
+from gatepass.tokens.access import AccessTokenIssuer
+from gatepass.tokens.keyring import Keyring, new_signing_record, open_private_jwk, seal_private_jwk
+
+NOW = 1_800_000_000.0
+ISSUER = AccessTokenIssuer(issuer="https://auth.example.com", audience="api", ttl=900)
+
+
+def _retire(record: SigningKey, retire_at: float) -> SigningKey:
+    return SigningKey(
+        kid=record.kid,
+        alg=record.alg,
+        private_jwk=record.private_jwk,
+        public_jwk=record.public_jwk,
+        status="retiring",
+        created_at=record.created_at,
+        retire_at=retire_at,
+    )
+
+
+def test_secret_mode_is_hs256_without_public_keys() -> None:
+    ring = Keyring.from_secret(secrets.token_urlsafe(32))
+    assert ring.algorithms == ("HS256",)
+    assert ring.public_jwks == {"keys": []}
+    token, _ = ISSUER.issue(
+        ring.active, user_id="u", email="e@x", role="user", session_id="s", now=NOW
+    )
+    assert (
+        decode(token, ring.verifying, algorithms=["HS256"], audience="api", clock=lambda: NOW)[
+            "sub"
+        ]
+        == "u"
+    )
+
+
+def test_generated_key_round_trip_and_public_jwks() -> None:
+    key, record = new_signing_record(NOW, None)
+    ring = Keyring.from_records([record], None, NOW)
+    assert ring.active.kid == key.kid
+    assert ring.algorithms == ("EdDSA",)
+    (published,) = ring.public_jwks["keys"]
+    assert "d" not in published
+    assert published["kid"] == key.kid
+    assert "d" in json.loads(record.private_jwk)
+
+
+def test_retiring_key_verifies_until_retired() -> None:
+    old_key, old = new_signing_record(NOW, None)
+    _, new = new_signing_record(NOW, None)
+    token, _ = ISSUER.issue(old_key, user_id="u", email="e@x", role="user", session_id="s", now=NOW)
+    ring = Keyring.from_records([_retire(old, NOW + 900), new], None, NOW + 10)
+    assert ring.active.kid == new.kid
+    assert len(ring.public_jwks["keys"]) == 2
+    assert (
+        decode(token, ring.verifying, algorithms=["EdDSA"], audience="api", clock=lambda: NOW + 10)[
+            "sub"
+        ]
+        == "u"
+    )
+    later = Keyring.from_records([_retire(old, NOW + 900), new], None, NOW + 901)
+    assert [k["kid"] for k in later.public_jwks["keys"]] == [new.kid]
+    assert isinstance(later.verifying, KeySet)
+
+
+def test_exactly_one_active_key() -> None:
+    _, a = new_signing_record(NOW, None)
+    _, b = new_signing_record(NOW, None)
+    with pytest.raises(ConfigError):
+        Keyring.from_records([a, b], None, NOW)
+    with pytest.raises(ConfigError):
+        Keyring.from_records([], None, NOW)
+
+
+def test_private_keys_encrypted_at_rest() -> None:
+    kek = secrets.token_urlsafe(32)
+    key, record = new_signing_record(NOW, kek)
+    assert record.private_jwk.startswith("enc:v1:")
+    assert json.loads(record.public_jwk)["x"] not in record.private_jwk
+    assert Keyring.from_records([record], kek, NOW).active.kid == key.kid
+    with pytest.raises(ConfigError):
+        Keyring.from_records([record], None, NOW)
+    with pytest.raises(ConfigError):
+        Keyring.from_records([record], secrets.token_urlsafe(32), NOW)
+
+
+def test_sealed_jwk_bound_to_its_kid() -> None:
+    kek = secrets.token_urlsafe(32)
+    sealed = seal_private_jwk('{"k":"v"}', kek, "kid-1")
+    assert open_private_jwk(sealed, kek, "kid-1") == '{"k":"v"}'
+    with pytest.raises(ConfigError):
+        open_private_jwk(sealed, kek, "kid-2")
