@@ -1,0 +1,93 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+
+from gatepass import __version__
+from gatepass.server.auth import Principal, current_principal
+from gatepass.server.errors import install_error_handlers
+from gatepass.server.middleware import BodyLimit, SecurityHeaders
+from gatepass.server.passwords import Passwords
+from gatepass.server.routes_auth import auth_router
+from gatepass.server.state import ServerState, get_state, load_keyring
+from gatepass.settings import Settings
+from gatepass.store import open_store
+from gatepass.store.protocols import Store
+from gatepass.tokens.access import AccessTokenIssuer
+from gatepass.tokens.refresh import RotationPolicy
+
+__all__ = ["create_app"]
+
+State = Annotated[ServerState, Depends(get_state)]
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """The gatepass auth server; settings default to ``Settings.from_env()``."""
+    config = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        backend = store or open_store(config.database_url)
+        await backend.migrate()
+        keyring = await load_keyring(config, backend)
+        access = AccessTokenIssuer(config.issuer, config.audience, config.access_ttl)
+        app.state.gatepass = ServerState(
+            settings=config,
+            store=backend,
+            keyring=keyring,
+            access=access,
+            verifier=access.verifier(
+                keyring.verifying, keyring.algorithms, max_token_bytes=config.max_token_bytes
+            ),
+            rotation=RotationPolicy(config.refresh_ttl, config.refresh_grace, config.access_ttl),
+            passwords=Passwords(config),
+        )
+        try:
+            yield
+        finally:
+            if store is None:
+                await backend.close()
+
+    app = FastAPI(title="gatepass", version=__version__, lifespan=lifespan)
+    install_error_handlers(app)
+    app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
+    _add_public_routes(app, config)
+    app.add_middleware(SecurityHeaders, auth_prefix=config.auth_prefix)
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    return app
+
+
+def _add_public_routes(app: FastAPI, config: Settings) -> None:
+    @app.get("/dashboard", tags=["demo"])
+    async def dashboard(caller: Caller) -> dict[str, str]:
+        """The guide's protected route."""
+        return {"message": f"Welcome {caller.user.email}"}
+
+    @app.get("/.well-known/jwks.json", tags=["discovery"])
+    async def jwks(state: State) -> dict[str, Any]:
+        return state.keyring.public_jwks
+
+    @app.get("/.well-known/openid-configuration", tags=["discovery"])
+    async def discovery(state: State) -> dict[str, Any]:
+        base, prefix = config.issuer.rstrip("/"), config.auth_prefix
+        return {
+            "issuer": config.issuer,
+            "jwks_uri": f"{base}/.well-known/jwks.json",
+            "token_endpoint": f"{base}{prefix}/login",
+            "refresh_endpoint": f"{base}{prefix}/refresh",
+            "end_session_endpoint": f"{base}{prefix}/logout",
+            "registration_endpoint": f"{base}{prefix}/register",
+            "token_endpoint_auth_methods_supported": ["none"],
+            "access_token_signing_alg_values_supported": list(state.keyring.algorithms),
+        }
+
+    @app.get("/health", tags=["operations"])
+    async def health(state: State) -> dict[str, str]:
+        await state.store.health()
+        return {"status": "ok", "database": "ok"}

@@ -1,0 +1,57 @@
+"""``verifyToken``: the bearer-token dependency, with revocation checked at once."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from gatepass.errors import InvalidTokenError, JoseError, MissingTokenError
+from gatepass.server.state import ServerState, get_state
+from gatepass.store.records import Session, User
+
+__all__ = ["Principal", "current_principal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The verified caller: the token's claims, its user and its session."""
+
+    claims: dict[str, Any]
+    user: User
+    session: Session
+
+
+def _bearer(request: Request, max_bytes: int) -> str:
+    header = request.headers.get("authorization")
+    if header is None:
+        raise MissingTokenError()
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token or " " in token or len(token) > max_bytes:
+        raise InvalidTokenError()
+    return token
+
+
+async def current_principal(
+    request: Request, state: Annotated[ServerState, Depends(get_state)]
+) -> Principal:
+    token = _bearer(request, state.settings.max_token_bytes)
+    try:
+        claims = state.verifier.decode(token)
+    except JoseError:
+        raise InvalidTokenError() from None
+    now = time.time()
+    session = await state.store.get_session(claims["sid"])
+    user = await state.store.get_user(claims["sub"])
+    if (
+        session is None
+        or not session.is_live(now)
+        or session.user_id != claims["sub"]
+        or user is None
+        or user.disabled
+        or claims["iat"] < user.tokens_not_before
+    ):
+        raise InvalidTokenError()
+    return Principal(claims, user, session)

@@ -1,0 +1,106 @@
+"""The one place gatepass errors become HTTP responses.
+
+Every error body is ``{"error": <stable code>, "message": <text>}``; messages
+come from ``gatepass.errors`` and never contain request input. 401s carry
+``WWW-Authenticate: Bearer`` as RFC 6750 §3 asks.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gatepass.errors import (
+    AuthError,
+    ConfigError,
+    CsrfError,
+    ForbiddenError,
+    GatepassError,
+    InvalidTokenError,
+    JoseError,
+    NotFoundError,
+    RateLimitedError,
+    RegistrationClosedError,
+    ServiceUnavailableError,
+    UserExistsError,
+)
+
+__all__ = ["error_response", "install_error_handlers"]
+
+log = logging.getLogger("gatepass.server")
+
+_STATUS: Final[tuple[tuple[type[GatepassError], int], ...]] = (
+    (ForbiddenError, 403),
+    (CsrfError, 403),
+    (RegistrationClosedError, 403),
+    (NotFoundError, 404),
+    (UserExistsError, 409),
+    (RateLimitedError, 429),
+    (ServiceUnavailableError, 503),
+    (ConfigError, 500),
+    (AuthError, 401),
+    (JoseError, 401),
+)
+
+
+def _status(exc: GatepassError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+def error_response(exc: GatepassError) -> JSONResponse:
+    status = _status(exc)
+    headers: dict[str, str] = {"Cache-Control": "no-store"}
+    if status == 401:
+        bearer = 'Bearer error="invalid_token"' if isinstance(exc, InvalidTokenError) else "Bearer"
+        headers["WWW-Authenticate"] = bearer
+    if isinstance(exc, RateLimitedError):
+        headers["Retry-After"] = str(exc.retry_after)
+    return JSONResponse({"error": exc.code, "message": exc.message}, status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return "The request is invalid"
+    first = errors[0]
+    if first.get("type") == "json_invalid":
+        return "The request body is not valid JSON"
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+    # The pydantic message describes the rule, never the rejected value.
+    return f"Invalid field '{where}': {first.get('msg', 'invalid value')}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_gatepass(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, GatepassError)
+        if isinstance(exc, ServiceUnavailableError | ConfigError):
+            log.error("request failed: %s", exc.code)
+        return error_response(exc)
+
+    async def on_validation(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        body = {"error": "invalid_request", "message": _validation_message(exc)}
+        return JSONResponse(body, 422)
+
+    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        message = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        return JSONResponse({"error": code, "message": message}, exc.status_code)
+
+    async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse({"error": "internal_error", "message": "Internal server error"}, 500)
+
+    app.add_exception_handler(GatepassError, on_gatepass)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,221 @@
+"""The auth routes: register, login, refresh, logout, me and sessions."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from gatepass.errors import (
+    InvalidCredentialsError,
+    InvalidTokenError,
+    NotFoundError,
+    RefreshTokenReuseError,
+    RegistrationClosedError,
+)
+from gatepass.server.auth import Principal, current_principal
+from gatepass.server.state import ServerState, get_state
+from gatepass.store.records import Session, User, hash_token
+from gatepass.store.rotation import Replay, RevokeSession, Rotate
+from gatepass.tokens.refresh import new_refresh_token, unseal_successor
+
+__all__ = ["auth_router"]
+
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
+State = Annotated[ServerState, Depends(get_state)]
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: str = Field(max_length=320)
+    password: str = Field(min_length=8, max_length=1024)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if _EMAIL.fullmatch(value.strip()) is None:
+            raise ValueError("must be an email address")
+        return value.strip()
+
+
+class RefreshBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    refresh_token: str = Field(min_length=1, max_length=512)
+
+
+def _client(request: Request) -> tuple[str | None, str | None]:
+    ip = request.client.host if request.client else None
+    return ip, request.headers.get("user-agent", "")[:512] or None
+
+
+async def _tokens(
+    state: ServerState, user: User, session: Session, refresh: str, now: float
+) -> dict[str, Any]:
+    access, _ = state.access.issue(
+        state.keyring.active,
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        session_id=session.id,
+        now=now,
+    )
+    return {
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": state.settings.access_ttl,
+        "refresh_token": refresh,
+        "refresh_expires_in": state.settings.refresh_ttl,
+        "session_id": session.id,
+    }
+
+
+def auth_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/register", status_code=201)
+    async def register(body: Credentials, state: State) -> dict[str, str]:
+        if not state.settings.registration_open:
+            raise RegistrationClosedError()
+        password_hash = await state.passwords.hash(body.password)
+        user = await state.store.create_user(body.email, password_hash, now=time.time())
+        return {"id": user.id, "email": user.email}
+
+    @router.post("/login")
+    async def login(
+        body: Credentials, request: Request, response: Response, state: State
+    ) -> dict[str, Any]:
+        now, (ip, agent) = time.time(), _client(request)
+        user = await state.store.get_user_by_email(body.email)
+        ok, rehash = await state.passwords.verify(
+            user.password_hash if user else None, body.password
+        )
+        if user is None or not ok or user.disabled:
+            await state.store.add_audit_event(
+                "login_failed", at=now, user_id=user.id if user else None, ip=ip, user_agent=agent
+            )
+            raise InvalidCredentialsError()
+        if rehash:
+            user = await state.store.update_user(
+                user.id, password_hash=await state.passwords.hash(body.password)
+            )
+        settings = state.settings
+        session = await state.store.create_session(
+            user.id, now=now, expires_at=now + settings.session_ttl, user_agent=agent, ip=ip
+        )
+        refresh = new_refresh_token()
+        await state.store.add_refresh_token(
+            session.id, hash_token(refresh), now=now, expires_at=now + settings.refresh_ttl
+        )
+        await state.store.add_audit_event(
+            "login", at=now, user_id=user.id, session_id=session.id, ip=ip, user_agent=agent
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return await _tokens(state, user, session, refresh, now)
+
+    @router.post("/refresh")
+    async def refresh(
+        body: RefreshBody, request: Request, response: Response, state: State
+    ) -> dict[str, Any]:
+        now, (ip, agent) = time.time(), _client(request)
+        presented, successor = body.refresh_token, new_refresh_token()
+        result = await state.store.rotate_refresh(
+            hash_token(presented), now, state.rotation.rule(presented, successor)
+        )
+        decision = result.decision
+        if isinstance(decision, RevokeSession):
+            await state.store.add_audit_event(
+                "refresh_token_reused",
+                at=now,
+                user_id=result.session.user_id if result.session else None,
+                session_id=result.session.id if result.session else None,
+                ip=ip,
+                user_agent=agent,
+            )
+            raise RefreshTokenReuseError()
+        if not isinstance(decision, Rotate | Replay) or result.session is None:
+            raise InvalidTokenError()
+        if isinstance(decision, Replay):
+            if result.sealed is None:
+                raise InvalidTokenError()
+            successor = unseal_successor(presented, result.sealed)
+        user = await state.store.get_user(result.session.user_id)
+        if user is None or user.disabled:
+            raise InvalidTokenError()
+        await state.store.add_audit_event(
+            "refresh",
+            at=now,
+            user_id=user.id,
+            session_id=result.session.id,
+            ip=ip,
+            user_agent=agent,
+        )
+        response.headers["Cache-Control"] = "no-store"
+        tokens = await _tokens(state, user, result.session, successor, now)
+        tokens["refresh_id"] = result.successor.id if result.successor else None
+        tokens["previous_refresh_id"] = result.token.id if result.token else None
+        return tokens
+
+    @router.post("/logout", status_code=204)
+    async def logout(caller: Caller, state: State) -> None:
+        now = time.time()
+        await state.store.revoke_session(
+            caller.session.id,
+            now=now,
+            reason="logout",
+            denylist_until=now + state.settings.access_ttl,
+        )
+        await state.store.add_audit_event(
+            "logout", at=now, user_id=caller.user.id, session_id=caller.session.id
+        )
+
+    @router.post("/logout/all", status_code=204)
+    async def logout_all(caller: Caller, state: State) -> None:
+        now = time.time()
+        await state.store.revoke_user_sessions(caller.user.id, now=now, reason="logout_all")
+        await state.store.update_user(caller.user.id, tokens_not_before=int(now) + 1)
+        await state.store.add_audit_event("logout_all", at=now, user_id=caller.user.id)
+
+    @router.get("/me")
+    async def me(caller: Caller) -> dict[str, Any]:
+        user, session = caller.user, caller.session
+        return {
+            "user": {"id": user.id, "email": user.email, "role": user.role},
+            "session": _session_json(session, session.id),
+        }
+
+    @router.get("/sessions")
+    async def sessions(caller: Caller, state: State) -> dict[str, Any]:
+        live = await state.store.list_active_sessions(caller.user.id, now=time.time())
+        return {"sessions": [_session_json(s, caller.session.id) for s in live]}
+
+    @router.delete("/sessions/{session_id}", status_code=204)
+    async def revoke(session_id: str, caller: Caller, state: State) -> None:
+        target = await state.store.get_session(session_id)
+        if target is None or target.user_id != caller.user.id:
+            raise NotFoundError()
+        now = time.time()
+        await state.store.revoke_session(
+            session_id, now=now, reason="revoked", denylist_until=now + state.settings.access_ttl
+        )
+        await state.store.add_audit_event(
+            "session_revoked", at=now, user_id=caller.user.id, session_id=session_id
+        )
+
+    return router
+
+
+def _session_json(session: Session, current: str) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "created_at": session.created_at,
+        "last_used_at": session.last_used_at,
+        "user_agent": session.user_agent,
+        "ip": session.ip,
+        "current": session.id == current,
+    }
