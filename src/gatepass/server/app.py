@@ -13,6 +13,7 @@ from gatepass.server.auth import Principal, current_principal
 from gatepass.server.errors import install_error_handlers
 from gatepass.server.middleware import BodyLimit, SecurityHeaders
 from gatepass.server.passwords import Passwords
+from gatepass.server.ratelimit import RateLimits
 from gatepass.server.routes_auth import auth_router
 from gatepass.server.state import ServerState, get_state, load_keyring
 from gatepass.settings import Settings
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             ),
             rotation=RotationPolicy(config.refresh_ttl, config.refresh_grace, config.access_ttl),
             passwords=Passwords(config),
+            limits=RateLimits(config),
         )
         try:
             yield

@@ -79,9 +79,10 @@ def auth_router() -> APIRouter:
     router = APIRouter()
 
     @router.post("/register", status_code=201)
-    async def register(body: Credentials, state: State) -> dict[str, str]:
+    async def register(body: Credentials, request: Request, state: State) -> dict[str, str]:
         if not state.settings.registration_open:
             raise RegistrationClosedError()
+        await state.limits.check("register:ip", _client(request)[0] or "unknown")
         password_hash = await state.passwords.hash(body.password)
         user = await state.store.create_user(body.email, password_hash, now=time.time())
         return {"id": user.id, "email": user.email}
@@ -91,6 +92,8 @@ def auth_router() -> APIRouter:
         body: Credentials, request: Request, response: Response, state: State
     ) -> dict[str, Any]:
         now, (ip, agent) = time.time(), _client(request)
+        await state.limits.check("login:ip", ip or "unknown")
+        await state.limits.check("login:account", body.email.lower())
         user = await state.store.get_user_by_email(body.email)
         ok, rehash = await state.passwords.verify(
             user.password_hash if user else None, body.password
@@ -123,6 +126,7 @@ def auth_router() -> APIRouter:
         body: RefreshBody, request: Request, response: Response, state: State
     ) -> dict[str, Any]:
         now, (ip, agent) = time.time(), _client(request)
+        await state.limits.check("refresh:ip", ip or "unknown")
         presented, successor = body.refresh_token, new_refresh_token()
         result = await state.store.rotate_refresh(
             hash_token(presented), now, state.rotation.rule(presented, successor)

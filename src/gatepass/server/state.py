@@ -10,6 +10,7 @@ from fastapi import Request
 from gatepass.errors import ServiceUnavailableError
 from gatepass.jose import Verifier
 from gatepass.server.passwords import Passwords
+from gatepass.server.ratelimit import RateLimits
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.tokens.access import AccessTokenIssuer
@@ -28,6 +29,7 @@ class ServerState:
     verifier: Verifier
     rotation: RotationPolicy
     passwords: Passwords
+    limits: RateLimits
 
 
 async def load_keyring(settings: Settings, store: Store) -> Keyring:
