@@ -41,7 +41,7 @@ async def start(settings: Settings) -> AsyncIterator[Server]:
     app = create_app(settings, store=store)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
             yield Server(app, client, store, settings)
     await store.close()
 

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from gatepass import __version__
 from gatepass.server.auth import Principal, current_principal
+from gatepass.server.cookies import CsrfTokens
 from gatepass.server.errors import install_error_handlers
 from gatepass.server.middleware import BodyLimit, SecurityHeaders
 from gatepass.server.passwords import Passwords
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             rotation=RotationPolicy(config.refresh_ttl, config.refresh_grace, config.access_ttl),
             passwords=Passwords(config),
             limits=RateLimits(config),
+            csrf=CsrfTokens(keyring.active),
         )
         try:
             yield

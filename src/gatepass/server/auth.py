@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from gatepass.errors import InvalidTokenError, JoseError, MissingTokenError
+from gatepass.server.cookies import access_cookie_name
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, User
 
@@ -24,24 +25,33 @@ class Principal:
     session: Session
 
 
-def _bearer(request: Request, max_bytes: int) -> str:
+def _token(request: Request, state: ServerState) -> tuple[str, bool]:
+    """The access token and whether it came from the cookie (then CSRF applies)."""
+    max_bytes = state.settings.max_token_bytes
     header = request.headers.get("authorization")
     if header is None:
-        raise MissingTokenError()
+        cookie = request.cookies.get(access_cookie_name(state.settings))
+        if not cookie:
+            raise MissingTokenError()
+        if len(cookie) > max_bytes:
+            raise InvalidTokenError()
+        return cookie, True
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token or " " in token or len(token) > max_bytes:
         raise InvalidTokenError()
-    return token
+    return token, False
 
 
 async def current_principal(
     request: Request, state: Annotated[ServerState, Depends(get_state)]
 ) -> Principal:
-    token = _bearer(request, state.settings.max_token_bytes)
+    token, via_cookie = _token(request, state)
     try:
         claims = state.verifier.decode(token)
     except JoseError:
         raise InvalidTokenError() from None
+    if via_cookie:
+        state.csrf.check(request, claims["sid"])
     now = time.time()
     session = await state.store.get_session(claims["sid"])
     user = await state.store.get_user(claims["sub"])

@@ -17,6 +17,7 @@ from gatepass.errors import (
     RegistrationClosedError,
 )
 from gatepass.server.auth import Principal, current_principal
+from gatepass.server.cookies import REFRESH_COOKIE, clear_cookies, set_cookies
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, User, hash_token
 from gatepass.store.rotation import Replay, RevokeSession, Rotate
@@ -43,10 +44,32 @@ class Credentials(BaseModel):
         return value.strip()
 
 
+class LoginBody(Credentials):
+    cookies: bool = False
+
+
 class RefreshBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    refresh_token: str = Field(min_length=1, max_length=512)
+    refresh_token: str | None = Field(default=None, min_length=1, max_length=512)
+
+
+def _deliver(
+    state: ServerState, response: Response, tokens: dict[str, Any], cookies: bool
+) -> dict[str, Any]:
+    """Bearer mode: tokens in the body. Cookie mode: tokens in cookies, CSRF in both."""
+    response.headers["Cache-Control"] = "no-store"
+    if not cookies:
+        return tokens
+    csrf = state.csrf.token(tokens["session_id"])
+    set_cookies(
+        response,
+        state.settings,
+        access=tokens["access_token"],
+        refresh=tokens.pop("refresh_token"),
+        csrf=csrf,
+    )
+    return {**tokens, "csrf_token": csrf}
 
 
 def _client(request: Request) -> tuple[str | None, str | None]:
@@ -89,7 +112,7 @@ def auth_router() -> APIRouter:
 
     @router.post("/login")
     async def login(
-        body: Credentials, request: Request, response: Response, state: State
+        body: LoginBody, request: Request, response: Response, state: State
     ) -> dict[str, Any]:
         now, (ip, agent) = time.time(), _client(request)
         await state.limits.check("login:ip", ip or "unknown")
@@ -118,16 +141,26 @@ def auth_router() -> APIRouter:
         await state.store.add_audit_event(
             "login", at=now, user_id=user.id, session_id=session.id, ip=ip, user_agent=agent
         )
-        response.headers["Cache-Control"] = "no-store"
-        return await _tokens(state, user, session, refresh, now)
+        return _deliver(
+            state, response, await _tokens(state, user, session, refresh, now), body.cookies
+        )
 
     @router.post("/refresh")
     async def refresh(
-        body: RefreshBody, request: Request, response: Response, state: State
+        request: Request, response: Response, state: State, body: RefreshBody | None = None
     ) -> dict[str, Any]:
         now, (ip, agent) = time.time(), _client(request)
         await state.limits.check("refresh:ip", ip or "unknown")
-        presented, successor = body.refresh_token, new_refresh_token()
+        from_cookie = body is None or body.refresh_token is None
+        presented = request.cookies.get(REFRESH_COOKIE) if from_cookie else body.refresh_token  # type: ignore[union-attr]
+        if not presented or len(presented) > 512:
+            raise InvalidTokenError()
+        if from_cookie:  # a cookie travels by itself: demand the session's CSRF token
+            known = await state.store.get_refresh_token(hash_token(presented))
+            if known is None:
+                raise InvalidTokenError()
+            state.csrf.check(request, known.session_id)
+        successor = new_refresh_token()
         result = await state.store.rotate_refresh(
             hash_token(presented), now, state.rotation.rule(presented, successor)
         )
@@ -159,15 +192,15 @@ def auth_router() -> APIRouter:
             ip=ip,
             user_agent=agent,
         )
-        response.headers["Cache-Control"] = "no-store"
         tokens = await _tokens(state, user, result.session, successor, now)
         tokens["refresh_id"] = result.successor.id if result.successor else None
         tokens["previous_refresh_id"] = result.token.id if result.token else None
-        return tokens
+        return _deliver(state, response, tokens, from_cookie)
 
     @router.post("/logout", status_code=204)
-    async def logout(caller: Caller, state: State) -> None:
+    async def logout(caller: Caller, state: State, response: Response) -> None:
         now = time.time()
+        clear_cookies(response, state.settings)
         await state.store.revoke_session(
             caller.session.id,
             now=now,

@@ -9,6 +9,7 @@ from fastapi import Request
 
 from gatepass.errors import ServiceUnavailableError
 from gatepass.jose import Verifier
+from gatepass.server.cookies import CsrfTokens
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits
 from gatepass.settings import Settings
@@ -30,6 +31,7 @@ class ServerState:
     rotation: RotationPolicy
     passwords: Passwords
     limits: RateLimits
+    csrf: CsrfTokens
 
 
 async def load_keyring(settings: Settings, store: Store) -> Keyring:
