@@ -12,7 +12,7 @@ from gatepass import __version__
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.cookies import CsrfTokens
 from gatepass.server.errors import install_error_handlers
-from gatepass.server.middleware import BodyLimit, SecurityHeaders
+from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits
 from gatepass.server.routes_auth import auth_router
@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     _add_public_routes(app, config)
     app.add_middleware(SecurityHeaders, auth_prefix=config.auth_prefix)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    if config.is_production:
+        app.add_middleware(HttpsOnly, trusted=config.trusted_networks)
     return app
 
 

@@ -1,10 +1,14 @@
-"""Pure ASGI middleware: a request-body cap and the security headers."""
+"""Pure ASGI middleware: a request-body cap, security headers, HTTPS in production."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit", "SecurityHeaders"]
+__all__ = ["BodyLimit", "HttpsOnly", "SecurityHeaders"]
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _TOO_LARGE = b'{"error":"payload_too_large","message":"The request body is too large"}'
 
@@ -86,3 +90,51 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+_HTTPS_REQUIRED = b'{"error":"https_required","message":"This server only accepts HTTPS"}'
+_HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+
+
+class HttpsOnly:
+    """Production: refuse plain HTTP (unless a trusted proxy says https) and send HSTS."""
+
+    def __init__(self, app: ASGIApp, trusted: tuple[IPNetwork, ...]) -> None:
+        self.app, self.trusted = app, trusted
+
+    def _is_https(self, scope: Scope) -> bool:
+        if scope.get("scheme") == "https":
+            return True
+        client = scope.get("client")
+        if not client or not self.trusted:
+            return False
+        try:
+            address = ipaddress.ip_address(client[0])
+        except ValueError:
+            return False
+        if not any(address in network for network in self.trusted):
+            return False
+        proto: bytes = dict(scope["headers"]).get(b"x-forwarded-proto", b"")
+        return proto.split(b",")[0].strip().lower() == b"https"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not self._is_https(scope):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": _HTTPS_REQUIRED})
+            return
+
+        async def with_hsts(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), _HSTS]}
+            await send(message)
+
+        await self.app(scope, receive, with_hsts)
