@@ -3,15 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, Final
 
 from gatepass.errors import MalformedTokenError
 
-__all__ = ["check_header_members"]
+__all__ = ["REGISTERED", "check_header_members"]
+
+#: Header names defined by RFC 7515 §4.1, RFC 7516 §4.1 and RFC 7518 §4: never
+#: allowed inside ``crit`` (RFC 7515 §4.1.11).
+REGISTERED: Final = frozenset(
+    {
+        "alg",
+        "enc",
+        "zip",
+        "jku",
+        "jwk",
+        "kid",
+        "x5u",
+        "x5c",
+        "x5t",
+        "x5t#S256",
+        "typ",
+        "cty",
+        "crit",
+        "epk",
+        "apu",
+        "apv",
+        "iv",
+        "tag",
+        "p2s",
+        "p2c",
+    }
+)
 
 
 def check_header_members(
-    header: Mapping[str, Any], string_members: Collection[str], registered: Collection[str]
+    header: Mapping[str, Any],
+    string_members: Collection[str],
+    registered: Collection[str] = REGISTERED,
 ) -> None:
     """Typed string members, and a well-formed ``crit`` (RFC 7515 §4.1.11).
 

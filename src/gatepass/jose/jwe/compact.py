@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from gatepass.errors import MalformedTokenError, TokenTooLargeError, UnsupportedHeaderError
 from gatepass.jose._b64 import b64decode, b64encode
-from gatepass.jose._header import check_header_members
+from gatepass.jose._header import REGISTERED, check_header_members
 from gatepass.jose._json import dumps, loads_object
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 
@@ -26,32 +26,6 @@ __all__ = ["REGISTERED", "Parts", "encode_header", "join", "parse_header", "spli
 
 _COMPACT: Final = re.compile(
     r"([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)"
-)
-#: Header names defined by RFC 7515 §4.1, RFC 7516 §4.1 and RFC 7518 §4: never
-#: allowed inside ``crit`` (RFC 7515 §4.1.11).
-REGISTERED: Final = frozenset(
-    {
-        "alg",
-        "enc",
-        "zip",
-        "jku",
-        "jwk",
-        "kid",
-        "x5u",
-        "x5c",
-        "x5t",
-        "x5t#S256",
-        "typ",
-        "cty",
-        "crit",
-        "epk",
-        "apu",
-        "apv",
-        "iv",
-        "tag",
-        "p2s",
-        "p2c",
-    }
 )
 _STRING_MEMBERS: Final = (
     "alg",
@@ -124,7 +98,7 @@ def _check_header(h64: str) -> dict[str, Any]:
     header = loads_object(b64decode(h64, checked_alphabet=True), "The token header")
     if not isinstance(header.get("alg"), str) or not isinstance(header.get("enc"), str):
         raise MalformedTokenError("The token header lacks alg or enc; it is not a JWE header")
-    check_header_members(header, _STRING_MEMBERS, REGISTERED)
+    check_header_members(header, _STRING_MEMBERS)
     if "epk" in header and not isinstance(header["epk"], dict):
         raise MalformedTokenError("The token header is invalid")
     p2c = header.get("p2c")
