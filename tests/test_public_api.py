@@ -41,6 +41,9 @@ def test_documented_import_line_matches() -> None:
     assert line is not None
     named = {n.strip() for n in line.group(1).split(",")}
     assert named <= DOCUMENTED_JOSE
+    contract = text.split("## The JOSE core contract", 1)[1]
+    for name in DOCUMENTED_JOSE:
+        assert re.search(rf"\b{name}\b", contract), name
 
 
 def test_errors_all_lists_every_error_class() -> None:
@@ -50,6 +53,9 @@ def test_errors_all_lists_every_error_class() -> None:
         if inspect.isclass(obj) and issubclass(obj, errors.GatepassError)
     }
     assert set(errors.__all__) == defined
+    assert len(errors.__all__) == len(set(errors.__all__))
+    in_tree = set(re.findall(r"\b([A-Z][A-Za-z]+Error)\b", errors.__doc__ or ""))
+    assert in_tree == defined
 
 
 def test_error_codes_match_the_documented_tree() -> None:
@@ -61,6 +67,8 @@ def test_error_codes_match_the_documented_tree() -> None:
     leaves = [getattr(errors, n) for n in errors.__all__ if n in documented]
     codes = [cls.code for cls in leaves]
     assert len(codes) == len(set(codes)), "two error classes share a code"
+    every = [getattr(errors, n).code for n in errors.__all__]
+    assert len(every) == len(set(every)), "two error classes share a code"
 
 
 def test_jwt_has_pyjwt_call_shape() -> None:
@@ -76,5 +84,11 @@ def test_jwt_has_pyjwt_call_shape() -> None:
         "leeway",
         "options",
     ]
-    assert callable(jwt.decode_unverified)
+    assert list(inspect.signature(jwt.decode_unverified).parameters)[:1] == ["token"]
+    verifier_params = list(inspect.signature(jwt.Verifier).parameters)
+    assert verifier_params[:2] == ["key", "algorithms"]
+    for name in ("audience", "issuer", "leeway", "options"):
+        assert name in verifier_params, name
+    assert list(inspect.signature(jwt.Verifier.decode).parameters) == ["self", "token"]
     assert jose.Verifier is jwt.Verifier
+    assert (jose.encode, jose.decode) == (jwt.encode, jwt.decode)
