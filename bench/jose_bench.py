@@ -75,12 +75,14 @@ def _case(alg: str) -> Case:
     key = Key.generate(alg)
     if alg == "HS256":
         assert key.secret is not None
-        py_sign = py_verify = key.secret
+        py_sign: Any = key.secret
+        py_verify: Any = key.secret
         jr_key: object = OctKey.import_key(key.secret)
         verify_key = key
     else:
-        pem_private, pem_public = key.export_pem(private=True), key.export_pem()
-        py_sign, py_verify = pem_private, pem_public
+        pem_private = key.export_pem(private=True)
+        # PyJWT gets prepared key objects: passing PEM would time its key parsing.
+        py_sign, py_verify = key.crypto, key.public_crypto
         jr_cls: Any = {"RS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}[alg]
         jr_key = jr_cls.import_key(pem_private)
         verify_key = key.public_key()
