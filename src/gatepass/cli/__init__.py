@@ -15,7 +15,9 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="gatepass: JWT auth, done right."
 )
 db = typer.Typer(no_args_is_help=True, help="Database commands.")
+users = typer.Typer(no_args_is_help=True, help="User accounts.")
 app.add_typer(db, name="db")
+app.add_typer(users, name="users")
 
 
 @app.command()
@@ -56,6 +58,45 @@ def db_upgrade() -> None:
 
     upgrade(Settings.from_env().database_url)
     typer.echo("database is up to date")
+
+
+def _read_password() -> str:
+    """From a hidden prompt on a terminal, else the first line of stdin; never argv."""
+    if sys.stdin.isatty():
+        value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return value
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users.command("add")
+def users_add(
+    email: str = typer.Argument(..., help="The new user's email."),
+    role: str = typer.Option("user", help="The user's role claim."),
+) -> None:
+    """Create a user; the password is read from a prompt or stdin, never the command line."""
+    import asyncio
+    import time
+
+    from gatepass.server.passwords import Passwords
+    from gatepass.settings import Settings
+    from gatepass.store import open_store
+
+    password = _read_password()
+    if not 8 <= len(password) <= 1024:
+        raise typer.BadParameter("the password must be 8 to 1024 characters")
+    settings = Settings.from_env()
+
+    async def add() -> str:
+        store = open_store(settings.database_url)
+        try:
+            await store.migrate()
+            hashed = await Passwords(settings).hash(password)
+            user = await store.create_user(email.strip(), hashed, now=time.time(), role=role)
+            return user.id
+        finally:
+            await store.close()
+
+    typer.echo(f"created user {asyncio.run(add())}")
 
 
 def main() -> None:
