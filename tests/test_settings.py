@@ -33,7 +33,7 @@ def test_defaults() -> None:
     assert (s.registration_open, s.cookie_secure, s.trusted_proxies) == (True, True, ())
     assert (s.max_body_bytes, s.max_token_bytes) == (65536, 8192)
     assert (s.argon2_time_cost, s.argon2_memory_cost, s.argon2_parallelism) == (2, 19456, 1)
-    assert (s.host, s.port) == ("127.0.0.1", 8000)
+    assert (s.host, s.port, s.log_level) == ("127.0.0.1", 8000, "info")
     assert not s.is_production
 
 
@@ -69,6 +69,8 @@ def test_reads_every_kind_of_variable() -> None:
             "GATEPASS_ARGON2_PARALLELISM": "4",
             "GATEPASS_HOST": "0.0.0.0",
             "GATEPASS_PORT": "9000",
+            "GATEPASS_LOG_LEVEL": "DEBUG",
+            "GATEPASS_NOT_A_SETTING": "ignored",
             "UNRELATED": "ignored",
         }
     )
@@ -97,7 +99,7 @@ def test_reads_every_kind_of_variable() -> None:
     ) == (3, 30, 4, 100, 60, 3600)
     assert (s.max_body_bytes, s.max_token_bytes) == (4096, 2048)
     assert (s.argon2_time_cost, s.argon2_memory_cost, s.argon2_parallelism) == (3, 65536, 4)
-    assert (s.host, s.port) == ("0.0.0.0", 9000)
+    assert (s.host, s.port, s.log_level) == ("0.0.0.0", 9000, "debug")
 
 
 def test_empty_variables_mean_default() -> None:
@@ -145,6 +147,7 @@ def test_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GATEPASS_ARGON2_TIME_COST", "1", "GATEPASS_ARGON2_TIME_COST must be at least 2"),
         ("GATEPASS_ARGON2_PARALLELISM", "0", "GATEPASS_ARGON2_PARALLELISM must be at least 1"),
         ("GATEPASS_HOST", "two hosts", "GATEPASS_HOST must be"),
+        ("GATEPASS_LOG_LEVEL", "verbose", "GATEPASS_LOG_LEVEL must be one of: critical, error"),
     ],
 )
 def test_bad_values_name_the_variable(variable: str, value: str, message: str) -> None:

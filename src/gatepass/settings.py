@@ -33,6 +33,8 @@ ARGON2_MIN_TIME_COST = 2
 ARGON2_MIN_PARALLELISM = 1
 MIN_SECRET_BYTES = 32
 MIN_SECRET_ENTROPY_BITS = 128
+# The level names uvicorn and the standard logging module both understand.
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 class Secret:
@@ -172,6 +174,7 @@ class Settings:
     argon2_parallelism: int = ARGON2_MIN_PARALLELISM
     host: str = "127.0.0.1"
     port: int = 8000
+    log_level: str = "info"
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -248,6 +251,10 @@ def _parse_str(raw: str, variable: str) -> str:
     return raw
 
 
+def _parse_lower(raw: str, variable: str) -> str:
+    return raw.lower()
+
+
 def _parse_secret(raw: str, variable: str) -> Secret:
     return Secret(raw)
 
@@ -291,6 +298,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "audience": _parse_str,
     "auth_prefix": _parse_str,
     "host": _parse_str,
+    "log_level": _parse_lower,
 }
 
 
@@ -350,6 +358,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("GATEPASS_PORT must be at most 65535")
     if not s.host or any(c.isspace() for c in s.host):
         raise ConfigError("GATEPASS_HOST must be a host name or IP address")
+    if s.log_level not in LOG_LEVELS:
+        raise ConfigError(f"GATEPASS_LOG_LEVEL must be one of: {', '.join(LOG_LEVELS)}")
     if not isinstance(s.trusted_proxies, tuple):
         raise ConfigError("GATEPASS_TRUSTED_PROXIES must be a tuple of IPs or CIDRs")
     for name in _SECRETS:
