@@ -17,7 +17,8 @@ from sqlalchemy.engine import Connection
 
 from gatepass.errors import ConfigError, ServiceUnavailableError
 from gatepass.store import MemoryStore, SigningKey, hash_token, open_store, upgrade
-from gatepass.store.rotation import Reject
+from gatepass.store.records import RefreshToken, Session
+from gatepass.store.rotation import Reject, Replay, Rotate, RotationDecision
 from gatepass.store.sql.migrate import alembic_config
 from gatepass.store.sql.store import SqlStore
 from gatepass.store.sql.tables import metadata
@@ -74,6 +75,40 @@ async def test_stores_share_one_database(make_sql_store: StoreMaker) -> None:
     await a.migrate()
     user = await a.create_user("a@example.com", "h", now=NOW)
     assert await b.get_user_by_email("A@example.com") == user
+
+
+async def test_rotations_from_separate_connections_serialise(make_sql_store: StoreMaker) -> None:
+    """Ten stores (ten pools, so ten connections) rotate one token at once: the
+    row lock (PostgreSQL) or BEGIN IMMEDIATE (SQLite) lets exactly one spend it,
+    and every other call's ``decide`` sees the spent row."""
+    stores = [make_sql_store() for _ in range(10)]
+    await stores[0].migrate()
+    user = await stores[0].create_user("a@example.com", "h", now=NOW)
+    session = await stores[0].create_session(user.id, now=NOW, expires_at=NOW + 3600)
+    token = await stores[0].add_refresh_token(
+        session.id, hash_token("first"), now=NOW, expires_at=NOW + 600
+    )
+    seen_unspent: list[str] = []
+
+    def decide(t: RefreshToken | None, s: Session | None, now: float) -> RotationDecision:
+        assert t is not None
+        assert s is not None
+        if t.spent_at is None:
+            seen_unspent.append(t.id)
+            return Rotate(hash_token(f"successor-{len(seen_unspent)}"), NOW + 600, b"sealed")
+        return Replay()
+
+    results = await asyncio.gather(
+        *(s.rotate_refresh(token.token_hash, NOW + 1, decide) for s in stores)
+    )
+    assert seen_unspent == [token.id]
+    assert sorted(type(r.decision).__name__ for r in results) == ["Replay"] * 9 + ["Rotate"]
+    successors = [r.successor for r in results]
+    assert None not in successors
+    assert len({s.id for s in successors if s is not None}) == 1
+    async with stores[0]._engine.connect() as conn:
+        count = (await conn.execute(text("SELECT COUNT(*) FROM refresh_tokens"))).scalar()
+    assert count == 2
 
 
 def test_sync_upgrade_for_the_cli(tmp_path: Path) -> None:
