@@ -35,7 +35,7 @@ from gatepass.store.rotation import (
     Rotate,
     RotationResult,
 )
-from gatepass.store.validation import check_key_status, check_revocation_kind
+from gatepass.store.validation import check_key_status, check_revocation_kind, page
 
 __all__ = ["MemoryStore"]
 
@@ -110,6 +110,7 @@ class MemoryStore:
             return user
 
     async def list_users(self, *, limit: int = 100, offset: int = 0) -> list[User]:
+        limit, offset = page(limit, offset)
         users = sorted(self._users.values(), key=lambda u: (u.created_at, u.id))
         return users[offset : offset + limit]
 
@@ -254,7 +255,7 @@ class MemoryStore:
         return entry
 
     async def revocations_since(self, seq: int, *, limit: int = 1000) -> list[Revocation]:
-        return [r for s, r in sorted(self._revocations.items()) if s > seq][:limit]
+        return [r for s, r in sorted(self._revocations.items()) if s > seq][: page(limit)[0]]
 
     async def live_revocations(self, *, now: float) -> list[Revocation]:
         return [r for _, r in sorted(self._revocations.items()) if r.expires_at > now]
@@ -321,4 +322,4 @@ class MemoryStore:
         self, *, limit: int = 100, user_id: str | None = None
     ) -> list[AuditEvent]:
         events = [e for e in reversed(self._audit) if user_id is None or e.user_id == user_id]
-        return events[:limit]
+        return events[: page(limit)[0]]

@@ -6,7 +6,9 @@ store never reads the clock), so the token logic stays testable. Errors:
 - the database is unreachable or failing -> ``ServiceUnavailableError``
   (never a raw driver exception);
 - ``create_user`` with a taken email -> ``UserExistsError``;
-- updating a row that does not exist -> ``NotFoundError``.
+- updating a row that does not exist -> ``NotFoundError``;
+- a list ``limit`` below 1 or a negative ``offset`` -> ``ValueError``; a
+  ``limit`` above ``MAX_PAGE`` (1000) returns at most ``MAX_PAGE`` rows.
 
 Backends: ``MemoryStore`` (unit tests, one process) and ``SqlStore``
 (SQLite or PostgreSQL); ``open_store(database_url)`` picks one.

@@ -45,7 +45,7 @@ from gatepass.store.sql.tables import (
     signing_keys,
     users,
 )
-from gatepass.store.validation import check_key_status, check_revocation_kind
+from gatepass.store.validation import check_key_status, check_revocation_kind, page
 
 __all__ = ["SqlStore"]
 
@@ -135,6 +135,7 @@ class SqlStore:
         return rows.to_user(row)
 
     async def list_users(self, *, limit: int = 100, offset: int = 0) -> list[User]:
+        limit, offset = page(limit, offset)
         query = select(users).order_by(users.c.created_at, users.c.id).limit(limit).offset(offset)
         async with self._read() as conn:
             return [rows.to_user(r) for r in await conn.execute(query)]
@@ -285,7 +286,7 @@ class SqlStore:
             select(revocations)
             .where(revocations.c.seq > seq)
             .order_by(revocations.c.seq)
-            .limit(limit)
+            .limit(page(limit)[0])
         )
         async with self._read() as conn:
             return [rows.to_revocation(r) for r in await conn.execute(query)]
@@ -380,7 +381,7 @@ class SqlStore:
     async def list_audit_events(
         self, *, limit: int = 100, user_id: str | None = None
     ) -> list[AuditEvent]:
-        query = select(audit_events).order_by(audit_events.c.id.desc()).limit(limit)
+        query = select(audit_events).order_by(audit_events.c.id.desc()).limit(page(limit)[0])
         if user_id is not None:
             query = query.where(audit_events.c.user_id == user_id)
         async with self._read() as conn:
