@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from gatepass.errors import ConfigError
+from gatepass.tokens.encryption import AccessTokenEncryption
 
 __all__ = ["ENV_PREFIX", "Secret", "Settings", "check_secret_strength"]
 
@@ -149,6 +150,7 @@ class Settings:
     env: Environment = "development"
     database_url: str = "sqlite+aiosqlite:///./gatepass.db"
     redis_url: str | None = None
+    redis_key_prefix: str = "gatepass"
     issuer: str = "http://127.0.0.1:8000"
     audience: str = "gatepass"
     auth_prefix: str = "/auth"
@@ -158,6 +160,7 @@ class Settings:
     refresh_grace: int = 10
     jwt_secret: Secret | None = None
     key_encryption_key: Secret | None = None
+    access_token_encryption_key: Secret | None = None
     registration_open: bool = True
     cookie_secure: bool = True
     trusted_proxies: tuple[str, ...] = ()
@@ -289,11 +292,13 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     **dict.fromkeys(_DURATIONS, _parse_duration),
     **dict.fromkeys(_BOOLS, _parse_bool),
     **dict.fromkeys(_SECRETS, _parse_secret),
+    "access_token_encryption_key": _parse_secret,
     **dict.fromkeys(_INTS, _parse_int),
     "trusted_proxies": _parse_list,
     "env": _parse_str,
     "database_url": _parse_str,
     "redis_url": _parse_str,
+    "redis_key_prefix": _parse_str,
     "issuer": _parse_str,
     "audience": _parse_str,
     "auth_prefix": _parse_str,
@@ -330,6 +335,10 @@ def _validate(s: Settings) -> None:
         raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")
     if s.redis_url is not None and not re.match(r"(rediss?|unix)://", s.redis_url):
         raise ConfigError("GATEPASS_REDIS_URL must start with redis://, rediss:// or unix://")
+    if not re.fullmatch(r"[A-Za-z0-9._:-]{1,64}", s.redis_key_prefix):
+        raise ConfigError(
+            "GATEPASS_REDIS_KEY_PREFIX must be 1-64 letters, digits, '.', '_', ':' or '-'"
+        )
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", s.issuer):
         raise ConfigError("GATEPASS_ISSUER must be an http(s) URL without query or fragment")
     if not s.audience or any(c.isspace() for c in s.audience):
@@ -369,8 +378,17 @@ def _validate(s: Settings) -> None:
         if not isinstance(secret, Secret):
             raise ConfigError(f"{_env(name)} must be a Secret")
         check_secret_strength(secret.get(), _env(name))
+    if s.access_token_encryption_key is not None:
+        _check_encryption_key(s.access_token_encryption_key)
     for name in _BOOLS:
         if not isinstance(getattr(s, name), bool):
             raise ConfigError(f"{_env(name)} must be true or false")
     if s.is_production and not s.cookie_secure:
         raise ConfigError("GATEPASS_COOKIE_SECURE cannot be false in production")
+
+
+def _check_encryption_key(value: object) -> None:
+    """A JWK the access tokens can be encrypted to (see gatepass.tokens.encryption)."""
+    if not isinstance(value, Secret):
+        raise ConfigError("GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY must be a Secret")
+    AccessTokenEncryption.from_jwk_text(value.get())

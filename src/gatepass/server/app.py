@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         try:
             yield
         finally:
+            await app.state.gatepass.limits.close()
             if store is None:
                 await backend.close()
 
