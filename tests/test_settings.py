@@ -6,9 +6,11 @@ import dataclasses
 import ipaddress
 import secrets
 
+import orjson
 import pytest
 
 from gatepass.errors import ConfigError
+from gatepass.jose.jwe import generate_key
 from gatepass.settings import Secret, Settings, check_secret_strength
 
 STRONG = secrets.token_urlsafe(32)
@@ -255,3 +257,13 @@ def test_settings_repr_hides_secrets_and_url_passwords() -> None:
         assert "postgresql+asyncpg://gp:***@db:5432/gp" in text
         assert "redis://:***@cache:6379/0" in text
     assert s.database_url == "postgresql+asyncpg://gp:db-hunter2@db:5432/gp"
+
+
+def test_access_token_encryption_key_is_a_redacted_jwk() -> None:
+    jwk = orjson.dumps(generate_key("dir", enc="A256GCM").export_jwk(private=True)).decode()
+    settings = Settings.from_env({"GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY": jwk})
+    assert settings.access_token_encryption_key == Secret(jwk)
+    assert jwk not in repr(settings)
+    with pytest.raises(ConfigError, match="GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY") as caught:
+        Settings.from_env({"GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY": "hunter2-not-a-jwk"})
+    assert "hunter2" not in str(caught.value)

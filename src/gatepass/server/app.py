@@ -21,6 +21,7 @@ from gatepass.settings import Settings
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
 from gatepass.tokens.access import AccessTokenIssuer
+from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.refresh import RotationPolicy
 
 __all__ = ["create_app"]
@@ -38,7 +39,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         backend = store or open_store(config.database_url)
         await backend.migrate()
         keyring = await load_keyring(config, backend)
-        access = AccessTokenIssuer(config.issuer, config.audience, config.access_ttl)
+        access = AccessTokenIssuer(
+            config.issuer, config.audience, config.access_ttl, _encryption(config)
+        )
         app.state.gatepass = ServerState(
             settings=config,
             store=backend,
@@ -68,6 +71,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     if config.is_production:
         app.add_middleware(HttpsOnly, trusted=config.trusted_networks)
     return app
+
+
+def _encryption(config: Settings) -> AccessTokenEncryption | None:
+    secret = config.access_token_encryption_key
+    return None if secret is None else AccessTokenEncryption.from_jwk_text(secret.get())
 
 
 def _add_public_routes(app: FastAPI, config: Settings) -> None:

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from gatepass.errors import ServiceUnavailableError
-from gatepass.jose import Verifier
 from gatepass.server.cookies import CsrfTokens
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
-from gatepass.tokens.access import AccessTokenIssuer
+from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
 from gatepass.tokens.keyring import Keyring, new_signing_record
 from gatepass.tokens.refresh import RotationPolicy
 
@@ -27,7 +26,7 @@ class ServerState:
     store: Store
     keyring: Keyring
     access: AccessTokenIssuer
-    verifier: Verifier
+    verifier: AccessTokenDecoder
     rotation: RotationPolicy
     passwords: Passwords
     limits: RateLimits
