@@ -33,6 +33,7 @@ def test_defaults() -> None:
     )
     assert (s.jwt_secret, s.key_encryption_key) == (None, None)
     assert (s.registration_open, s.cookie_secure, s.trusted_proxies) == (True, True, ())
+    assert s.console
     assert (s.max_body_bytes, s.max_token_bytes) == (65536, 8192)
     assert (s.argon2_time_cost, s.argon2_memory_cost, s.argon2_parallelism) == (2, 19456, 1)
     assert (s.host, s.port, s.log_level) == ("127.0.0.1", 8000, "info")
@@ -57,6 +58,7 @@ def test_reads_every_kind_of_variable() -> None:
             "GATEPASS_KEY_ENCRYPTION_KEY": kek,
             "GATEPASS_REGISTRATION_OPEN": "false",
             "GATEPASS_COOKIE_SECURE": "YES",
+            "GATEPASS_CONSOLE": "off",
             "GATEPASS_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16,::1",
             "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT": "3",
             "GATEPASS_LOGIN_LIMIT_PER_IP": "30",
@@ -89,6 +91,7 @@ def test_reads_every_kind_of_variable() -> None:
     assert s.jwt_secret.get() == STRONG
     assert s.key_encryption_key == Secret(kek)
     assert (s.registration_open, s.cookie_secure) == (False, True)
+    assert not s.console
     assert s.trusted_proxies == ("10.0.0.1", "192.168.0.0/16", "::1")
     assert ipaddress.ip_address("192.168.4.5") in s.trusted_networks[1]
     assert (
@@ -134,6 +137,7 @@ def test_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GATEPASS_REFRESH_GRACE", "8d", "GATEPASS_REFRESH_GRACE must be shorter"),
         ("GATEPASS_COOKIE_SECURE", "maybe", "GATEPASS_COOKIE_SECURE must be true or false"),
         ("GATEPASS_REGISTRATION_OPEN", "2", "GATEPASS_REGISTRATION_OPEN must be true or false"),
+        ("GATEPASS_CONSOLE", "maybe", "GATEPASS_CONSOLE must be true or false"),
         ("GATEPASS_TRUSTED_PROXIES", "10.0.0.1,proxy", "GATEPASS_TRUSTED_PROXIES must be"),
         ("GATEPASS_DATABASE_URL", "mysql://x", "GATEPASS_DATABASE_URL must start with"),
         ("GATEPASS_REDIS_URL", "memcached://x", "GATEPASS_REDIS_URL must start with"),

@@ -163,6 +163,7 @@ class Settings:
     access_token_encryption_key: Secret | None = None
     registration_open: bool = True
     cookie_secure: bool = True
+    console: bool = True
     trusted_proxies: tuple[str, ...] = ()
     rate_limit_window: int = 300
     login_limit_per_account: int = 5
@@ -274,7 +275,7 @@ _DURATIONS = (
     "rate_limit_window",
     "lockout_max",
 )
-_BOOLS = ("registration_open", "cookie_secure")
+_BOOLS = ("registration_open", "cookie_secure", "console")
 _SECRETS = ("jwt_secret", "key_encryption_key")
 _INTS = (
     "login_limit_per_account",
