@@ -214,6 +214,23 @@ async def test_add_and_get_refresh_token(store: Store) -> None:
     assert (token.spent_at, token.successor_id, token.successor_sealed) == (None, None, None)
     assert await store.get_refresh_token(token.token_hash) == token
     assert await store.get_refresh_token(hash_token("unknown")) is None
+    assert await store.get_refresh_token_by_id(token.id) == token
+    assert await store.get_refresh_token_by_id("0" * 32) is None
+    assert await store.get_refresh_token_by_id(token.token_hash) is None
+
+
+async def test_get_refresh_token_by_id_sees_rotation(store: Store) -> None:
+    session = await make_session(store, await make_user(store))
+    token = await make_token(store, session)
+    result = await store.rotate_refresh(
+        token.token_hash, NOW + 5, lambda t, s, now: rotate_to(hash_token("next"))
+    )
+    assert result.successor is not None
+    spent = await store.get_refresh_token_by_id(token.id)
+    assert spent is not None
+    assert (spent.spent_at, spent.successor_id) == (NOW + 5, result.successor.id)
+    assert spent == await store.get_refresh_token(token.token_hash)
+    assert await store.get_refresh_token_by_id(result.successor.id) == result.successor
 
 
 async def test_refresh_token_for_unknown_session_is_not_found(store: Store) -> None:

@@ -205,6 +205,10 @@ class MemoryStore:
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
         return self._tokens.get(token_hash)
 
+    async def get_refresh_token_by_id(self, token_id: str) -> RefreshToken | None:
+        token_hash = self._token_hashes.get(token_id)
+        return None if token_hash is None else self._tokens.get(token_hash)
+
     async def rotate_refresh(self, token_hash: str, now: float, decide: Decide) -> RotationResult:
         async with self._lock:
             token = self._tokens.get(token_hash)

@@ -125,6 +125,10 @@ class TokenStore(Protocol):
 
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None: ...
 
+    async def get_refresh_token_by_id(self, token_id: str) -> RefreshToken | None:
+        """Look up by row id (the ``refresh_id`` a refresh answer reports)."""
+        ...
+
     async def rotate_refresh(self, token_hash: str, now: float, decide: Decide) -> RotationResult:
         """In ONE transaction: lock the token row and its session, call
         ``decide(token, session, now)`` (None for a missing row) and apply it.

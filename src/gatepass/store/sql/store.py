@@ -228,6 +228,10 @@ class SqlStore:
         async with self._read() as conn:
             return await _get_token(conn, refresh_tokens.c.token_hash == token_hash, lock=False)
 
+    async def get_refresh_token_by_id(self, token_id: str) -> RefreshToken | None:
+        async with self._read() as conn:
+            return await _get_token(conn, refresh_tokens.c.id == token_id, lock=False)
+
     async def rotate_refresh(self, token_hash: str, now: float, decide: Decide) -> RotationResult:
         async with self._write() as conn:
             # Lock order everywhere: token row, then its session.
