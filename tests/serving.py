@@ -1,0 +1,104 @@
+"""Real ``gatepass serve`` processes on loopback, for tests that need more than ASGI.
+
+``serve(env, workdir)`` starts one on a free 127.0.0.1 port, waits (bounded)
+until ``/health`` answers 200, yields a ``Served`` and stops it afterwards. Its
+output goes to a log file in ``workdir`` (never a pipe nobody reads, which
+would block the server once full), readable through ``Served.log()``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+__all__ = ["GATEPASS", "Served", "free_port", "serve", "wait_until"]
+
+GATEPASS = Path(sys.executable).with_name("gatepass")
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 10.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until(
+    ready: Callable[[], object], what: str, timeout: float = 10.0, every: float = 0.1
+) -> None:
+    """Call ``ready()`` until it is truthy; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(every)
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def health(self) -> int | None:
+        """``/health``'s status code, or None when nothing answers."""
+        try:
+            return httpx.get(f"{self.url}/health", timeout=2).status_code
+        except httpx.TransportError:
+            return None
+
+
+@contextmanager
+def serve(
+    env: Mapping[str, str], workdir: Path, *, args: Sequence[str] = (), name: str = "gatepass"
+) -> Iterator[Served]:
+    """One ``gatepass serve`` with ``env`` on top of os.environ, up and healthy."""
+    port = free_port()
+    log_path = workdir / f"{name}-{port}.log"
+    full_env = {**os.environ, **env, "GATEPASS_HOST": "127.0.0.1", "GATEPASS_PORT": str(port)}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(GATEPASS), "serve", *args],
+            cwd=workdir,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # --workers N: stop the whole group
+        )
+    served = Served(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while served.health() != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gatepass serve did not come up:\n{served.log()}")
+            time.sleep(0.2)
+        yield served
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
