@@ -7,11 +7,26 @@ import jwt as pyjwt
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from gatepass.server import create_app
+
 SECRET = os.environ.get("BENCH_SECRET", "")
 
 
+def gatepass_open_app() -> FastAPI:
+    """The gatepass app itself (same middleware, same error handling) with one
+    more route that answers like /dashboard but checks no token: the baseline
+    for "auth overhead"."""
+    app = create_app()
+
+    @app.get("/open")
+    async def open_dashboard() -> dict[str, str]:
+        return {"message": "Welcome ada@example.com"}
+
+    return app
+
+
 def plain_app() -> FastAPI:
-    """The same route with no authentication at all."""
+    """A bare FastAPI app with the same route and no authentication at all."""
     app = FastAPI()
 
     @app.get("/dashboard")
