@@ -155,3 +155,36 @@ async def test_successor_never_outlives_the_session(store: Store) -> None:
     )
     assert isinstance(result.decision, Rotate)
     assert result.decision.expires_at == session.expires_at
+
+
+async def test_replay_rule_never_rotates_and_decides_spent_tokens_like_rule(store: Store) -> None:
+    raw = new_refresh_token()
+    session = await _session_with_token(store, raw)
+    token = await store.get_refresh_token(hash_token(raw))
+    assert token is not None
+
+    # Unspent: refused, and nothing changes.
+    unspent = await store.rotate_refresh(token.token_hash, T0 + 1, POLICY.replay_rule())
+    assert unspent.decision == Reject("not_spent")
+    assert await store.get_refresh_token(token.token_hash) == token
+
+    await store.rotate_refresh(token.token_hash, T0 + 60, POLICY.rule(raw, new_refresh_token()))
+    # Spent, within the grace window: the same Replay that `rule` would answer.
+    inside = await store.rotate_refresh(token.token_hash, T0 + 65, POLICY.replay_rule())
+    assert isinstance(inside.decision, Replay)
+    live = await store.get_session(session.id)
+    assert live is not None
+    assert live.revoked_at is None
+
+    # Spent, after the window: reuse, the session is revoked and denylisted.
+    after = await store.rotate_refresh(token.token_hash, T0 + 71, POLICY.replay_rule())
+    assert after.decision == RevokeSession(denylist_until=T0 + 71 + 900)
+    revoked = await store.get_session(session.id)
+    assert revoked is not None
+    assert revoked.revoked_reason == "refresh_token_reused"
+
+    # A dead session or an unknown token is rejected like `rule` does.
+    again = await store.rotate_refresh(token.token_hash, T0 + 72, POLICY.replay_rule())
+    assert again.decision == Reject("session_ended")
+    unknown = await store.rotate_refresh(hash_token("nope"), T0 + 72, POLICY.replay_rule())
+    assert unknown.decision == Reject("unknown")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -78,6 +79,25 @@ class RotationPolicy:
         """The pure ``decide`` for ``Store.rotate_refresh``, for one presented token
         and the successor the caller generated for it."""
 
+        def rotate(token: RefreshToken, session: Session, now: float) -> RotationDecision:
+            if now >= token.expires_at:
+                return Reject("expired")
+            return Rotate(
+                token_hash=hash_token(successor),
+                expires_at=min(now + self.refresh_ttl, session.expires_at),
+                sealed=seal_successor(presented, successor),
+            )
+
+        return self._rule(rotate)
+
+    def replay_rule(self) -> Decide:
+        """The same rule for a spent token the server presents again by its hash
+        (the console's replay demonstration, where the raw token is gone): the
+        grace/reuse branch is ``rule``'s own; an unspent token is never rotated
+        here, only rejected as ``not_spent``."""
+        return self._rule(lambda token, session, now: Reject("not_spent"))
+
+    def _rule(self, unspent: Callable[[RefreshToken, Session, float], RotationDecision]) -> Decide:
         def decide(
             token: RefreshToken | None, session: Session | None, now: float
         ) -> RotationDecision:
@@ -86,13 +106,7 @@ class RotationPolicy:
             if session is None or not session.is_live(now):
                 return Reject("session_ended")
             if token.spent_at is None:
-                if now >= token.expires_at:
-                    return Reject("expired")
-                return Rotate(
-                    token_hash=hash_token(successor),
-                    expires_at=min(now + self.refresh_ttl, session.expires_at),
-                    sealed=seal_successor(presented, successor),
-                )
+                return unspent(token, session, now)
             if now - token.spent_at <= self.grace and token.successor_sealed is not None:
                 return Replay()
             # Reuse outside the window: every access token of the session dies
