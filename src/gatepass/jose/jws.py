@@ -137,7 +137,7 @@ def verify_shared(
         raise UnsupportedHeaderError()
     signature = b64decode(s64, checked_alphabet=True)
     signing_input = f"{h64}.{p64}".encode("ascii")
-    if key.__class__ is Key and ("kid" not in header or not key.kid_explicit):
+    if key.__class__ is Key and (not key.kid_explicit or header.get("kid", key.kid) == key.kid):
         # The common case, one key given directly: no candidate list to build.
         verify_fn = key._verifiers.get(alg) or key.verifier(alg)
         if verify_fn(signing_input, signature):

@@ -272,7 +272,7 @@ class Verifier:
         )
         if self._typ is not None:
             typ = header.get("typ")
-            if not isinstance(typ, str) or _normal_typ(typ) != self._typ:
+            if typ != self._typ and (not isinstance(typ, str) or _normal_typ(typ) != self._typ):
                 raise ClaimError("typ", "The token's type is not the one expected")
         claims = loads_object(payload, "The token payload")
         validate_claims(claims, self._rules, self._clock())
