@@ -152,6 +152,33 @@ async def test_list_active_sessions(store: Store) -> None:
     assert await store.list_active_sessions("0" * 32, now=NOW) == []
 
 
+async def test_list_sessions_of_everyone_or_one_user(store: Store) -> None:
+    alice, bob = await make_user(store), await make_user(store, "bob@example.com")
+    a_old = await make_session(store, alice)
+    b_new = await make_session(store, bob)
+    await store.touch_session(b_new.id, now=NOW + 10)
+    a_revoked = await make_session(store, alice)
+    await store.touch_session(a_revoked.id, now=NOW + 20)
+    await store.revoke_session(a_revoked.id, now=NOW + 21, reason="logout")
+    a_expiring = await store.create_session(alice.id, now=NOW, expires_at=NOW + 5)
+    at = NOW + 30
+    assert [s.id for s in await store.list_sessions(now=at)] == [b_new.id, a_old.id]
+    everything = await store.list_sessions(now=at, active_only=False)
+    assert [s.id for s in everything[:2]] == [a_revoked.id, b_new.id]
+    assert sorted(s.id for s in everything[2:]) == sorted([a_old.id, a_expiring.id])
+    assert [s.id for s in await store.list_sessions(now=at, user_id=alice.id)] == [a_old.id]
+    mine = await store.list_sessions(now=at, user_id=alice.id, active_only=False)
+    assert {s.id for s in mine} == {a_old.id, a_revoked.id, a_expiring.id}
+    assert await store.list_sessions(now=at, limit=1, offset=1) == [
+        s for s in await store.list_sessions(now=at) if s.id == a_old.id
+    ]
+    assert await store.list_sessions(now=at, user_id="0" * 32) == []
+    with pytest.raises(ValueError, match="limit must be at least 1"):
+        await store.list_sessions(now=at, limit=0)
+    with pytest.raises(ValueError, match="offset must not be negative"):
+        await store.list_sessions(now=at, offset=-1)
+
+
 async def test_revoke_session_reports_whether_it_was_live(store: Store) -> None:
     session = await make_session(store, await make_user(store))
     assert await store.revoke_session(session.id, now=NOW + 1, reason="logout") is True

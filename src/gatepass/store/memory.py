@@ -147,6 +147,24 @@ class MemoryStore:
         live = [s for s in self._sessions.values() if s.user_id == user_id and s.is_live(now)]
         return sorted(live, key=lambda s: (-s.last_used_at, s.id))
 
+    async def list_sessions(
+        self,
+        *,
+        now: float,
+        user_id: str | None = None,
+        active_only: bool = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Session]:
+        limit, offset = page(limit, offset)
+        found = [
+            s
+            for s in self._sessions.values()
+            if (user_id is None or s.user_id == user_id) and (not active_only or s.is_live(now))
+        ]
+        found.sort(key=lambda s: (-s.last_used_at, s.id))
+        return found[offset : offset + limit]
+
     async def revoke_session(
         self,
         session_id: str,

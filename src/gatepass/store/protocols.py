@@ -95,6 +95,21 @@ class SessionStore(Protocol):
         """Sessions neither revoked nor expired, most recently used first."""
         ...
 
+    async def list_sessions(
+        self,
+        *,
+        now: float,
+        user_id: str | None = None,
+        active_only: bool = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Session]:
+        """Sessions of every user (or one), most recently used first, paged.
+
+        ``active_only`` keeps the live ones (neither revoked nor expired at ``now``).
+        """
+        ...
+
     async def revoke_session(
         self,
         session_id: str,

@@ -194,6 +194,29 @@ class SqlStore:
         async with self._read() as conn:
             return [rows.to_session(r) for r in await conn.execute(query)]
 
+    async def list_sessions(
+        self,
+        *,
+        now: float,
+        user_id: str | None = None,
+        active_only: bool = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Session]:
+        limit, offset = page(limit, offset)
+        query = select(sessions)
+        if user_id is not None:
+            query = query.where(sessions.c.user_id == user_id)
+        if active_only:
+            query = query.where(sessions.c.revoked_at.is_(None), sessions.c.expires_at > now)
+        query = (
+            query.order_by(sessions.c.last_used_at.desc(), sessions.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        async with self._read() as conn:
+            return [rows.to_session(r) for r in await conn.execute(query)]
+
     async def revoke_session(
         self,
         session_id: str,
