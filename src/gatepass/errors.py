@@ -23,6 +23,7 @@
     │   ├── InvalidTokenError          invalid_token
     │   ├── InvalidCredentialsError    invalid_credentials
     │   ├── ForbiddenError             forbidden
+    │   │   └── InsufficientScopeError insufficient_scope  (a role or scope is missing)
     │   ├── CsrfError                  csrf_failed
     │   ├── RateLimitedError           rate_limited        (.retry_after)
     │   ├── RefreshTokenReuseError     refresh_token_reused
@@ -52,6 +53,7 @@ __all__ = [
     "DecryptionError",
     "ForbiddenError",
     "GatepassError",
+    "InsufficientScopeError",
     "InvalidCredentialsError",
     "InvalidKeyError",
     "InvalidTokenError",
@@ -218,6 +220,13 @@ class InvalidCredentialsError(AuthError):
 class ForbiddenError(AuthError):
     code = "forbidden"
     default_message = "You do not have access to this resource"
+
+
+class InsufficientScopeError(ForbiddenError):
+    """The token is valid but lacks a required role or scope (RFC 6750 §3.1)."""
+
+    code = "insufficient_scope"
+    default_message = "The token does not grant access to this resource"
 
 
 class CsrfError(AuthError):
