@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from gatepass import __version__
 from gatepass.server.auth import Principal, current_principal
+from gatepass.server.console import mount_console
 from gatepass.server.cookies import CsrfTokens
 from gatepass.server.errors import install_error_handlers
 from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     install_error_handlers(app)
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
     _add_public_routes(app, config)
+    mount_console(app, config)
     app.add_middleware(SecurityHeaders, auth_prefix=config.auth_prefix)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     if config.is_production:

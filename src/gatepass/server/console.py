@@ -1,0 +1,159 @@
+"""The web console: its static files, its config, and the refresh-token replay demonstration.
+
+``GET /`` serves ``index.html``; ``/console/<file>`` the other files of
+``gatepass.web`` (an allow-list, read once at start); ``/console/config.json``
+what the page needs to know (nothing secret). With ``GATEPASS_CONSOLE=false``
+none of it exists.
+
+``POST /console/replay {"refresh_id"}`` shows reuse detection for real. In
+cookie mode the refresh token is HttpOnly, so the page can never hold an old
+one, and the server keeps only hashes. So the server itself presents the
+spent token's hash to the same locked ``Store.rotate_refresh`` transaction,
+under ``RotationPolicy.replay_rule`` (``rule``'s own grace/reuse branch): inside
+the grace window nothing happens; after it the session is revoked and
+denylisted and ``refresh_token_reused`` is audited, exactly as ``/auth/refresh``
+would do for a thief. Only the caller's own session, only spent tokens, and,
+for cookie callers, only with the CSRF header (``current_principal``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from importlib import resources
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from gatepass.errors import ForbiddenError, InvalidTokenError, NotFoundError
+from gatepass.server.auth import Principal, current_principal
+from gatepass.server.cookies import CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, access_cookie_name
+from gatepass.server.state import ServerState, get_state
+from gatepass.settings import Settings
+from gatepass.store.rotation import Replay, RevokeSession
+
+__all__ = ["CONTENT_SECURITY_POLICY", "REPLAY_PATH", "mount_console"]
+
+REPLAY_PATH: Final = "/console/replay"
+# Everything from this origin, nothing inline, no frames: the console needs no more.
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+_TYPES: Final = {
+    "index.html": "text/html; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "gatepass-client.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+_HEADERS: Final = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-cache",
+}
+
+State = Annotated[ServerState, Depends(get_state)]
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+class ReplayBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    refresh_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+
+
+def mount_console(app: FastAPI, settings: Settings) -> None:
+    """Add the console's routes to ``app`` unless ``settings.console`` is off."""
+    if settings.console:
+        app.include_router(_router(settings, _load_files()), tags=["console"])
+
+
+def _load_files() -> dict[str, bytes]:
+    package = resources.files("gatepass.web")
+    return {name: package.joinpath(name).read_bytes() for name in _TYPES}
+
+
+def _config(settings: Settings) -> dict[str, Any]:
+    return {
+        "auth_prefix": settings.auth_prefix,
+        "issuer": settings.issuer,
+        "access_ttl": settings.access_ttl,
+        "refresh_ttl": settings.refresh_ttl,
+        "refresh_grace": settings.refresh_grace,
+        "session_ttl": settings.session_ttl,
+        "registration_open": settings.registration_open,
+        "cookies": {
+            "access": access_cookie_name(settings),
+            "refresh": REFRESH_COOKIE,
+            "csrf": CSRF_COOKIE,
+        },
+        "csrf_header": CSRF_HEADER,
+        "replay_path": REPLAY_PATH,
+    }
+
+
+def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
+    router = APIRouter()
+    config = _config(settings)
+
+    def asset(name: str) -> Response:
+        return Response(files[name], media_type=_TYPES[name], headers=_HEADERS)
+
+    @router.get("/", include_in_schema=False)
+    async def index() -> Response:
+        return asset("index.html")
+
+    @router.get("/console/config.json")
+    async def console_config() -> dict[str, Any]:
+        return config
+
+    @router.get("/console/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        if name not in files or name == "index.html":
+            raise NotFoundError()
+        return asset(name)
+
+    @router.post(REPLAY_PATH)
+    async def replay(
+        body: ReplayBody, request: Request, caller: Caller, state: State
+    ) -> dict[str, Any]:
+        """Present a spent refresh token of the caller's own session again (a demonstration)."""
+        token = await state.store.get_refresh_token_by_id(body.refresh_id)
+        if token is None or token.session_id != caller.session.id:
+            raise NotFoundError()
+        if token.spent_at is None:
+            raise ForbiddenError("Only a spent refresh token can be replayed")
+        now = time.time()
+        result = await state.store.rotate_refresh(
+            token.token_hash, now, state.rotation.replay_rule()
+        )
+        decision = result.decision
+        if isinstance(decision, Replay):
+            wait = token.spent_at + state.settings.refresh_grace - now
+            return {
+                "decision": "grace_replay",
+                "session_revoked": False,
+                "refresh_id": token.id,
+                "retry_after": max(1, math.ceil(wait)),
+            }
+        if not isinstance(decision, RevokeSession):
+            raise InvalidTokenError()
+        await state.store.add_audit_event(
+            "refresh_token_reused",
+            at=now,
+            user_id=caller.user.id,
+            session_id=caller.session.id,
+            ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent", "")[:512] or None,
+            detail={"via": "console_replay", "refresh_id": token.id},
+        )
+        return {
+            "decision": "reuse_detected",
+            "session_revoked": True,
+            "refresh_id": token.id,
+            "session_id": caller.session.id,
+        }
+
+    return router

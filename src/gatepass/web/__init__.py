@@ -1,0 +1,5 @@
+"""The web console's static files (served by ``gatepass.server.console``).
+
+Plain HTML, CSS and ES modules: nothing to build, nothing fetched from the
+internet. ``gatepass-client.js`` is also meant to be copied into SPAs.
+"""
