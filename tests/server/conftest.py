@@ -36,8 +36,9 @@ class Server:
         return tokens
 
 
-async def start(settings: Settings) -> AsyncIterator[Server]:
-    store = open_store("memory://")
+async def start(settings: Settings, store: Store | None = None) -> AsyncIterator[Server]:
+    """An app on ``store`` (a fresh memory store unless given; closed afterwards either way)."""
+    store = store or open_store("memory://")
     app = create_app(settings, store=store)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
