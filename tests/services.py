@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from redis.asyncio import Redis
+from redis import Redis
 
 __all__ = ["redis_prefix", "redis_url", "unique"]
 
@@ -32,17 +32,14 @@ def redis_url() -> str:
     return url
 
 
-@asynccontextmanager
-async def redis_prefix(url: str) -> AsyncIterator[str]:
+@contextmanager
+def redis_prefix(url: str) -> Iterator[str]:
     """A fresh key prefix in the Redis at ``url``; its keys are deleted afterwards."""
     prefix = unique("gp_test")
     try:
         yield prefix
     finally:
-        client = Redis.from_url(url)
-        try:
-            keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
+        with Redis.from_url(url) as client:
+            keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
             if keys:
-                await client.delete(*keys)
-        finally:
-            await client.aclose()
+                client.delete(*keys)

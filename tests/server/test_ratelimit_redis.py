@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 
 import pytest
 from redis.asyncio import Redis
@@ -17,10 +17,10 @@ WRONG = "wrong password"
 
 
 @pytest.fixture
-async def shared_redis() -> AsyncIterator[tuple[str, str]]:
+def shared_redis() -> Iterator[tuple[str, str]]:
     """(url, key prefix): the test Redis with a prefix no other test or run uses."""
     url = redis_url()
-    async with redis_prefix(url) as prefix:
+    with redis_prefix(url) as prefix:
         yield url, prefix
 
 
