@@ -1,0 +1,303 @@
+"""``Authenticator``: verifies gatepass access tokens for any Python API.
+
+One object, configured once (issuer, audience, where the keys come from,
+optional decryption key and revocation sync), used three ways:
+
+- FastAPI: ``Depends(auth)`` / ``Depends(auth.require(roles=[...], scopes=[...]))``
+  with ``auth.install(app)`` for the guide's error bodies;
+- any ASGI app: ``GatepassMiddleware(app, authenticator=auth)``;
+- Flask/WSGI: ``@auth.required`` / ``@auth.required(roles=[...])``.
+
+Async parts (JWKS fetches, revocation sync) belong to one event loop: the
+loop ``start()`` ran on (an ASGI app's), or, for synchronous callers, a
+private loop thread started on first use (see ``loop_thread``). Using one
+Authenticator from two loops is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
+
+import orjson
+from starlette.requests import HTTPConnection
+
+from gatepass.errors import ConfigError, InvalidTokenError, JoseError, MissingTokenError
+from gatepass.jose import DEFAULT_LIMITS, Key, KeySet, Limits
+from gatepass.jose.algorithms import algorithms_for_key
+from gatepass.protect import fastapi_adapter, flask_adapter
+from gatepass.protect.cache import VerifiedTokenCache
+from gatepass.protect.jwks import JWKSClient
+from gatepass.protect.loop_thread import LoopThread
+from gatepass.protect.principal import Access, Principal
+from gatepass.protect.verification import (
+    ASYMMETRIC_ALGORITHMS,
+    KeySource,
+    RemoteKeys,
+    StaticKeys,
+    TokenVerifier,
+)
+from gatepass.settings import check_secret_strength
+from gatepass.tokens.access import ACCESS_TOKEN_TYPE
+from gatepass.tokens.encryption import AccessTokenEncryption
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+__all__ = ["Authenticator", "RevocationCheck"]
+
+log = logging.getLogger("gatepass.protect")
+View = TypeVar("View", bound=Callable[..., Any])
+SYNC_TIMEOUT = 30.0
+
+
+class RevocationCheck(Protocol):
+    """What the Authenticator needs from a revocation source (``RevocationSync``)."""
+
+    def is_revoked(self, claims: Mapping[str, Any], now: float) -> bool: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def _limits(max_token_bytes: int) -> Limits:
+    return Limits(
+        max_token_bytes=max_token_bytes,
+        max_header_bytes=min(DEFAULT_LIMITS.max_header_bytes, max_token_bytes),
+        max_payload_bytes=min(DEFAULT_LIMITS.max_payload_bytes, max_token_bytes),
+    )
+
+
+def _encryption(key: AccessTokenEncryption | Key | str | None) -> AccessTokenEncryption | None:
+    if key is None or isinstance(key, AccessTokenEncryption):
+        return key
+    text = key if isinstance(key, str) else orjson.dumps(key.export_jwk(private=True)).decode()
+    return AccessTokenEncryption.from_jwk_text(text)
+
+
+def _key_source(
+    jwks_url: str | None,
+    jwks_client: JWKSClient | None,
+    keys: Key | KeySet | None,
+    secret: str | None,
+    algorithms: Collection[str] | None,
+) -> tuple[KeySource, tuple[str, ...], JWKSClient | None]:
+    given = [x for x in (jwks_url, jwks_client, keys, secret) if x is not None]
+    if len(given) != 1:
+        raise ConfigError("Give exactly one of jwks_url, jwks_client, keys or secret")
+    if secret is not None:
+        check_secret_strength(secret, "The shared secret")
+        key = Key.from_secret(secret, alg="HS256", kid="hs256")
+        return StaticKeys(KeySet([key])), tuple(algorithms or ("HS256",)), None
+    if keys is not None:
+        derived = sorted(
+            {a for k in ([keys] if isinstance(keys, Key) else keys) for a in algorithms_for_key(k)}
+        )
+        return StaticKeys(keys), tuple(algorithms or derived), None
+    client = jwks_client or JWKSClient(jwks_url)  # type: ignore[arg-type]
+    allowed = tuple(algorithms or ASYMMETRIC_ALGORITHMS)
+    if any(a.startswith("HS") for a in allowed):
+        raise ConfigError("HMAC algorithms cannot be used with keys from a JWKS")
+    return RemoteKeys(client), allowed, client
+
+
+class Authenticator:
+    """Verifies access tokens and yields a ``Principal`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        jwks_url: str | None = None,
+        jwks_client: JWKSClient | None = None,
+        keys: Key | KeySet | None = None,
+        secret: str | None = None,
+        algorithms: Collection[str] | None = None,
+        typ: str = ACCESS_TOKEN_TYPE,
+        leeway: float = 0.0,
+        decryption_key: AccessTokenEncryption | Key | str | None = None,
+        revocations: RevocationCheck | None = None,
+        cache_size: int = 10_000,
+        max_token_bytes: int = 8192,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not issuer or not audience:
+            raise ConfigError("issuer and audience are required")
+        if leeway < 0 or leeway > 300:
+            raise ConfigError("leeway must be between 0 and 300 seconds")
+        source, allowed, self.jwks = _key_source(jwks_url, jwks_client, keys, secret, algorithms)
+        self.max_token_bytes = max_token_bytes
+        self.revocations = revocations
+        self.cache = VerifiedTokenCache(cache_size, leeway=leeway)
+        self._clock = clock
+        self._verifier = TokenVerifier(
+            source,
+            algorithms=allowed,
+            issuer=issuer,
+            audience=audience,
+            typ=typ,
+            leeway=leeway,
+            limits=_limits(max_token_bytes),
+            encryption=_encryption(decryption_key),
+            clock=clock,
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._started = False
+        self._runner: LoopThread | None = None
+        self._runner_lock = threading.Lock()
+
+    # -- the one operation -----------------------------------------------------------
+
+    async def authenticate(self, token: str | None) -> Principal:
+        """The principal of a valid, unrevoked token; MissingTokenError/InvalidTokenError else.
+
+        ServiceUnavailableError when no signing keys could be fetched at all.
+        The refusal never says which check failed, nor echoes the token.
+        """
+        if not token:
+            raise MissingTokenError()
+        if len(token) > self.max_token_bytes:
+            raise InvalidTokenError()
+        if not self._started:
+            await self.start()
+        now = self._clock()
+        principal = self.cache.get(token, now)
+        if principal is None:
+            try:
+                claims = await self._verifier.claims(token)
+            except JoseError as exc:
+                log.debug("token refused: %s", exc.code)
+                raise InvalidTokenError() from None
+            principal = Principal.from_claims(claims)
+            self.cache.put(token, principal)
+        if self.revocations is not None and self.revocations.is_revoked(principal.claims, now):
+            self.cache.discard(token)
+            log.debug("token refused: token_revoked")
+            raise InvalidTokenError()
+        return principal
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the revocation sync (first sync awaited) on this loop; idempotent."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not None and self._loop is not loop:
+            raise RuntimeError("This Authenticator already runs on another event loop")
+        self._loop = loop
+        if self._started:
+            return
+        if self._starting is None:
+            self._starting = loop.create_task(self._start())
+        await asyncio.shield(self._starting)
+
+    async def _start(self) -> None:
+        if self.revocations is not None:
+            await self.revocations.start()
+        self._started = True
+
+    async def close(self) -> None:
+        """Stop the revocation sync and close HTTP clients; the object can start again."""
+        if self._starting is not None:
+            await asyncio.gather(self._starting, return_exceptions=True)
+        if self.revocations is not None:
+            await self.revocations.close()
+        if self.jwks is not None:
+            await self.jwks.aclose()
+        self.cache.clear()
+        self._started, self._starting, self._loop = False, None, None
+
+    async def __aenter__(self) -> Authenticator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def lifespan(self, app: object) -> AbstractAsyncContextManager[None]:
+        """For ``FastAPI(lifespan=auth.lifespan)`` / ``Starlette(lifespan=...)``."""
+
+        @asynccontextmanager
+        async def running() -> AsyncIterator[None]:
+            async with self:
+                yield
+
+        return running()
+
+    # -- FastAPI -----------------------------------------------------------------------
+
+    async def __call__(self, request: HTTPConnection) -> Principal:
+        """``Depends(auth)``: the caller's principal (401 without a valid token)."""
+        return await fastapi_adapter.principal_of_request(self, request, None)
+
+    def require(
+        self, *, roles: Iterable[str] | None = None, scopes: Iterable[str] | None = None
+    ) -> Callable[..., Any]:
+        """``Depends(auth.require(roles=[...], scopes=[...]))``: 403 without the access."""
+        return fastapi_adapter.dependency(self, Access.of(roles, scopes))
+
+    def install(self, app: Starlette) -> None:
+        """Answer refusals with the guide's ``{"error", "message"}`` bodies."""
+        fastapi_adapter.install(app)
+
+    # -- Flask / WSGI ------------------------------------------------------------------
+
+    @overload
+    def required(self, view: View, /) -> View: ...
+
+    @overload
+    def required(
+        self,
+        view: None = None,
+        /,
+        *,
+        roles: Iterable[str] | None = None,
+        scopes: Iterable[str] | None = None,
+    ) -> Callable[[View], View]: ...
+
+    def required(
+        self,
+        view: View | None = None,
+        /,
+        *,
+        roles: Iterable[str] | None = None,
+        scopes: Iterable[str] | None = None,
+    ) -> View | Callable[[View], View]:
+        """``@auth.required`` or ``@auth.required(roles=[...])`` on a Flask view."""
+        access = Access.of(roles, scopes)
+        if view is not None:
+            return flask_adapter.protect_view(self, view, access)
+        return lambda inner: flask_adapter.protect_view(self, inner, access)
+
+    def authenticate_sync(self, token: str | None) -> Principal:
+        """``authenticate`` for threads without an event loop (runs on the private loop)."""
+        runner = self._runner
+        if runner is None:
+            with self._runner_lock:
+                runner = self._runner
+                if runner is None:
+                    if self._loop is not None:
+                        raise RuntimeError("This Authenticator already runs on an event loop")
+                    runner = self._runner = LoopThread()
+        return runner.run(self.authenticate(token), SYNC_TIMEOUT)
+
+    def close_sync(self) -> None:
+        """Stop the private loop thread (after closing what runs on it)."""
+        with self._runner_lock:
+            runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.run(self.close(), SYNC_TIMEOUT)
+            runner.stop()

@@ -1,0 +1,74 @@
+"""FastAPI (and Starlette request) side of the Authenticator: dependencies and the error handler.
+
+``Depends(auth)`` and ``Depends(auth.require(...))`` raise
+``GatepassHTTPException``, an ``HTTPException`` carrying the status and the
+``WWW-Authenticate`` header. ``auth.install(app)`` registers the handler that
+answers with the guide's ``{"error", "message"}`` bodies; without it FastAPI's
+default handler still answers with the right status and headers (and a
+``{"detail": ...}`` body), never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from gatepass.errors import GatepassError
+from gatepass.protect.answers import ErrorAnswer, answer_for, bearer_token
+from gatepass.protect.principal import Access, Principal
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from gatepass.protect.authenticator import Authenticator
+
+__all__ = ["GatepassHTTPException", "dependency", "install", "principal_of_request"]
+
+
+class GatepassHTTPException(HTTPException):
+    """A refused request, as FastAPI/Starlette exception handling understands it."""
+
+    def __init__(self, error: GatepassError) -> None:
+        self.answer: ErrorAnswer = answer_for(error)
+        headers = {k: v for k, v in self.answer.headers if k != "Content-Type"}
+        super().__init__(self.answer.status, detail=self.answer.message, headers=headers)
+
+
+def response_for(answer: ErrorAnswer) -> Response:
+    return Response(
+        answer.body, answer.status, headers=dict(answer.headers), media_type="application/json"
+    )
+
+
+async def _handler(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatepassHTTPException)
+    return response_for(exc.answer)
+
+
+def install(app: Starlette) -> None:
+    """Answer refused requests with the guide's bodies (``{"error", "message"}``)."""
+    app.add_exception_handler(GatepassHTTPException, _handler)
+
+
+async def principal_of_request(
+    auth: Authenticator, connection: HTTPConnection, access: Access | None
+) -> Principal:
+    try:
+        token = bearer_token(connection.headers.get("authorization"), auth.max_token_bytes)
+        principal = await auth.authenticate(token)
+        return principal if access is None else access.check(principal)
+    except GatepassError as exc:
+        raise GatepassHTTPException(exc) from None
+
+
+def dependency(auth: Authenticator, access: Access) -> Callable[..., Awaitable[Principal]]:
+    """A FastAPI dependency returning the principal when it has ``access``."""
+
+    async def gatepass_principal(request: HTTPConnection) -> Principal:
+        return await principal_of_request(auth, request, access)
+
+    return gatepass_principal

@@ -1,0 +1,180 @@
+"""The remote JWK Set client: cached, rate-limited, single-flight, never left without keys.
+
+- The key set is cached for ``max_age`` (10 min); an older set is refreshed in
+  the background while requests keep using it.
+- A token whose ``kid`` is not in the set triggers a refetch at most once per
+  ``cooldown`` (30 s), so a stream of made-up kids costs one request per
+  cooldown, not one per token.
+- However many requests wait for keys, at most ONE fetch is in flight; the
+  others await the same task.
+- Every fetch has a total ``timeout`` (5 s) and a response size cap; a
+  failed fetch (network error, timeout, non-200, garbage JSON, an invalid key,
+  an empty set, or an HMAC secret served as a public key) keeps the last good
+  set and is logged (its kind only, never the body).
+- Only the configured URL is fetched: https, or http on loopback when
+  ``allow_insecure_loopback`` is set; redirects are not followed.
+
+Concurrency: a client belongs to the event loop it is first used on (its
+lock-free single flight relies on that loop's one thread). The Flask adapter
+runs it on the Authenticator's private loop thread, so request threads never
+touch it directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Final
+
+import httpx
+import orjson
+
+from gatepass.errors import JoseError, ServiceUnavailableError
+from gatepass.jose import KeySet
+from gatepass.protect.urls import checked_url
+
+__all__ = ["JWKSClient"]
+
+log = logging.getLogger("gatepass.protect")
+
+DEFAULT_MAX_BYTES: Final = 256 * 1024
+
+
+class _FetchError(Exception):
+    """Why a fetch failed, in words gatepass chose."""
+
+
+class JWKSClient:
+    """Keys from one configured JWKS URL (see the module docstring for the rules)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_age: float = 600.0,
+        cooldown: float = 30.0,
+        timeout: float = 5.0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        allow_insecure_loopback: bool = False,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url = checked_url(
+            url, what="The JWKS URL", allow_insecure_loopback=allow_insecure_loopback
+        )
+        if min(max_age, timeout) <= 0 or cooldown < 0 or max_bytes < 1024:
+            raise ValueError("max_age and timeout must be positive, max_bytes at least 1024")
+        self.max_age, self.cooldown, self.timeout = max_age, cooldown, timeout
+        self.max_bytes = max_bytes
+        self._http = http
+        self._owns_http = http is None
+        self._clock = clock
+        self._keys: KeySet | None = None
+        self._fetched_at = -float("inf")
+        self._attempted_at = -float("inf")
+        self._inflight: asyncio.Task[None] | None = None
+        #: How many fetches were started (observability and tests).
+        self.fetches = 0
+
+    # -- what the verifier asks --------------------------------------------------
+
+    async def key_set(self) -> KeySet:
+        """The current key set; the first call fetches it (ServiceUnavailableError if it cannot)."""
+        now = self._clock()
+        if self._keys is None:
+            if self._inflight is not None or now - self._attempted_at >= self.cooldown:
+                await self._refresh()
+            return self._current()
+        if (
+            now - self._fetched_at > self.max_age
+            and now - self._attempted_at >= self.cooldown
+            and self._inflight is None
+        ):
+            self._start_fetch()  # stale-while-revalidate: this request keeps the current set
+        return self._keys
+
+    async def after_unknown_kid(self, seen: KeySet) -> KeySet | None:
+        """A newer key set than ``seen`` (refetching once per cooldown), or None."""
+        if self._keys is not None and self._keys is not seen:
+            return self._keys
+        if self._inflight is not None or self._clock() - self._attempted_at >= self.cooldown:
+            await self._refresh()
+        return self._keys if self._keys is not seen else None
+
+    def _current(self) -> KeySet:
+        if self._keys is None:
+            raise ServiceUnavailableError("The signing keys are unavailable")
+        return self._keys
+
+    async def aclose(self) -> None:
+        if self._inflight is not None:
+            self._inflight.cancel()
+            await asyncio.gather(self._inflight, return_exceptions=True)
+            self._inflight = None
+        if self._http is not None and self._owns_http:
+            await self._http.aclose()
+            self._http = None
+
+    # -- fetching ------------------------------------------------------------------
+
+    async def _refresh(self) -> None:
+        task = self._inflight or self._start_fetch()
+        # shield: a waiter that is cancelled (client gone) does not cancel the others' fetch.
+        await asyncio.shield(task)
+
+    def _start_fetch(self) -> asyncio.Task[None]:
+        self._attempted_at = self._clock()
+        self.fetches += 1
+        self._inflight = asyncio.get_running_loop().create_task(self._fetch_and_keep())
+        return self._inflight
+
+    async def _fetch_and_keep(self) -> None:
+        try:
+            keys = await self._fetch()
+        except _FetchError as exc:
+            kept = "keeping the last good key set" if self._keys else "no key set yet"
+            log.warning("JWKS fetch failed: %s; %s", exc, kept)
+        else:
+            self._keys = keys
+            self._fetched_at = self._clock()
+        finally:
+            self._inflight = None
+
+    async def _fetch(self) -> KeySet:
+        if self._http is None:
+            self._http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+        try:
+            async with asyncio.timeout(self.timeout):
+                body = await self._download(self._http)
+        except TimeoutError:
+            raise _FetchError("timed out") from None
+        except httpx.HTTPError as exc:
+            raise _FetchError(f"transport error ({type(exc).__name__})") from None
+        try:
+            keys = KeySet.import_jwks(orjson.loads(body))
+        except orjson.JSONDecodeError:
+            raise _FetchError("the answer is not JSON") from None
+        except (JoseError, ValueError, TypeError, AttributeError):
+            raise _FetchError("the answer is not a valid JWK Set") from None
+        if len(keys) == 0:
+            raise _FetchError("the JWK Set is empty")
+        if any(key.kty == "oct" for key in keys):
+            raise _FetchError("the JWK Set holds a secret key")
+        return keys
+
+    async def _download(self, http: httpx.AsyncClient) -> bytes:
+        headers = {"Accept": "application/json"}
+        async with http.stream("GET", self.url, headers=headers, timeout=self.timeout) as reply:
+            if reply.status_code != 200:
+                raise _FetchError(f"HTTP status {reply.status_code}")
+            length = reply.headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_bytes:
+                raise _FetchError("the answer is larger than allowed")
+            body = bytearray()
+            async for chunk in reply.aiter_bytes():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise _FetchError("the answer is larger than allowed")
+            return bytes(body)

@@ -1,0 +1,97 @@
+"""The verified caller every adapter hands to the app, and the role/scope rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from gatepass.errors import InsufficientScopeError, InvalidTokenError
+
+__all__ = ["Access", "Principal", "scopes_of"]
+
+
+def _optional_str(claims: Mapping[str, Any], name: str) -> str | None:
+    value = claims.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidTokenError()
+
+
+def _required_str(claims: Mapping[str, Any], name: str) -> str:
+    value = claims.get(name)
+    if isinstance(value, str) and value:
+        return value
+    raise InvalidTokenError()
+
+
+def scopes_of(claims: Mapping[str, Any]) -> frozenset[str]:
+    """The token's scopes: ``scope`` (space-separated string) and/or ``scp`` (list of strings)."""
+    found: set[str] = set()
+    scope = claims.get("scope")
+    if scope is not None:
+        if not isinstance(scope, str):
+            raise InvalidTokenError()
+        found.update(scope.split())
+    scp = claims.get("scp")
+    if scp is not None:
+        if not isinstance(scp, list) or not all(isinstance(s, str) for s in scp):
+            raise InvalidTokenError()
+        found.update(scp)
+    return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who called: the access token's identity claims and the whole (read-only) claim set.
+
+    ``repr`` leaves the claims out, so logging a principal never logs them.
+    """
+
+    sub: str
+    sid: str
+    jti: str
+    email: str | None
+    role: str | None
+    scopes: frozenset[str]
+    claims: Mapping[str, Any] = field(repr=False, compare=False, hash=False)
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> Principal:
+        """A principal from verified claims; wrongly typed identity claims are an invalid token."""
+        return cls(
+            sub=_required_str(claims, "sub"),
+            sid=_required_str(claims, "sid"),
+            jti=_required_str(claims, "jti"),
+            email=_optional_str(claims, "email"),
+            role=_optional_str(claims, "role"),
+            scopes=scopes_of(claims),
+            claims=MappingProxyType(dict(claims)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What a route needs: one of ``roles`` (when given) and every one of ``scopes``."""
+
+    roles: frozenset[str] | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, roles: Iterable[str] | None = None, scopes: Iterable[str] | None = None) -> Access:
+        for given in (roles, scopes):
+            if isinstance(given, str):
+                raise TypeError("roles and scopes are lists of names, not one string")
+        return cls(
+            None if roles is None else frozenset(roles),
+            frozenset(scopes or ()),
+        )
+
+    def check(self, principal: Principal) -> Principal:
+        """``principal`` when it has the access; InsufficientScopeError otherwise."""
+        if self.roles is not None and principal.role not in self.roles:
+            raise InsufficientScopeError()
+        if not self.scopes <= principal.scopes:
+            raise InsufficientScopeError()
+        return principal
