@@ -204,11 +204,11 @@ WEAK = [
 
 SECRET_MESSAGES = {
     "well-known": "GATEPASS_JWT_SECRET is a well-known example secret; "
-    "generate one with `gatepass secret`",
+    "generate one with `gatepass secret generate`",
     "at least 32 bytes": "GATEPASS_JWT_SECRET must be at least 32 bytes; "
-    "generate one with `gatepass secret`",
+    "generate one with `gatepass secret generate`",
     "low-entropy": "GATEPASS_JWT_SECRET looks low-entropy (too few distinct, repeated or "
-    "sequential characters); use at least 32 random bytes, e.g. from `gatepass secret`",
+    "sequential characters); use at least 32 random bytes, e.g. from `gatepass secret generate`",
 }
 
 

@@ -104,17 +104,18 @@ def check_secret_strength(value: str, variable: str) -> None:
         rest = rest.replace(word, "")
     if letters and len(rest) < len(letters) // 2:
         raise ConfigError(
-            f"{variable} is a well-known example secret; generate one with `gatepass secret`"
+            f"{variable} is a well-known example secret; "
+            "generate one with `gatepass secret generate`"
         )
     if len(raw) < MIN_SECRET_BYTES:
         raise ConfigError(
             f"{variable} must be at least {MIN_SECRET_BYTES} bytes; "
-            "generate one with `gatepass secret`"
+            "generate one with `gatepass secret generate`"
         )
     if _entropy_bits(value) < MIN_SECRET_ENTROPY_BITS or _is_sequence(value):
         raise ConfigError(
             f"{variable} looks low-entropy (too few distinct, repeated or sequential "
-            "characters); use at least 32 random bytes, e.g. from `gatepass secret`"
+            "characters); use at least 32 random bytes, e.g. from `gatepass secret generate`"
         )
 
 

@@ -1,0 +1,225 @@
+"""Operator actions over a ``Store``: keys, users and sessions (what ``gatepass`` runs).
+
+Each function is one action and writes its audit event. Times are passed in
+(``now``, epoch seconds), as everywhere in the store. Actions that must end a
+user's live access tokens (disable, set-password, revoke-all) revoke the
+user's sessions AND add a ``user`` denylist entry that lasts one access-token
+lifetime, so resource servers that only see the revocation feed refuse the
+tokens too; revoking one session denylists that session the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from gatepass.errors import ConfigError, NotFoundError
+from gatepass.jose import Key, KeySet
+from gatepass.settings import Settings
+from gatepass.store.protocols import Store
+from gatepass.store.records import Session, SigningKey, User
+from gatepass.tokens.keyring import new_signing_record, open_private_jwk
+
+__all__ = [
+    "RETIRE_MARGIN",
+    "Rotation",
+    "create_user",
+    "export_jwks",
+    "find_user",
+    "list_sessions",
+    "revoke_session",
+    "revoke_user",
+    "rotate_signing_key",
+    "set_disabled",
+    "set_password",
+    "usable_keys",
+]
+
+#: Seconds a retiring key keeps verifying after the last token it signed expired
+#: (clock skew between the auth server and its resource servers).
+RETIRE_MARGIN = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """The key that now signs, the keys that retire, and those retired at last."""
+
+    active: SigningKey
+    retiring: tuple[SigningKey, ...]
+    retired: tuple[str, ...]
+
+
+def _kek(settings: Settings) -> str | None:
+    return settings.key_encryption_key.get() if settings.key_encryption_key else None
+
+
+def _refuse_hs256(settings: Settings) -> None:
+    if settings.jwt_secret is not None:
+        raise ConfigError(
+            "GATEPASS_JWT_SECRET is set: tokens are HS256 with that secret and there are no "
+            "signing keys to manage; unset it to use rotating Ed25519 keys"
+        )
+
+
+async def rotate_signing_key(store: Store, settings: Settings, now: float) -> Rotation:
+    """A new Ed25519 ``active`` key; the previous active key becomes ``retiring``.
+
+    The retiring key stays in the JWKS until ``now + access_ttl + RETIRE_MARGIN``
+    (every token it signed has expired by then). Retiring keys already past
+    their ``retire_at`` become ``retired``. The new key is added before the old
+    one is demoted: a server starting in between sees two active keys and
+    refuses to start (a retry succeeds), never a keyring without one.
+    Servers load the keyring at start: restart them to sign with the new key.
+    """
+    _refuse_hs256(settings)
+    current = await store.list_signing_keys(statuses=("active", "retiring"))
+    _, record = new_signing_record(now, _kek(settings))
+    await store.add_signing_key(record)
+    retire_at = now + settings.access_ttl + RETIRE_MARGIN
+    retiring: list[SigningKey] = []
+    retired: list[str] = []
+    for key in current:
+        if key.status == "active":
+            retiring.append(
+                await store.set_signing_key_status(key.kid, "retiring", retire_at=retire_at)
+            )
+        elif key.retire_at is not None and key.retire_at <= now:
+            await store.set_signing_key_status(key.kid, "retired")
+            retired.append(key.kid)
+    await store.add_audit_event(
+        "key_rotated",
+        at=now,
+        detail={"kid": record.kid, "retiring": [k.kid for k in retiring], "retired": retired},
+    )
+    return Rotation(record, tuple(retiring), tuple(retired))
+
+
+def usable_keys(records: list[SigningKey], now: float) -> list[SigningKey]:
+    """The keys a server would verify with now: active, and retiring before retire_at."""
+    return [
+        r
+        for r in records
+        if r.status == "active"
+        or (r.status == "retiring" and (r.retire_at is None or r.retire_at > now))
+    ]
+
+
+async def export_jwks(
+    store: Store, settings: Settings, now: float, *, private: bool = False
+) -> dict[str, Any]:
+    """The JWKS a server would publish now (private members only when asked)."""
+    _refuse_hs256(settings)
+    records = usable_keys(await store.list_signing_keys(statuses=("active", "retiring")), now)
+    if not records:
+        raise NotFoundError("There are no signing keys yet: start the server or rotate once")
+    if not private:
+        return {"keys": [json.loads(r.public_jwk) for r in records]}
+    keys = KeySet(
+        Key.import_jwk(json.loads(open_private_jwk(r.private_jwk, _kek(settings), r.kid)))
+        for r in records
+    )
+    return keys.export_jwks(private=True)
+
+
+# --- users ----------------------------------------------------------------------
+
+
+async def find_user(store: Store, ref: str) -> User:
+    """A user by email (contains ``@``) or id; ``NotFoundError`` otherwise."""
+    ref = ref.strip()
+    user = await (store.get_user_by_email(ref) if "@" in ref else store.get_user(ref))
+    if user is None:
+        raise NotFoundError("No such user")
+    return user
+
+
+async def create_user(
+    store: Store, email: str, password_hash: str, *, role: str, now: float
+) -> User:
+    user = await store.create_user(email.strip(), password_hash, now=now, role=role)
+    await store.add_audit_event("user_created", at=now, user_id=user.id, detail={"by": "cli"})
+    return user
+
+
+async def revoke_user(
+    store: Store, settings: Settings, user: User, now: float, reason: str
+) -> list[str]:
+    """End every session of ``user`` and denylist their live access tokens."""
+    revoked = await store.revoke_user_sessions(user.id, now=now, reason=reason)
+    await store.add_revocation(
+        "user", user.id, not_before=now, now=now, expires_at=now + settings.access_ttl
+    )
+    await store.add_audit_event(
+        "sessions_revoked",
+        at=now,
+        user_id=user.id,
+        detail={"reason": reason, "count": len(revoked)},
+    )
+    return revoked
+
+
+async def set_disabled(
+    store: Store, settings: Settings, user: User, disabled: bool, now: float
+) -> User:
+    """Disable (and end every session and token of) a user, or enable them again."""
+    updated = await store.update_user(user.id, disabled=disabled)
+    await store.add_audit_event(
+        "user_disabled" if disabled else "user_enabled", at=now, user_id=user.id
+    )
+    if disabled:
+        await revoke_user(store, settings, user, now, "user_disabled")
+    return updated
+
+
+async def set_password(
+    store: Store, settings: Settings, user: User, password: str, now: float
+) -> User:
+    """Argon2id-hash a new password; the user's sessions and live tokens end."""
+    from gatepass.server.passwords import Passwords
+
+    hashed = await Passwords(settings).hash(password)
+    updated = await store.update_user(user.id, password_hash=hashed)
+    await store.add_audit_event("password_set", at=now, user_id=user.id, detail={"by": "cli"})
+    await revoke_user(store, settings, user, now, "password_set")
+    return updated
+
+
+# --- sessions -------------------------------------------------------------------
+
+
+async def list_sessions(
+    store: Store,
+    now: float,
+    *,
+    user: User | None = None,
+    active_only: bool = True,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Session]:
+    return await store.list_sessions(
+        now=now,
+        user_id=None if user is None else user.id,
+        active_only=active_only,
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def revoke_session(store: Store, settings: Settings, session_id: str, now: float) -> bool:
+    """Revoke one session and denylist its access tokens; False when it was not live."""
+    session = await store.get_session(session_id)
+    if session is None:
+        raise NotFoundError("No such session")
+    live = await store.revoke_session(
+        session_id, now=now, reason="revoked_by_admin", denylist_until=now + settings.access_ttl
+    )
+    if live:
+        await store.add_audit_event(
+            "session_revoked",
+            at=now,
+            user_id=session.user_id,
+            session_id=session_id,
+            detail={"by": "cli"},
+        )
+    return live

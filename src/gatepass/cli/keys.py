@@ -1,0 +1,89 @@
+"""``gatepass keys list|rotate|export``: the signing keys in the database.
+
+A running server loads its keyring at start: after ``rotate``, restart it (every
+worker) so it signs with the new key; until then it keeps signing with the
+old one, which stays valid (``retiring``) until its tokens have expired.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import typer
+
+from gatepass import admin
+from gatepass.cli.output import console, emit_json, show_table, timestamp
+from gatepass.cli.runtime import guarded, with_store
+from gatepass.settings import Settings
+from gatepass.store.protocols import Store
+from gatepass.store.records import SigningKey
+
+__all__ = ["keys_app"]
+
+keys_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Signing keys.")
+
+
+def _key_json(key: SigningKey) -> dict[str, Any]:
+    return {
+        "kid": key.kid,
+        "alg": key.alg,
+        "status": key.status,
+        "created_at": key.created_at,
+        "retire_at": key.retire_at,
+    }
+
+
+@keys_app.command("list")
+@guarded
+def list_keys(json: bool = typer.Option(False, "--json", help="Print JSON only.")) -> None:
+    """Every stored signing key: kid, alg, status, created, retire_at."""
+
+    async def work(store: Store, config: Settings) -> list[SigningKey]:
+        return await store.list_signing_keys()
+
+    keys = with_store(work)
+    if json:
+        emit_json({"keys": [_key_json(k) for k in keys]})
+        return
+    rows = [(k.kid, k.alg, k.status, timestamp(k.created_at), timestamp(k.retire_at)) for k in keys]
+    show_table("Signing keys", ("kid", "alg", "status", "created", "retire_at"), rows)
+
+
+@keys_app.command("rotate")
+@guarded
+def rotate() -> None:
+    """Add a new active Ed25519 key; the active one retires after the access-token TTL."""
+
+    async def work(store: Store, config: Settings) -> admin.Rotation:
+        return await admin.rotate_signing_key(store, config, time.time())
+
+    rotation = with_store(work)
+    typer.echo(f"active: {rotation.active.kid}")
+    for key in rotation.retiring:
+        typer.echo(f"retiring: {key.kid} (verifies until {timestamp(key.retire_at)})")
+    for kid in rotation.retired:
+        typer.echo(f"retired: {kid}")
+    console(stderr=True).print(
+        "restart the running servers so they sign with the new key and publish it"
+    )
+
+
+@keys_app.command("export")
+@guarded
+def export(
+    private: bool = typer.Option(
+        False, "--private/--public", help="Include private key members (dangerous)."
+    ),
+) -> None:
+    """Print the JWKS the server publishes (public keys; --private adds private members)."""
+
+    async def work(store: Store, config: Settings) -> dict[str, Any]:
+        return await admin.export_jwks(store, config, time.time(), private=private)
+
+    jwks = with_store(work)
+    if private:
+        console(stderr=True).print(
+            "warning: this JWKS holds PRIVATE keys: anyone with it can sign tokens"
+        )
+    emit_json(jwks)

@@ -1,0 +1,44 @@
+"""``gatepass serve`` and ``gatepass db upgrade``."""
+
+from __future__ import annotations
+
+import typer
+
+from gatepass.cli.runtime import guarded, settings
+
+__all__ = ["db_app", "serve"]
+
+db_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Database commands.")
+
+
+@guarded
+def serve(
+    host: str | None = typer.Option(None, help="Interface to bind (GATEPASS_HOST)."),
+    port: int | None = typer.Option(None, help="Port (GATEPASS_PORT)."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+) -> None:
+    """Run the auth server (SQLite at ./gatepass.db unless GATEPASS_DATABASE_URL says otherwise)."""
+    import uvicorn
+
+    config = settings()
+    uvicorn.run(
+        "gatepass.server:create_app",
+        factory=True,
+        host=host or config.host,
+        port=port or config.port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=False,
+        log_level=config.log_level,
+    )
+
+
+@db_app.command("upgrade")
+@guarded
+def db_upgrade() -> None:
+    """Migrate the database to the latest schema."""
+    from gatepass.store import upgrade
+
+    upgrade(settings().database_url)
+    typer.echo("database is up to date")

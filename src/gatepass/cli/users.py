@@ -1,0 +1,110 @@
+"""``gatepass users add|list|disable|enable|set-password``.
+
+Passwords come from a hidden prompt on a terminal, else the first line of
+stdin; never from the command line. USER is an email or a user id.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import typer
+
+from gatepass import admin
+from gatepass.cli.output import emit_json, show_table, timestamp
+from gatepass.cli.runtime import guarded, read_password, with_store
+from gatepass.settings import Settings
+from gatepass.store.protocols import Store
+from gatepass.store.records import User
+
+__all__ = ["users_app"]
+
+users_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="User accounts.")
+USER_HELP = "The user's email or id."
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "role": user.role,
+        "disabled": user.disabled,
+        "created_at": user.created_at,
+    }
+
+
+@users_app.command("add")
+@guarded
+def add(
+    email: str = typer.Argument(..., help="The new user's email."),
+    role: str = typer.Option("user", help="The user's role claim."),
+) -> None:
+    """Create a user; the password is read from a prompt or stdin, never the command line."""
+    password = read_password()
+
+    async def work(store: Store, config: Settings) -> User:
+        from gatepass.server.passwords import Passwords
+
+        hashed = await Passwords(config).hash(password)
+        return await admin.create_user(store, email, hashed, role=role, now=time.time())
+
+    typer.echo(f"created user {with_store(work).id}")
+
+
+@users_app.command("list")
+@guarded
+def list_users(
+    limit: int = typer.Option(100, min=1, max=1000, help="At most this many users."),
+    offset: int = typer.Option(0, min=0, help="Skip this many (oldest first)."),
+    json: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """Users, oldest first."""
+
+    async def work(store: Store, config: Settings) -> list[User]:
+        return await store.list_users(limit=limit, offset=offset)
+
+    users = with_store(work)
+    if json:
+        emit_json({"users": [user_json(u) for u in users]})
+        return
+    rows = [
+        (u.id, u.email, u.role, "disabled" if u.disabled else "active", timestamp(u.created_at))
+        for u in users
+    ]
+    show_table("Users", ("id", "email", "role", "status", "created"), rows)
+
+
+def _set_disabled(ref: str, disabled: bool) -> User:
+    async def work(store: Store, config: Settings) -> User:
+        user = await admin.find_user(store, ref)
+        return await admin.set_disabled(store, config, user, disabled, time.time())
+
+    return with_store(work)
+
+
+@users_app.command("disable")
+@guarded
+def disable(user: str = typer.Argument(..., help=USER_HELP)) -> None:
+    """Disable a user: their sessions end and their live access tokens are refused."""
+    typer.echo(f"disabled user {_set_disabled(user, True).id}")
+
+
+@users_app.command("enable")
+@guarded
+def enable(user: str = typer.Argument(..., help=USER_HELP)) -> None:
+    """Enable a disabled user again (they log in anew)."""
+    typer.echo(f"enabled user {_set_disabled(user, False).id}")
+
+
+@users_app.command("set-password")
+@guarded
+def set_password(user: str = typer.Argument(..., help=USER_HELP)) -> None:
+    """Set a new password (prompt or stdin); the user's sessions and live tokens end."""
+    password = read_password()
+
+    async def work(store: Store, config: Settings) -> User:
+        found = await admin.find_user(store, user)
+        return await admin.set_password(store, config, found, password, time.time())
+
+    typer.echo(f"password set for user {with_store(work).id}; their sessions were revoked")
