@@ -111,6 +111,12 @@ def test_empty_variables_mean_default() -> None:
     assert Settings.from_env({"GATEPASS_PORT": "", "GATEPASS_JWT_SECRET": "  "}) == Settings()
 
 
+def test_redis_key_prefix() -> None:
+    assert Settings().redis_key_prefix == "gatepass"
+    env = {"GATEPASS_REDIS_KEY_PREFIX": "prod-eu:gatepass"}
+    assert Settings.from_env(env).redis_key_prefix == "prod-eu:gatepass"
+
+
 def test_is_frozen() -> None:
     s = Settings()
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -141,6 +147,8 @@ def test_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GATEPASS_TRUSTED_PROXIES", "10.0.0.1,proxy", "GATEPASS_TRUSTED_PROXIES must be"),
         ("GATEPASS_DATABASE_URL", "mysql://x", "GATEPASS_DATABASE_URL must start with"),
         ("GATEPASS_REDIS_URL", "memcached://x", "GATEPASS_REDIS_URL must start with"),
+        ("GATEPASS_REDIS_KEY_PREFIX", "a b", "GATEPASS_REDIS_KEY_PREFIX must be 1-64"),
+        ("GATEPASS_REDIS_KEY_PREFIX", "x" * 65, "GATEPASS_REDIS_KEY_PREFIX must be 1-64"),
         ("GATEPASS_ISSUER", "auth.example.com", "GATEPASS_ISSUER must be an http(s) URL"),
         ("GATEPASS_ISSUER", "https://a.example/?q=1", "GATEPASS_ISSUER must be an http(s) URL"),
         ("GATEPASS_AUDIENCE", "two words", "GATEPASS_AUDIENCE must be"),
