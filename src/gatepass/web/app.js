@@ -223,13 +223,23 @@ function credentials() {
   return { email: $("email").value.trim(), password: $("password").value };
 }
 
+// Buttons whose action is running. They are marked aria-disabled, never `disabled`:
+// disabling the focused button would throw keyboard focus back to the page start.
+const busy = new Set();
+
 async function withButtons(ids, action) {
-  const buttons = ids.map($);
-  for (const button of buttons) button.disabled = true;
+  if (ids.some((id) => busy.has(id))) return;
+  for (const id of ids) {
+    busy.add(id);
+    $(id).setAttribute("aria-disabled", "true");
+  }
   try {
     await action();
   } finally {
-    for (const button of buttons) button.disabled = false;
+    for (const id of ids) {
+      busy.delete(id);
+      $(id).removeAttribute("aria-disabled");
+    }
     $("replay").disabled = !state.spentRefreshId; // only once a spent token exists
   }
 }

@@ -1,0 +1,139 @@
+"""Browser tests: Debian's chromium driven by Playwright against a real ``gatepass serve``.
+
+Playwright's own browser download does not work here, so the browser is
+``/usr/bin/chromium`` (``scripts/test`` installs it when missing). Without it
+the browser tests skip, except under ``CI=true`` where a missing chromium
+fails the run. Every wait is bounded by the context's default timeouts.
+Screenshots go to ``test-artifacts/`` at the repository root (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
+
+from tests.serving import Served, serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+WAIT_MS = 10_000
+PHONE: ViewportSize = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+# What chromium logs for a fetch the server answered with an error status.
+_RESOURCE_ERROR = re.compile(
+    r"Failed to load resource: the server responded with a status of (\d+)"
+)
+
+
+def _server_env(tmp: Path, **extra: str) -> dict[str, str]:
+    return {
+        "GATEPASS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'gatepass.db'}",
+        "GATEPASS_COOKIE_SECURE": "false",  # the tests speak plain http to 127.0.0.1
+        "GATEPASS_REFRESH_GRACE": "0",  # any replay of a spent token is reuse
+        "GATEPASS_LOG_LEVEL": "warning",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for a module: 2-minute access tokens, no grace window."""
+    tmp = tmp_path_factory.mktemp("console")
+    with serve(_server_env(tmp, GATEPASS_ACCESS_TTL="120"), tmp, name="console") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A server whose access tokens live 5 s, so the silent refresh comes at 4 s."""
+    tmp = tmp_path_factory.mktemp("console-short")
+    with serve(_server_env(tmp, GATEPASS_ACCESS_TTL="5"), tmp, name="short") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing and CI=true (scripts/test installs it)")
+        pytest.skip(f"{CHROMIUM} is missing")
+    launched = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000
+    )
+    yield launched
+    launched.close()
+
+
+@dataclass
+class Console:
+    """What the page printed: console errors and uncaught exceptions."""
+
+    errors: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+
+    def on_message(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(message.text)
+
+    def failed_statuses(self) -> list[int]:
+        """The HTTP statuses of failed fetches; any other console error fails the test."""
+        statuses = []
+        for text in self.errors:
+            match = _RESOURCE_ERROR.match(text)
+            assert match is not None, f"unexpected console message: {text}"
+            statuses.append(int(match.group(1)))
+        return statuses
+
+
+@dataclass
+class Tab:
+    page: Page
+    console: Console
+    base: str
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+@contextmanager
+def open_tab(browser: Browser, base: str, viewport: ViewportSize = DESKTOP) -> Iterator[Tab]:
+    """A fresh browser context (its own cookie jar) with one page watched for errors."""
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    page = context.new_page()
+    console = Console()
+    page.on("console", console.on_message)
+    page.on("pageerror", lambda error: console.exceptions.append(str(error)))
+    try:
+        yield Tab(page, console, base)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(browser: Browser, served: Served) -> Iterator[Tab]:
+    with open_tab(browser, served.url) as opened:
+        yield opened
