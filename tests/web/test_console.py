@@ -139,7 +139,9 @@ def test_the_whole_demonstration(tab: Tab) -> None:
     page.get_by_role("button", name="Replay an old refresh token").click()
     expect(_log(page, "replay")).to_contain_text("reuse detected: the server revoked")
     expect(_log(page, "call")).to_contain_text("GET /dashboard → 401")
-    expect(page.locator("#status")).to_contain_text("Signed out")
+    expect(page.locator("#status")).to_have_text(
+        "Signed out. The server ended this session. Log in again."
+    )
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     tab.screenshot("console-3-replayed")
     # The two refusals are the demonstration: /dashboard, then the refresh it tried.
@@ -241,7 +243,9 @@ def test_revoking_another_session_logs_that_tab_out(browser: Browser, served: Se
         expect(page.locator("#who")).to_have_text(email)  # this tab is still signed in
 
         other.get_by_role("button", name="Call the protected API").click()
-        expect(other.locator("#status")).to_contain_text("Signed out")
+        expect(other.locator("#status")).to_have_text(
+            "Signed out. The server ended this session. Log in again."
+        )
         assert second.console.failed_statuses() == [401, 401]
         assert first.console.errors == []
 

@@ -145,7 +145,7 @@ function showSignedOut(reason) {
   $("session-panel").hidden = true;
   $("auth-panel").hidden = false;
   $("auth-info").textContent = reason || "";
-  setStatus(reason ? `Signed out: ${reason}` : "Signed out.");
+  setStatus(reason ? `Signed out. ${reason}` : "Signed out.");
   if (wasSignedIn) $("email").focus();
 }
 
@@ -199,10 +199,12 @@ function onRefreshed(body) {
 }
 
 function onRefreshFailed(err) {
+  const reason = state.refreshReason || "after a 401";
   state.refreshReason = "";
-  log("refresh", `refresh → ${err.status || "no answer"} ${err.code}: ${err.message}`, "bad");
+  const status = err.status || "no answer";
+  log("refresh", `refresh (${reason}) → ${status} ${err.code}: ${err.message}`, "bad");
   if (state.signedIn && err.status === 401) {
-    showSignedOut("the server ended this session. Log in again.");
+    showSignedOut("The server ended this session. Log in again.");
   }
 }
 
@@ -302,7 +304,7 @@ async function callApi() {
   result.textContent = `HTTP ${response.status}\n${JSON.stringify(body, null, 2)}`;
   log("call", `GET /dashboard → ${response.status}`, response.ok ? "ok" : "bad");
   if (response.status === 401 && state.signedIn) {
-    showSignedOut("the server refused the access token (session ended). Log in again.");
+    showSignedOut("The server refused the access token: the session has ended. Log in again.");
   }
 }
 
@@ -325,7 +327,7 @@ async function replayOldToken() {
   if (!response.ok) {
     const message = body && typeof body.message === "string" ? body.message : `HTTP ${response.status}`;
     log("replay", `replay → ${response.status}: ${message}`, "bad");
-    if (response.status === 401 && state.signedIn) showSignedOut("the session has ended.");
+    if (response.status === 401 && state.signedIn) showSignedOut("The session has ended.");
     return;
   }
   if (body.decision === "grace_replay") {
@@ -400,7 +402,7 @@ async function revokeSession(session) {
   const which = session.current ? "this session" : `session ${short(session.id)}`;
   log("revoke", `revoke ${which} → ${response.status}`, response.ok ? "ok" : "bad");
   if (session.current && response.ok) {
-    showSignedOut("you revoked this session.");
+    showSignedOut("You revoked this session.");
     return;
   }
   loadSessions();
