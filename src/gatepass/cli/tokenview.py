@@ -89,7 +89,7 @@ def _section(title: str) -> Text:
 
 def _show_json(value: Any) -> None:
     # The core's canonical JSON, re-indented by rich: control characters stay escaped.
-    console().print(JSON(dumps(value).decode("utf-8"), highlight=True))
+    console().print(JSON(dumps(value).decode("utf-8"), highlight=True, ensure_ascii=True))
 
 
 def show_findings(findings: list[Finding]) -> None:
@@ -122,8 +122,13 @@ def _show_jwe(inspection: Inspection) -> None:
 
 def show_inspection(inspection: Inspection, findings: list[Finding], now: float) -> None:
     out = console()
-    label = "JWS (signed)" if inspection.kind == "jws" else "JWE (encrypted)"
-    out.print(Text(f"{label}, {inspection.size} bytes: signature NOT verified", style="bold"))
+    if inspection.kind == "jws":
+        label = "JWS (signed): signature NOT verified"
+    else:
+        label = "JWE (encrypted): " + (
+            "decrypted, inner signature NOT verified" if inspection.decrypted else "NOT decrypted"
+        )
+    out.print(Text(f"{label}; {inspection.size} bytes", style="bold"))
     out.print(_coloured_parts(inspection))
     for part in parts_summary(inspection):
         out.print(f"  {part['part']}: {part['bytes']} bytes")
@@ -133,7 +138,7 @@ def show_inspection(inspection: Inspection, findings: list[Finding], now: float)
         _show_jwe(inspection)
     claims = inspection.readable_claims
     if claims is not None:
-        out.print(_section("Payload"))
+        out.print(_section("Payload (decrypted)" if inspection.decrypted else "Payload"))
         _show_json(claims)
     elif inspection.payload_text is not None:
         out.print(_section("Payload (not JSON)"))
