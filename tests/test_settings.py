@@ -279,3 +279,32 @@ def test_access_token_encryption_key_is_a_redacted_jwk() -> None:
     with pytest.raises(ConfigError, match="GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY") as caught:
         Settings.from_env({"GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY": "hunter2-not-a-jwk"})
     assert "hunter2" not in str(caught.value)
+
+
+def test_revocation_poll_key_sync_and_feed_token() -> None:
+    s = Settings.from_env({})
+    assert (s.revocation_poll, s.key_sync, s.revocation_feed_token) == (0.5, 5.0, None)
+    token = secrets.token_urlsafe(32)
+    s = Settings.from_env(
+        {
+            "GATEPASS_REVOCATION_POLL": "0.25",
+            "GATEPASS_KEY_SYNC": "2",
+            "GATEPASS_REVOCATION_FEED_TOKEN": token,
+        }
+    )
+    assert (s.revocation_poll, s.key_sync) == (0.25, 2.0)
+    assert s.revocation_feed_token == Secret(token)
+    assert token not in repr(s)
+
+
+@pytest.mark.parametrize("name", ["GATEPASS_REVOCATION_POLL", "GATEPASS_KEY_SYNC"])
+@pytest.mark.parametrize("raw", ["0", "0.0", "-1", "abc", "1e3", "nan", "3601"])
+def test_sync_periods_must_be_positive_seconds(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: raw})
+
+
+def test_revocation_feed_token_must_be_strong() -> None:
+    with pytest.raises(ConfigError, match="GATEPASS_REVOCATION_FEED_TOKEN") as caught:
+        Settings.from_env({"GATEPASS_REVOCATION_FEED_TOKEN": "hunter2hunter2"})
+    assert "hunter2" not in str(caught.value)

@@ -180,6 +180,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    revocation_poll: float = 0.5
+    key_sync: float = 5.0
+    revocation_feed_token: Secret | None = None
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -252,6 +255,13 @@ def _parse_bool(raw: str, variable: str) -> bool:
     raise ConfigError(f"{variable} must be true or false")
 
 
+def _parse_seconds(raw: str, variable: str) -> float:
+    """Seconds as a decimal number (``0.5``, ``2``)."""
+    if not re.fullmatch(r"\d{1,6}(\.\d{1,6})?", raw):
+        raise ConfigError(f"{variable} must be a number of seconds, like 0.5 or 5")
+    return float(raw)
+
+
 def _parse_str(raw: str, variable: str) -> str:
     return raw
 
@@ -277,7 +287,7 @@ _DURATIONS = (
     "lockout_max",
 )
 _BOOLS = ("registration_open", "cookie_secure", "console")
-_SECRETS = ("jwt_secret", "key_encryption_key")
+_SECRETS = ("jwt_secret", "key_encryption_key", "revocation_feed_token")
 _INTS = (
     "login_limit_per_account",
     "login_limit_per_ip",
@@ -306,6 +316,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "auth_prefix": _parse_str,
     "host": _parse_str,
     "log_level": _parse_lower,
+    "revocation_poll": _parse_seconds,
+    "key_sync": _parse_seconds,
 }
 
 
@@ -369,6 +381,12 @@ def _validate(s: Settings) -> None:
         raise ConfigError("GATEPASS_PORT must be at most 65535")
     if not s.host or any(c.isspace() for c in s.host):
         raise ConfigError("GATEPASS_HOST must be a host name or IP address")
+    for name in ("revocation_poll", "key_sync"):
+        value = getattr(s, name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{_env(name)} must be a number of seconds")
+        if not 0 < value <= 3600 or not math.isfinite(value):
+            raise ConfigError(f"{_env(name)} must be more than 0 and at most 3600 seconds")
     if s.log_level not in LOG_LEVELS:
         raise ConfigError(f"GATEPASS_LOG_LEVEL must be one of: {', '.join(LOG_LEVELS)}")
     if not isinstance(s.trusted_proxies, tuple):

@@ -11,13 +11,14 @@ from fastapi import Depends, FastAPI
 from gatepass import __version__
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.console import mount_console
-from gatepass.server.cookies import CsrfTokens
 from gatepass.server.errors import install_error_handlers
+from gatepass.server.keys import SigningKeys
 from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits
+from gatepass.server.revocations import RevocationSync, recording
 from gatepass.server.routes_auth import auth_router
-from gatepass.server.state import ServerState, get_state, load_keyring
+from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
@@ -39,26 +40,28 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         backend = store or open_store(config.database_url)
         await backend.migrate()
-        keyring = await load_keyring(config, backend)
         access = AccessTokenIssuer(
             config.issuer, config.audience, config.access_ttl, _encryption(config)
         )
+        keys = SigningKeys(config, backend, access)
+        await keys.load()
+        revocations = RevocationSync(backend, config)
+        await revocations.start()
         app.state.gatepass = ServerState(
             settings=config,
-            store=backend,
-            keyring=keyring,
+            store=recording(backend, revocations),
+            keys=keys,
             access=access,
-            verifier=access.verifier(
-                keyring.verifying, keyring.algorithms, max_token_bytes=config.max_token_bytes
-            ),
             rotation=RotationPolicy(config.refresh_ttl, config.refresh_grace, config.access_ttl),
             passwords=Passwords(config),
             limits=RateLimits(config),
-            csrf=CsrfTokens(keyring.active),
+            revocations=revocations,
         )
         try:
             yield
         finally:
+            await revocations.stop()
+            await keys.stop()
             await app.state.gatepass.limits.close()
             if store is None:
                 await backend.close()

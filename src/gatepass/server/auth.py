@@ -1,4 +1,10 @@
-"""``verifyToken``: the bearer-token dependency, with revocation checked at once."""
+"""``verifyToken``: the bearer-token dependency, with revocation checked at once.
+
+The hot path reads no database: verify the JWT with the current key
+snapshot, ask the in-memory revocation list (``server.revocations``), and
+build the ``Principal`` from the claims. Routes that need the rows (``/me``)
+call ``load_rows``.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,64 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from gatepass.errors import InvalidTokenError, JoseError, MissingTokenError
+from gatepass.errors import InvalidTokenError, JoseError, KeyNotFoundError, MissingTokenError
 from gatepass.server.cookies import access_cookie_name
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, User
 
-__all__ = ["Principal", "current_principal"]
+__all__ = ["Principal", "TokenSession", "TokenUser", "current_principal", "load_rows"]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUser:
+    """The user as the access token describes them (no database read)."""
+
+    id: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSession:
+    id: str
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The verified caller: the token's claims, its user and its session."""
+    """The verified caller: the token's claims, and its user and session as the claims say."""
 
     claims: dict[str, Any]
-    user: User
-    session: Session
+    user: TokenUser
+    session: TokenSession
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+        email, role = claims.get("email"), claims.get("role")
+        return cls(
+            claims,
+            TokenUser(
+                claims["sub"],
+                email if isinstance(email, str) else "",
+                role if isinstance(role, str) else "",
+            ),
+            TokenSession(claims["sid"]),
+        )
+
+    @property
+    def user_id(self) -> str:
+        return self.user.id
+
+    @property
+    def session_id(self) -> str:
+        return self.session.id
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def role(self) -> str:
+        return self.user.role
 
 
 def _token(request: Request, state: ServerState) -> tuple[str, bool]:
@@ -42,26 +91,41 @@ def _token(request: Request, state: ServerState) -> tuple[str, bool]:
     return token, False
 
 
+async def _decode(state: ServerState, token: str) -> dict[str, Any]:
+    try:
+        try:
+            return state.verifier.decode(token)
+        except KeyNotFoundError:
+            # Perhaps another server rotated a moment ago: one early key re-read.
+            if not await state.keys.refresh_for_unknown_kid():
+                raise
+            return state.verifier.decode(token)
+    except JoseError:
+        raise InvalidTokenError() from None
+
+
 async def current_principal(
     request: Request, state: Annotated[ServerState, Depends(get_state)]
 ) -> Principal:
     token, via_cookie = _token(request, state)
-    try:
-        claims = state.verifier.decode(token)
-    except JoseError:
-        raise InvalidTokenError() from None
+    claims = await _decode(state, token)
     if via_cookie:
         state.csrf.check(request, claims["sid"])
-    now = time.time()
-    session = await state.store.get_session(claims["sid"])
-    user = await state.store.get_user(claims["sub"])
+    if state.revocations.is_revoked(claims):
+        raise InvalidTokenError()
+    return Principal.from_claims(claims)
+
+
+async def load_rows(state: ServerState, caller: Principal) -> tuple[User, Session]:
+    """The caller's user and session rows; both must still be live."""
+    session = await state.store.get_session(caller.session.id)
+    user = await state.store.get_user(caller.user.id)
     if (
         session is None
-        or not session.is_live(now)
-        or session.user_id != claims["sub"]
+        or not session.is_live(time.time())
+        or session.user_id != caller.user.id
         or user is None
         or user.disabled
-        or claims["iat"] < user.tokens_not_before
     ):
         raise InvalidTokenError()
-    return Principal(claims, user, session)
+    return user, session

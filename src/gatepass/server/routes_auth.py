@@ -16,8 +16,9 @@ from gatepass.errors import (
     RefreshTokenReuseError,
     RegistrationClosedError,
 )
-from gatepass.server.auth import Principal, current_principal
+from gatepass.server.auth import Principal, current_principal, load_rows
 from gatepass.server.cookies import REFRESH_COOKIE, clear_cookies, set_cookies
+from gatepass.server.revoke import revoke_user
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, User, hash_token
 from gatepass.store.rotation import Replay, RevokeSession, Rotate
@@ -214,13 +215,13 @@ def auth_router() -> APIRouter:
     @router.post("/logout/all", status_code=204)
     async def logout_all(caller: Caller, state: State) -> None:
         now = time.time()
-        await state.store.revoke_user_sessions(caller.user.id, now=now, reason="logout_all")
+        await revoke_user(state.store, caller.user.id, now, state.settings.access_ttl, "logout_all")
         await state.store.update_user(caller.user.id, tokens_not_before=int(now) + 1)
         await state.store.add_audit_event("logout_all", at=now, user_id=caller.user.id)
 
     @router.get("/me")
-    async def me(caller: Caller) -> dict[str, Any]:
-        user, session = caller.user, caller.session
+    async def me(caller: Caller, state: State) -> dict[str, Any]:
+        user, session = await load_rows(state, caller)
         return {
             "user": {"id": user.id, "email": user.email, "role": user.role},
             "session": _session_json(session, session.id),

@@ -298,6 +298,16 @@ class MemoryStore:
                 raise InvalidKeyError("A signing key with this kid already exists")
             self._keys[key.kid] = key
 
+    async def add_first_signing_key(self, key: SigningKey) -> bool:
+        check_key_status(key.status)
+        async with self._lock:
+            if any(k.status == "active" for k in self._keys.values()):
+                return False
+            if key.kid in self._keys:
+                raise InvalidKeyError("A signing key with this kid already exists")
+            self._keys[key.kid] = key
+            return True
+
     async def list_signing_keys(
         self, *, statuses: Collection[KeyStatus] | None = None
     ) -> list[SigningKey]:

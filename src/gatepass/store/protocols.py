@@ -168,7 +168,10 @@ class RevocationStore(Protocol):
         not_before: float,
         now: float,
         expires_at: float,
-    ) -> Revocation: ...
+    ) -> Revocation:
+        """Append an entry. Entries become visible in ``seq`` order (inserts are
+        serialised), so a reader that saw ``seq`` n never later finds one below n."""
+        ...
 
     async def revocations_since(self, seq: int, *, limit: int = 1000) -> list[Revocation]:
         """The feed: entries with ``seq`` greater than the cursor, in seq order."""
@@ -186,6 +189,14 @@ class RevocationStore(Protocol):
 class KeyStore(Protocol):
     async def add_signing_key(self, key: SigningKey) -> None:
         """Insert a key; a taken kid -> ``InvalidKeyError``."""
+        ...
+
+    async def add_first_signing_key(self, key: SigningKey) -> bool:
+        """Insert ``key`` only if no key is ``active``; True when it was inserted.
+
+        Check and insert are one transaction serialised across processes, so
+        servers starting together on an empty database end with one active key.
+        """
         ...
 
     async def list_signing_keys(

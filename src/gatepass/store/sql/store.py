@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -336,17 +336,20 @@ class SqlStore:
         check_key_status(key.status)
         try:
             async with self._write() as conn:
-                await conn.execute(
-                    insert(signing_keys).values(
-                        kid=key.kid,
-                        alg=key.alg,
-                        private_jwk=key.private_jwk,
-                        public_jwk=key.public_jwk,
-                        status=key.status,
-                        created_at=key.created_at,
-                        retire_at=key.retire_at,
-                    )
-                )
+                await _insert_key(conn, key)
+        except IntegrityError:
+            raise InvalidKeyError("A signing key with this kid already exists") from None
+
+    async def add_first_signing_key(self, key: SigningKey) -> bool:
+        check_key_status(key.status)
+        active = select(signing_keys.c.kid).where(signing_keys.c.status == "active").limit(1)
+        try:
+            async with self._write() as conn:  # SQLite: BEGIN IMMEDIATE serialises writers
+                await _serialise(conn, _KEYS_LOCK)
+                if (await conn.execute(active)).first() is not None:
+                    return False
+                await _insert_key(conn, key)
+                return True
         except IntegrityError:
             raise InvalidKeyError("A signing key with this kid already exists") from None
 
@@ -469,6 +472,31 @@ async def _revoke_session(
     return True
 
 
+# PostgreSQL advisory lock ids (SQLite write transactions are serialised already).
+_KEYS_LOCK = int.from_bytes(b"gp:keys", "big")
+_REVOCATIONS_LOCK = int.from_bytes(b"gp:revoc", "big")
+
+
+async def _serialise(conn: AsyncConnection, lock_id: int) -> None:
+    """Hold a PostgreSQL advisory lock until the transaction ends."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(select(func.pg_advisory_xact_lock(lock_id)))
+
+
+async def _insert_key(conn: AsyncConnection, key: SigningKey) -> None:
+    await conn.execute(
+        insert(signing_keys).values(
+            kid=key.kid,
+            alg=key.alg,
+            private_jwk=key.private_jwk,
+            public_jwk=key.public_jwk,
+            status=key.status,
+            created_at=key.created_at,
+            retire_at=key.retire_at,
+        )
+    )
+
+
 async def _insert_revocation(
     conn: AsyncConnection,
     kind: RevocationKind,
@@ -477,6 +505,9 @@ async def _insert_revocation(
     now: float,
     expires_at: float,
 ) -> Revocation:
+    # Serialised until commit, so entries become visible in seq order: without
+    # it, a feed reader could see seq n+1 committed before n and skip n for good.
+    await _serialise(conn, _REVOCATIONS_LOCK)
     values = {
         "kind": kind,
         "subject": subject,

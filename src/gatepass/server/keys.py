@@ -1,0 +1,149 @@
+"""The signing keys of the running server, kept in step with the database.
+
+``SigningKeys.current`` is one immutable snapshot (keyring, verifier, CSRF
+tokens); a request reads it once and uses that snapshot throughout. Every
+``GATEPASS_KEY_SYNC`` seconds the active and retiring keys are re-read and,
+when the usable set changed (a rotation by another server or by
+``gatepass keys rotate``, or a retiring key reaching its ``retire_at``), a new
+snapshot replaces the old one in a single assignment.
+
+A token signed with a key this server has not loaded yet (another server
+rotated a moment ago) triggers one early re-read, at most every
+``UNKNOWN_KID_COOLDOWN_S`` seconds, so forged ``kid`` values cannot make every
+request read the database.
+
+First start: the first key is created with ``add_first_signing_key``, which
+serialises servers starting together on an empty database, so they end with
+one active key. While ``gatepass keys rotate`` runs there are two active keys
+for a moment: the newest one signs and the others keep verifying.
+
+With ``GATEPASS_JWT_SECRET`` the keyring is that one HS256 secret and nothing
+is synchronised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from gatepass.server.background import Periodic
+from gatepass.server.cookies import CsrfTokens
+from gatepass.settings import Settings
+from gatepass.store.protocols import Store
+from gatepass.store.records import KeyStatus, SigningKey
+from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
+from gatepass.tokens.keyring import Keyring, new_signing_record
+
+__all__ = ["KeySnapshot", "SigningKeys"]
+
+UNKNOWN_KID_COOLDOWN_S = 1.0
+_LIVE: tuple[KeyStatus, ...] = ("active", "retiring")
+
+
+@dataclass(frozen=True, slots=True)
+class KeySnapshot:
+    keyring: Keyring
+    verifier: AccessTokenDecoder
+    csrf: CsrfTokens
+    # (kid, status, retire_at) of the keys it was built from; None in HS256 mode.
+    source: frozenset[tuple[str, str, float | None]] | None
+
+
+def _usable(records: Sequence[SigningKey], now: float) -> list[SigningKey]:
+    """Active keys, and retiring ones before ``retire_at``; of several active
+    keys (a rotation half done) the newest signs and the others only verify."""
+    live = [
+        r
+        for r in records
+        if r.status == "active"
+        or (r.status == "retiring" and (r.retire_at is None or r.retire_at > now))
+    ]
+    active = [r for r in live if r.status == "active"]
+    if len(active) <= 1:
+        return live
+    newest = max(active, key=lambda r: (r.created_at, r.kid))
+    return [
+        r if r.status != "active" or r is newest else dataclasses.replace(r, status="retiring")
+        for r in live
+    ]
+
+
+class SigningKeys:
+    """The holder of the current ``KeySnapshot``, and its sync loop."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        access: AccessTokenIssuer,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._access = access
+        self._clock = clock
+        self._kek = settings.key_encryption_key.get() if settings.key_encryption_key else None
+        self._sync = Periodic("key sync", settings.key_sync, self.refresh)
+        self._lock = asyncio.Lock()
+        self._last_early_refresh = 0.0
+        self._current: KeySnapshot | None = None
+
+    @property
+    def current(self) -> KeySnapshot:
+        if self._current is None:
+            raise RuntimeError("SigningKeys.load() has not run")
+        return self._current
+
+    async def load(self) -> None:
+        """Load (on an empty database: create) the keys, then start the sync loop."""
+        if self._settings.jwt_secret is not None:
+            self._current = self._snapshot(Keyring.from_secret(self._settings.jwt_secret.get()))
+            return
+        records = await self._store.list_signing_keys(statuses=_LIVE)
+        if not any(r.status == "active" for r in records):
+            _, record = new_signing_record(self._clock(), self._kek)
+            await self._store.add_first_signing_key(record)
+        await self.refresh()
+        self._sync.start()
+
+    async def stop(self) -> None:
+        await self._sync.stop()
+
+    async def refresh(self) -> bool:
+        """Re-read the keys; swap in a new snapshot if they changed. True when swapped."""
+        if self._settings.jwt_secret is not None:
+            return False
+        async with self._lock:
+            now = self._clock()
+            usable = _usable(await self._store.list_signing_keys(statuses=_LIVE), now)
+            source = frozenset((r.kid, r.status, r.retire_at) for r in usable)
+            if self._current is not None and self._current.source == source:
+                return False
+            keyring = Keyring.from_records(usable, self._kek, now)
+            self._current = self._snapshot(keyring, source)
+            return True
+
+    async def refresh_for_unknown_kid(self) -> bool:
+        """An early ``refresh`` for a token whose key is unknown, rate-limited."""
+        now = time.monotonic()
+        if self._settings.jwt_secret is not None:
+            return False
+        if now - self._last_early_refresh < UNKNOWN_KID_COOLDOWN_S:
+            return False
+        self._last_early_refresh = now
+        try:
+            return await self.refresh()
+        except Exception:  # the database is down: the token is refused, the loop logs it
+            return False
+
+    def _snapshot(
+        self, keyring: Keyring, source: frozenset[tuple[str, str, float | None]] | None = None
+    ) -> KeySnapshot:
+        verifier = self._access.verifier(
+            keyring.verifying, keyring.algorithms, max_token_bytes=self._settings.max_token_bytes
+        )
+        return KeySnapshot(keyring, verifier, CsrfTokens(keyring.active), source)
