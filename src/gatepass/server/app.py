@@ -12,6 +12,7 @@ from gatepass import __version__
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.console import mount_console
 from gatepass.server.errors import install_error_handlers
+from gatepass.server.feed import feed_router
 from gatepass.server.keys import SigningKeys
 from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
 from gatepass.server.passwords import Passwords
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app = FastAPI(title="gatepass", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
+    app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])
     _add_public_routes(app, config)
     mount_console(app, config)
     app.add_middleware(SecurityHeaders, auth_prefix=config.auth_prefix)
