@@ -31,6 +31,7 @@ from starlette.requests import HTTPConnection
 from gatepass.errors import ConfigError, InvalidTokenError, JoseError, MissingTokenError
 from gatepass.jose import DEFAULT_LIMITS, Key, KeySet, Limits
 from gatepass.jose.algorithms import algorithms_for_key
+from gatepass.jose.jwe import KEY_ALGORITHMS
 from gatepass.protect import fastapi_adapter, flask_adapter
 from gatepass.protect.cache import VerifiedTokenCache
 from gatepass.protect.jwks import JWKSClient
@@ -78,8 +79,14 @@ def _limits(max_token_bytes: int) -> Limits:
 def _encryption(key: AccessTokenEncryption | Key | str | None) -> AccessTokenEncryption | None:
     if key is None or isinstance(key, AccessTokenEncryption):
         return key
-    text = key if isinstance(key, str) else orjson.dumps(key.export_jwk(private=True)).decode()
-    return AccessTokenEncryption.from_jwk_text(text)
+    if isinstance(key, str):
+        return AccessTokenEncryption.from_jwk_text(key)
+    jwk = key.export_jwk(private=True)
+    if jwk.get("alg") not in KEY_ALGORITHMS:  # a signature alg (Key.generate) says nothing here
+        jwk.pop("alg", None)
+    if jwk.get("use") == "sig":
+        jwk.pop("use")
+    return AccessTokenEncryption.from_jwk_text(orjson.dumps(jwk).decode())
 
 
 def _key_source(
