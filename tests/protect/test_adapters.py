@@ -1,7 +1,5 @@
 """The three adapters answer alike: FastAPI dependency, ASGI middleware, Flask decorator."""
 
-from __future__ import annotations
-
 import asyncio
 import concurrent.futures
 from collections.abc import AsyncIterator
