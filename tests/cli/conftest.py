@@ -39,7 +39,13 @@ class Cli:
     def __call__(
         self, *args: str, input: str | None = None, env: Mapping[str, str] | None = None
     ) -> Result:
-        merged = {"GATEPASS_DATABASE_URL": self.url, "NO_COLOR": "1", **self.env, **(env or {})}
+        merged = {
+            "GATEPASS_DATABASE_URL": self.url,
+            "NO_COLOR": "1",
+            "COLUMNS": "200",
+            **self.env,
+            **(env or {}),
+        }
         result = CliRunner().invoke(app, list(args), input=input, env=merged)
         assert "Traceback" not in result.output, result.output
         assert not isinstance(result.exception, Exception) or isinstance(

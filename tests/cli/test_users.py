@@ -6,11 +6,13 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from gatepass.server.passwords import Passwords
 from gatepass.settings import Settings
-from gatepass.store import open_store
+from gatepass.store import Revocation, Store, open_store
+from tests.cli.conftest import Cli
 
 GATEPASS = str(Path(sys.executable).with_name("gatepass"))
 
@@ -53,3 +55,111 @@ def test_users_add_refuses_short_passwords_and_duplicates(tmp_path: Path) -> Non
     assert again.returncode == 2
     assert "user_exists" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+# --- in process (CliRunner) ---------------------------------------------------
+
+
+def _add(cli: Cli, email: str, password: str = "correct horse battery") -> str:
+    result = cli("users", "add", email, input=password + "\n")
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()[-1]
+
+
+def test_users_list_json_and_table(cli: Cli) -> None:
+    ada = _add(cli, "ada@example.com")
+    bob = _add(cli, "bob@example.com")
+    listed = cli.json("users", "list")
+    assert isinstance(listed, dict)
+    assert [u["id"] for u in listed["users"]] == [ada, bob]
+    assert set(listed["users"][0]) == {"id", "email", "role", "disabled", "created_at"}
+    assert "password_hash" not in str(listed)
+    table = cli("users", "list")
+    assert "ada@example.com" in table.stdout
+    assert "bob@example.com" in table.stdout
+    assert cli.json("users", "list", "--limit", "1", "--offset", "1") == {
+        "users": [listed["users"][1]]
+    }
+
+
+def test_passwords_are_never_taken_from_argv(cli: Cli) -> None:
+    extra = cli("users", "add", "ada@example.com", "correct horse battery", input="")
+    assert extra.exit_code == 2
+    option = cli("users", "add", "ada@example.com", "--password", "correct horse battery")
+    assert option.exit_code == 2
+    assert cli.json("users", "list") == {"users": []}
+    _add(cli, "ada@example.com")
+    assert cli("users", "set-password", "ada@example.com", "new password here").exit_code == 2
+
+
+def _live_session(cli: Cli, user_id: str) -> str:
+    async def work(store: Store) -> str:
+        now = time.time()
+        session = await store.create_session(user_id, now=now, expires_at=now + 3600)
+        return session.id
+
+    return cli.store(work)
+
+
+def _user_revocations(cli: Cli, user_id: str) -> list[Revocation]:
+    async def work(store: Store) -> list[Revocation]:
+        live = await store.live_revocations(now=time.time())
+        return [r for r in live if r.kind == "user" and r.subject == user_id]
+
+    return cli.store(work)
+
+
+def test_disable_ends_sessions_and_tokens_then_enable(cli: Cli) -> None:
+    ada = _add(cli, "ada@example.com")
+    session = _live_session(cli, ada)
+    result = cli("users", "disable", "ADA@example.com")
+    assert (result.exit_code, result.stdout.strip()) == (0, f"disabled user {ada}")
+    users = cli.json("users", "list")
+    assert users["users"][0]["disabled"] is True  # type: ignore[index]
+    assert cli.json("sessions", "list") == {"sessions": []}
+    [entry] = _user_revocations(cli, ada)
+    assert entry.expires_at - entry.not_before == 900
+    revoked = cli.json("sessions", "list", "--all")
+    assert revoked["sessions"][0]["id"] == session  # type: ignore[index]
+    assert revoked["sessions"][0]["revoked_reason"] == "user_disabled"  # type: ignore[index]
+    assert cli("users", "enable", ada).stdout.strip() == f"enabled user {ada}"
+    assert cli.json("users", "list")["users"][0]["disabled"] is False  # type: ignore[index]
+
+    async def events(store: Store) -> list[str]:
+        return [e.event for e in await store.list_audit_events(user_id=ada)]
+
+    assert {"user_created", "user_disabled", "sessions_revoked", "user_enabled"} <= set(
+        cli.store(events)
+    )
+
+
+def test_set_password_rehashes_and_revokes(cli: Cli) -> None:
+    ada = _add(cli, "ada@example.com")
+    _live_session(cli, ada)
+    result = cli("users", "set-password", ada, input="a brand new password\n")
+    assert result.exit_code == 0, result.output
+    assert cli.json("sessions", "list", "--user", ada) == {"sessions": []}
+    assert len(_user_revocations(cli, ada)) == 1
+
+    async def check(store: Store) -> tuple[bool, bool]:
+        user = await store.get_user(ada)
+        assert user is not None
+        assert user.password_hash.startswith("$argon2id$")
+        passwords = Passwords(Settings())
+        new, _ = await passwords.verify(user.password_hash, "a brand new password")
+        old, _ = await passwords.verify(user.password_hash, "correct horse battery")
+        return new, old
+
+    assert cli.store(check) == (True, False)
+    short = cli("users", "set-password", ada, input="short\n")
+    assert short.exit_code == 2
+    assert "8 to 1024" in short.stderr
+
+
+def test_unknown_users_are_one_line(cli: Cli) -> None:
+    for command in ("disable", "enable"):
+        result = cli("users", command, "nobody@example.com")
+        assert result.exit_code == 2
+        assert result.stderr == "gatepass: not_found: No such user\n"
+    result = cli("users", "set-password", "0" * 32, input="a brand new password\n")
+    assert result.stderr == "gatepass: not_found: No such user\n"

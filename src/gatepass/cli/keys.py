@@ -75,6 +75,7 @@ def export(
     private: bool = typer.Option(
         False, "--private/--public", help="Include private key members (dangerous)."
     ),
+    json: bool = typer.Option(False, "--json", help="Accepted for symmetry: always JSON."),
 ) -> None:
     """Print the JWKS the server publishes (public keys; --private adds private members)."""
 

@@ -1,0 +1,65 @@
+"""`gatepass keys list|rotate|export` on a temporary database."""
+
+from __future__ import annotations
+
+import orjson
+
+from tests.cli.conftest import Cli
+
+HS256_SECRET = "kX3w9pQ2vZr7Lm4Tn8Yb1Hc6Jd0Fg5Sa_Ue2Wi9Ro3"
+
+
+def test_rotate_list_and_export(cli: Cli) -> None:
+    assert cli.json("keys", "list") == {"keys": []}
+    empty = cli("keys", "export")
+    assert empty.exit_code == 2
+    assert empty.stderr.startswith("gatepass: not_found: There are no signing keys yet")
+    first = cli("keys", "rotate")
+    assert first.exit_code == 0, first.output
+    first_kid = first.stdout.split()[1]
+    second = cli("keys", "rotate")
+    second_kid = second.stdout.split()[1]
+    assert f"retiring: {first_kid}" in second.stdout
+    assert "restart" in second.stderr
+    keys = cli.json("keys", "list")
+    assert isinstance(keys, dict)
+    assert [(k["kid"], k["status"]) for k in keys["keys"]] == [
+        (first_kid, "retiring"),
+        (second_kid, "active"),
+    ]
+    assert set(keys["keys"][0]) == {"kid", "alg", "status", "created_at", "retire_at"}
+    retiring = keys["keys"][0]
+    assert 900 + 60 - 5 < retiring["retire_at"] - keys["keys"][1]["created_at"] <= 900 + 60
+    table = cli("keys", "list")
+    assert "retiring" in table.stdout
+    assert "active" in table.stdout
+    public = cli.json("keys", "export")
+    assert isinstance(public, dict)
+    assert sorted(k["kid"] for k in public["keys"]) == sorted([first_kid, second_kid])
+    assert all("d" not in k for k in public["keys"])
+    assert cli.json("keys", "export", "--public") == public
+    private = cli("keys", "export", "--private")
+    assert private.exit_code == 0
+    assert "PRIVATE" in private.stderr
+    assert all("d" in k for k in orjson.loads(private.stdout)["keys"])
+
+
+def test_private_keys_at_rest_are_opened_with_the_key_encryption_key(cli: Cli) -> None:
+    cli.env["GATEPASS_KEY_ENCRYPTION_KEY"] = HS256_SECRET
+    assert cli("keys", "rotate").exit_code == 0
+    assert cli("keys", "export", "--private").exit_code == 0
+    del cli.env["GATEPASS_KEY_ENCRYPTION_KEY"]
+    refused = cli("keys", "export", "--private")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("gatepass: invalid_config: Signing keys are encrypted")
+    assert cli("keys", "export").exit_code == 0  # the public half is not sealed
+
+
+def test_hs256_mode_has_no_keys_to_rotate(cli: Cli) -> None:
+    cli.env["GATEPASS_JWT_SECRET"] = HS256_SECRET
+    for command in (("keys", "rotate"), ("keys", "export")):
+        result = cli(*command)
+        assert result.exit_code == 2
+        assert result.stderr.startswith("gatepass: invalid_config: GATEPASS_JWT_SECRET is set")
+        assert result.stderr.count("\n") == 1
+        assert HS256_SECRET not in result.stderr
