@@ -1,0 +1,72 @@
+"""End to end: `gatepass` processes beside a running `gatepass serve` on loopback."""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+
+from tests.cli.conftest import Server
+
+PASSWORD = "correct horse battery"
+
+
+def _login(server: Server) -> dict[str, str]:
+    with httpx.Client(base_url=server.base, timeout=10) as client:
+        creds = {"email": "ada@example.com", "password": PASSWORD}
+        assert client.post("/auth/register", json=creds).status_code == 201
+        tokens: dict[str, str] = client.post("/auth/login", json=creds).json()
+        return tokens
+
+
+def test_a_token_signed_before_a_rotation_still_verifies(server: Server) -> None:
+    server.start()
+    token = _login(server)["access_token"]
+    server.stop()
+    rotated = server.gatepass("keys", "rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    keys = orjson.loads(server.gatepass("keys", "list", "--json").stdout)["keys"]
+    assert sorted(k["status"] for k in keys) == ["active", "retiring"]
+    old_kid = next(k["kid"] for k in keys if k["status"] == "retiring")
+    server.start()
+    jwks = f"{server.base}/.well-known/jwks.json"
+    verified = server.gatepass(
+        "token", "verify", "-", "--jwks", jwks, "--iss", server.base, "--aud", "gatepass",
+        "--typ", "at+jwt", "--json", input=token,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    body = orjson.loads(verified.stdout)
+    assert body["valid"] is True
+    assert body["header"]["kid"] == old_kid
+    assert body["claims"]["email"] == "ada@example.com"
+    wrong_aud = server.gatepass("token", "verify", token, "--jwks", jwks, "--aud", "other")
+    assert wrong_aud.returncode == 1
+    assert wrong_aud.stdout.startswith("invalid: claim_invalid")
+    audit = server.gatepass("token", "audit", "-", input=token)
+    assert audit.returncode == 0, audit.stdout
+    assert "jwe_advice" in audit.stdout  # the email claim is readable by anyone
+
+
+def test_revoking_a_session_from_the_cli_ends_its_access_token(server: Server) -> None:
+    server.start()
+    token = _login(server)["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{server.base}/auth/me", headers=headers, timeout=10).status_code == 200
+    sessions = orjson.loads(server.gatepass("sessions", "list", "--json").stdout)["sessions"]
+    assert len(sessions) == 1
+    revoked = server.gatepass("sessions", "revoke", sessions[0]["id"])
+    assert revoked.returncode == 0, revoked.stderr
+    assert httpx.get(f"{server.base}/auth/me", headers=headers, timeout=10).status_code == 401
+    again = _login_again(server)
+    disabled = server.gatepass("users", "disable", "ada@example.com")
+    assert disabled.returncode == 0, disabled.stderr
+    gone = httpx.get(
+        f"{server.base}/auth/me", headers={"Authorization": f"Bearer {again}"}, timeout=10
+    )
+    assert gone.status_code == 401
+
+
+def _login_again(server: Server) -> str:
+    with httpx.Client(base_url=server.base, timeout=10) as client:
+        creds = {"email": "ada@example.com", "password": PASSWORD}
+        token: str = client.post("/auth/login", json=creds).json()["access_token"]
+        return token
