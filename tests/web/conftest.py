@@ -66,13 +66,15 @@ def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield running
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright runs its own event loop in this
+# thread while it is started, which pytest-asyncio's tests must not meet.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):
         if os.environ.get("CI") == "true":
