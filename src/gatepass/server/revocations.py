@@ -76,6 +76,7 @@ class RevocationSync:
         self.redis_outage = Outage("Redis (revocation push)")
         self._outbox: asyncio.Queue[Revocation] = asyncio.Queue(PUBLISH_QUEUE)
         self._tasks: list[asyncio.Task[None]] = []
+        self.subscribed = False  # following the Redis channel right now
 
     # --- lifecycle ------------------------------------------------------
 
@@ -204,6 +205,7 @@ class RevocationSync:
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self._channel)
+                self.subscribed = True
                 self.redis_outage.ok()
                 backoff = REDIS_TIMEOUT_S / 2
                 # Entries pushed while we were away come from the database.
@@ -215,6 +217,7 @@ class RevocationSync:
             except _REDIS_FAILURES as error:
                 self.redis_outage.failed(error)
             finally:
+                self.subscribed = False
                 with contextlib.suppress(*_REDIS_FAILURES):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
                 with contextlib.suppress(*_REDIS_FAILURES):
