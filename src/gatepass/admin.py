@@ -4,8 +4,9 @@ Each function is one action and writes its audit event. Times are passed in
 (``now``, epoch seconds), as everywhere in the store. Actions that must end a
 user's live access tokens (disable, set-password, revoke-all) revoke the
 user's sessions AND add a ``user`` denylist entry that lasts one access-token
-lifetime, so resource servers that only see the revocation feed refuse the
-tokens too; revoking one session denylists that session the same way.
+lifetime (``gatepass.server.revoke.revoke_user``, shared with the server), so
+resource servers that only see the revocation feed refuse the tokens too;
+revoking one session denylists that session the same way.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ async def rotate_signing_key(store: Store, settings: Settings, now: float) -> Ro
     The retiring key stays in the JWKS until ``now + access_ttl + RETIRE_MARGIN``
     (every token it signed has expired by then). Retiring keys already past
     their ``retire_at`` become ``retired``. The new key is added before the old
-    one is demoted: a server starting in between sees two active keys and
-    refuses to start (a retry succeeds), never a keyring without one.
-    Servers load the keyring at start: restart them to sign with the new key.
+    one is demoted, so a server reading in between sees two active keys (the
+    newest signs), never a keyring without one. Running servers pick the new
+    key up within ``GATEPASS_KEY_SYNC`` seconds.
     """
     _refuse_hs256(settings)
     current = await store.list_signing_keys(statuses=("active", "retiring"))
@@ -145,18 +146,21 @@ async def create_user(
 async def revoke_user(
     store: Store, settings: Settings, user: User, now: float, reason: str
 ) -> list[str]:
-    """End every session of ``user`` and denylist their live access tokens."""
-    revoked = await store.revoke_user_sessions(user.id, now=now, reason=reason)
-    await store.add_revocation(
-        "user", user.id, not_before=now, now=now, expires_at=now + settings.access_ttl
-    )
+    """End every session of ``user`` and denylist their live access tokens.
+
+    Returns the ids of the sessions that were live (read just before).
+    """
+    from gatepass.server.revoke import revoke_user as revoke_everything
+
+    live = [s.id for s in await store.list_active_sessions(user.id, now=now)]
+    await revoke_everything(store, user.id, now, settings.access_ttl, reason)
     await store.add_audit_event(
         "sessions_revoked",
         at=now,
         user_id=user.id,
-        detail={"reason": reason, "count": len(revoked)},
+        detail={"reason": reason, "count": len(live)},
     )
-    return revoked
+    return live
 
 
 async def set_disabled(

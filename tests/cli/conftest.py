@@ -94,6 +94,7 @@ class Server:
     database: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    env_extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -106,6 +107,7 @@ class Server:
             "GATEPASS_DATABASE_URL": f"sqlite+aiosqlite:///{self.database}",
             "GATEPASS_PORT": str(self.port),
             "GATEPASS_ISSUER": f"http://127.0.0.1:{self.port}",
+            **self.env_extra,
         }
 
     def start(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import orjson
 
@@ -18,16 +20,28 @@ def _login(server: Server) -> dict[str, str]:
         return tokens
 
 
+def _published(server: Server, kids: set[str]) -> None:
+    """Wait (bounded) until the running server's JWKS lists exactly ``kids``."""
+    deadline = time.monotonic() + 20
+    while True:
+        keys = httpx.get(f"{server.base}/.well-known/jwks.json", timeout=5).json()["keys"]
+        if {k["kid"] for k in keys} == kids:
+            return
+        assert time.monotonic() < deadline, f"JWKS still lists {keys}"
+        time.sleep(0.25)
+
+
 def test_a_token_signed_before_a_rotation_still_verifies(server: Server) -> None:
+    server.env_extra["GATEPASS_KEY_SYNC"] = "0.5"
     server.start()
     token = _login(server)["access_token"]
-    server.stop()
     rotated = server.gatepass("keys", "rotate")
     assert rotated.returncode == 0, rotated.stderr
     keys = orjson.loads(server.gatepass("keys", "list", "--json").stdout)["keys"]
     assert sorted(k["status"] for k in keys) == ["active", "retiring"]
     old_kid = next(k["kid"] for k in keys if k["status"] == "retiring")
-    server.start()
+    new_kid = next(k["kid"] for k in keys if k["status"] == "active")
+    _published(server, {old_kid, new_kid})
     jwks = f"{server.base}/.well-known/jwks.json"
     verified = server.gatepass(
         "token", "verify", "-", "--jwks", jwks, "--iss", server.base, "--aud", "gatepass",
@@ -41,6 +55,11 @@ def test_a_token_signed_before_a_rotation_still_verifies(server: Server) -> None
     wrong_aud = server.gatepass("token", "verify", token, "--jwks", jwks, "--aud", "other")
     assert wrong_aud.returncode == 1
     assert wrong_aud.stdout.startswith("invalid: claim_invalid")
+    fresh = _login_again(server)
+    assert (
+        orjson.loads(server.gatepass("token", "decode", fresh, "--json").stdout)["header"]["kid"]
+        == new_kid
+    )
     audit = server.gatepass("token", "audit", "-", input=token)
     assert audit.returncode == 0, audit.stdout
     assert "jwe_advice" in audit.stdout  # the email claim is readable by anyone

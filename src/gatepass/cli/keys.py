@@ -1,8 +1,8 @@
 """``gatepass keys list|rotate|export``: the signing keys in the database.
 
-A running server loads its keyring at start: after ``rotate``, restart it (every
-worker) so it signs with the new key; until then it keeps signing with the
-old one, which stays valid (``retiring``) until its tokens have expired.
+Running servers re-read the keys every ``GATEPASS_KEY_SYNC`` seconds: after
+``rotate`` they sign with the new key and publish both; the old one stays in
+the JWKS (``retiring``) until every token it signed has expired.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def rotate() -> None:
     for kid in rotation.retired:
         typer.echo(f"retired: {kid}")
     console(stderr=True).print(
-        "restart the running servers so they sign with the new key and publish it"
+        "running servers sign with the new key within GATEPASS_KEY_SYNC seconds"
     )
 
 
