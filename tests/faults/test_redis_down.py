@@ -19,8 +19,8 @@ from tests.faults.conftest import ThrowawayRedis
 from tests.server.conftest import Server, start
 
 LIMIT = 3
-FALLBACK = "rate limits: Redis is unavailable"
-BACK = "rate limits: Redis answers again"
+FALLBACK = (logging.WARNING, "rate-limit Redis unavailable (")
+BACK = (logging.INFO, "rate-limit Redis available again")
 
 
 def _settings(redis: ThrowawayRedis) -> Settings:
@@ -48,8 +48,9 @@ async def _codes(servers: tuple[Server, ...], email: str) -> list[int]:
     return codes
 
 
-def _logged(caplog: pytest.LogCaptureFixture, text: str) -> int:
-    return sum(text in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
+def _logged(caplog: pytest.LogCaptureFixture, line: tuple[int, str]) -> int:
+    level, text = line
+    return sum(r.levelno == level and text in r.getMessage() for r in caplog.records)
 
 
 async def _until_shared(a: Server, b: Server) -> None:
@@ -67,6 +68,7 @@ async def _until_shared(a: Server, b: Server) -> None:
 async def test_redis_killed_and_restarted(
     throwaway_redis: ThrowawayRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="gatepass.server")
     settings = _settings(throwaway_redis)
     async for a in start(settings):
         async for b in start(settings):
@@ -91,6 +93,7 @@ async def test_frozen_redis_times_out_quickly(
     throwaway_redis: ThrowawayRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A Redis that accepts connections but never answers costs one short timeout."""
+    caplog.set_level(logging.INFO, logger="gatepass.server")
     settings = _settings(throwaway_redis)
     async for a in start(settings):
         async for b in start(settings):

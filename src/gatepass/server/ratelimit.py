@@ -8,15 +8,15 @@ that every worker and host counts against one limit.
 
 Redis is a helper, never a dependency: when it does not answer (short socket
 timeouts, no client-side retries), the attempt is counted in this process's
-memory instead, the fallback is logged once, and Redis is tried again at most
-every ``REDIS_RETRY_S`` seconds by a single request; its return is logged too.
+memory instead, the fallback is logged once (a warning), and Redis is tried
+again at most every ``REDIS_RETRY_S`` seconds by a single request; its return
+is logged too (info).
 A request never fails, and never waits long, because Redis is down.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 import time
 from typing import Any
@@ -31,11 +31,10 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from gatepass.errors import RateLimitedError
+from gatepass.server.background import Outage
 from gatepass.settings import Settings
 
 __all__ = ["REDIS_RETRY_S", "REDIS_TIMEOUT_S", "RateLimits"]
-
-log = logging.getLogger(__name__)
 
 REDIS_TIMEOUT_S = 0.25  # per socket operation; Redis answers in well under a millisecond
 REDIS_DEADLINE_S = 1.0  # for one whole check, whatever the client does
@@ -77,7 +76,7 @@ class RateLimits:
             self._shared = MovingWindowRateLimiter(
                 redis_storage(self._redis, settings.redis_key_prefix)
             )
-        self._down = False
+        self._outage = Outage("rate-limit Redis")  # logs the fallback and the return once
         self._retry_at = 0.0
         window, longest = (
             settings.rate_limit_window,
@@ -99,7 +98,7 @@ class RateLimits:
     @property
     def shared(self) -> bool:
         """Whether counters currently go to Redis (False without Redis or while it is down)."""
-        return self._shared is not None and not self._down
+        return self._shared is not None and not self._outage.down
 
     async def check(self, scope: str, key: str) -> None:
         """Count one attempt for ``key`` under ``scope``; refuse when over any window."""
@@ -112,7 +111,7 @@ class RateLimits:
             except _REDIS_FAILURES as error:
                 self._redis_failed(error)
             else:
-                self._redis_answered()
+                self._outage.ok()
                 _raise_if_limited(retry_after)
                 return
         _raise_if_limited(await _hit(self._local, rules, scope, key))
@@ -123,7 +122,7 @@ class RateLimits:
             await self._redis.aclose()
 
     def _should_try_redis(self) -> bool:
-        if not self._down:
+        if not self._outage.down:
             return True
         now = time.monotonic()
         if now < self._retry_at:
@@ -133,18 +132,7 @@ class RateLimits:
 
     def _redis_failed(self, error: BaseException) -> None:
         self._retry_at = time.monotonic() + REDIS_RETRY_S
-        if not self._down:
-            self._down = True
-            log.warning(
-                "rate limits: Redis is unavailable (%s); counting in this process "
-                "until it answers again",
-                type(error).__name__,
-            )
-
-    def _redis_answered(self) -> None:
-        if self._down:
-            self._down = False
-            log.warning("rate limits: Redis answers again; counters are shared again")
+        self._outage.failed(error)
 
 
 async def _hit(
