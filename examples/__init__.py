@@ -1,0 +1,1 @@
+"""Small apps protected by gatepass.protect, one per adapter (see each README)."""

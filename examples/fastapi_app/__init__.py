@@ -1,0 +1,1 @@
+"""A FastAPI app protected with ``Depends(auth)``."""

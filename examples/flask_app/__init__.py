@@ -1,0 +1,1 @@
+"""A Flask app protected with ``@auth.required``."""

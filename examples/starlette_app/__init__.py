@@ -1,0 +1,1 @@
+"""A Starlette app protected with ``GatepassMiddleware``."""
