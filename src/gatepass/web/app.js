@@ -246,47 +246,45 @@ async function withButtons(ids, action) {
   }
 }
 
-async function onLogin(event) {
-  event.preventDefault();
+/** Run login or register with the form's values; a failure shows the server's message. */
+async function fromForm(step, run) {
   const given = credentials();
   if (given === null) return;
   $("auth-error").textContent = "";
   $("auth-info").textContent = "";
   await withButtons(["login-button", "register-button"], async () => {
     try {
-      const body = await state.client.login(given.email, given.password);
-      state.email = given.email;
-      $("password").value = "";
-      log("login", `login → 200, access token issued for session ${short(body.session_id)}`, "ok");
-      $("rotation").textContent = "No refresh yet.";
-      delete $("rotation").dataset.old;
-      delete $("rotation").dataset.new;
-      $("api-result").textContent = "Not called yet.";
-      showSignedIn(body);
-      $("main").focus();
-      loadIdentity();
-      loadSessions();
+      await run(given);
     } catch (err) {
       $("auth-error").textContent = errorText(err);
-      log("login", `login → ${err.status} ${err.code}`, "bad");
+      log(step, `${step} → ${err.status} ${err.code}`, "bad");
     }
   });
 }
 
-async function onRegister() {
-  const given = credentials();
-  if (given === null) return;
-  $("auth-error").textContent = "";
-  $("auth-info").textContent = "";
-  await withButtons(["login-button", "register-button"], async () => {
-    try {
-      const body = await state.client.register(given.email, given.password);
-      $("auth-info").textContent = `Account created for ${body.email}. Now log in.`;
-      log("register", `register → 201, account ${body.email} created`, "ok");
-    } catch (err) {
-      $("auth-error").textContent = errorText(err);
-      log("register", `register → ${err.status} ${err.code}`, "bad");
-    }
+function onLogin(event) {
+  event.preventDefault();
+  return fromForm("login", async ({ email, password }) => {
+    const body = await state.client.login(email, password);
+    state.email = email;
+    $("password").value = "";
+    log("login", `login → 200, access token issued for session ${short(body.session_id)}`, "ok");
+    $("rotation").textContent = "No refresh yet.";
+    delete $("rotation").dataset.old;
+    delete $("rotation").dataset.new;
+    $("api-result").textContent = "Not called yet.";
+    showSignedIn(body);
+    $("main").focus();
+    loadIdentity();
+    loadSessions();
+  });
+}
+
+function onRegister() {
+  return fromForm("register", async ({ email, password }) => {
+    const body = await state.client.register(email, password);
+    $("auth-info").textContent = `Account created for ${body.email}. Now log in.`;
+    log("register", `register → 201, account ${body.email} created`, "ok");
   });
 }
 
