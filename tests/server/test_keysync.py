@@ -149,3 +149,25 @@ async def test_servers_starting_together_on_an_empty_database_make_one_key(
             finally:
                 for h in holders:
                     await h.stop()
+
+
+async def test_a_rotation_keeps_live_cookie_sessions_and_their_csrf_tokens(
+    app_and_handle: tuple[Server, Store],
+) -> None:
+    server, handle = app_and_handle
+    await server.register_and_login()
+    login = await server.client.post(
+        "/auth/login",
+        json={"email": "ada@example.com", "password": "correct horse battery", "cookies": True},
+    )
+    csrf = login.json()["csrf_token"]
+    (old_kid,) = await _kids(server)
+    new = await _rotate(handle, retire_in=900)
+    await eventually(lambda: _has(server, {old_kid, new.kid}), within=1.0)
+    # The CSRF token from before the rotation still works, for refresh and logout.
+    refreshed = await server.client.post("/auth/refresh", headers={"X-CSRF-Token": csrf})
+    assert refreshed.status_code == 200, refreshed.text
+    assert refreshed.json()["csrf_token"] == csrf
+    assert _kid(server.client.cookies["__Host-gatepass_access"]) == new.kid
+    logout = await server.client.post("/auth/logout", headers={"X-CSRF-Token": csrf})
+    assert logout.status_code == 204

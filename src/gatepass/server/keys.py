@@ -17,25 +17,33 @@ serialises servers starting together on an empty database, so they end with
 one active key. While ``gatepass keys rotate`` runs there are two active keys
 for a moment: the newest one signs and the others keep verifying.
 
-With ``GATEPASS_JWT_SECRET`` the keyring is that one HS256 secret and nothing
-is synchronised.
+CSRF tokens are keyed from the first signing key ever stored (whatever its
+status now), not from the active one: every server derives the same CSRF key
+and a rotation does not invalidate the CSRF tokens of live cookie sessions.
+That key's private half is random, stored once and never changes; deleting
+its row would change the CSRF key once (cookie sessions then log in again).
+
+With ``GATEPASS_JWT_SECRET`` the keyring is that one HS256 secret (and the
+CSRF key is derived from it) and nothing is synchronised.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from gatepass.jose import Key
 from gatepass.server.background import Periodic
 from gatepass.server.cookies import CsrfTokens
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import KeyStatus, SigningKey
 from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
-from gatepass.tokens.keyring import Keyring, new_signing_record
+from gatepass.tokens.keyring import Keyring, new_signing_record, open_private_jwk
 
 __all__ = ["KeySnapshot", "SigningKeys"]
 
@@ -48,8 +56,10 @@ class KeySnapshot:
     keyring: Keyring
     verifier: AccessTokenDecoder
     csrf: CsrfTokens
-    # (kid, status, retire_at) of the keys it was built from; None in HS256 mode.
+    # (kid, status, retire_at) of the keys it was built from, and the CSRF
+    # anchor's kid; None in HS256 mode.
     source: frozenset[tuple[str, str, float | None]] | None
+    csrf_kid: str | None = None
 
 
 def _usable(records: Sequence[SigningKey], now: float) -> list[SigningKey]:
@@ -119,12 +129,20 @@ class SigningKeys:
             return False
         async with self._lock:
             now = self._clock()
-            usable = _usable(await self._store.list_signing_keys(statuses=_LIVE), now)
+            records = await self._store.list_signing_keys()  # every status, oldest first
+            usable = _usable([r for r in records if r.status in _LIVE], now)
             source = frozenset((r.kid, r.status, r.retire_at) for r in usable)
-            if self._current is not None and self._current.source == source:
+            current = self._current
+            if current is not None and current.source == source:
                 return False
             keyring = Keyring.from_records(usable, self._kek, now)
-            self._current = self._snapshot(keyring, source)
+            anchor = records[0]
+            if current is not None and current.csrf_kid == anchor.kid:
+                csrf = current.csrf
+            else:
+                private = open_private_jwk(anchor.private_jwk, self._kek, anchor.kid)
+                csrf = CsrfTokens(Key.import_jwk(json.loads(private)))
+            self._current = self._snapshot(keyring, source, csrf, anchor.kid)
             return True
 
     async def refresh_for_unknown_kid(self) -> bool:
@@ -141,9 +159,13 @@ class SigningKeys:
             return False
 
     def _snapshot(
-        self, keyring: Keyring, source: frozenset[tuple[str, str, float | None]] | None = None
+        self,
+        keyring: Keyring,
+        source: frozenset[tuple[str, str, float | None]] | None = None,
+        csrf: CsrfTokens | None = None,
+        csrf_kid: str | None = None,
     ) -> KeySnapshot:
         verifier = self._access.verifier(
             keyring.verifying, keyring.algorithms, max_token_bytes=self._settings.max_token_bytes
         )
-        return KeySnapshot(keyring, verifier, CsrfTokens(keyring.active), source)
+        return KeySnapshot(keyring, verifier, csrf or CsrfTokens(keyring.active), source, csrf_kid)
