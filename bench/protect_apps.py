@@ -1,0 +1,104 @@
+"""The apps bench/protect_bench.py serves: one route, five ways of guarding it.
+
+The signing key arrives as a private JWK in ``BENCH_JWK`` (the bench mints
+the tokens); every app verifies with its public half only.
+"""
+
+import os
+from typing import Annotated, Any
+
+import jwt as pyjwt
+import orjson
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gatepass.jose import Key, KeySet
+from gatepass.protect import Authenticator, GatepassMiddleware, Principal
+
+ISSUER = "https://auth.bench.test"
+AUDIENCE = "gatepass"
+
+
+def _public_key() -> Key:
+    return Key.import_jwk(orjson.loads(os.environ["BENCH_JWK"])).public_key()
+
+
+def _authenticator(cache_size: int = 10_000) -> Authenticator:
+    keys = KeySet([_public_key()])
+    return Authenticator(issuer=ISSUER, audience=AUDIENCE, keys=keys, cache_size=cache_size)
+
+
+def open_app() -> FastAPI:
+    """No authentication at all: the ceiling."""
+    app = FastAPI()
+
+    @app.get("/dashboard")
+    async def dashboard() -> dict[str, str]:
+        return {"message": "Welcome ada@example.com"}
+
+    return app
+
+
+def _dependency_app(auth: Authenticator) -> FastAPI:
+    app = FastAPI(lifespan=auth.lifespan)
+    auth.install(app)
+    user_dependency = Depends(auth)
+
+    @app.get("/dashboard")
+    async def dashboard(user: Annotated[Principal, user_dependency]) -> dict[str, str]:
+        return {"message": f"Welcome {user.email}"}
+
+    return app
+
+
+def gatepass_dependency_app() -> FastAPI:
+    """``Depends(auth)``, the verified-token cache on (the default)."""
+    return _dependency_app(_authenticator())
+
+
+def gatepass_nocache_app() -> FastAPI:
+    """``Depends(auth)`` with the cache off: every request verifies the signature."""
+    return _dependency_app(_authenticator(cache_size=0))
+
+
+def gatepass_middleware_app() -> Any:
+    """``GatepassMiddleware`` around the same FastAPI app."""
+    auth = _authenticator()
+    app = FastAPI()
+
+    @app.get("/dashboard")
+    async def dashboard() -> dict[str, str]:
+        return {"message": "Welcome ada@example.com"}
+
+    return GatepassMiddleware(app, authenticator=auth)
+
+
+def pyjwt_app() -> FastAPI:
+    """What the tutorials write: HTTPBearer + PyJWT (an async dependency, so no
+    threadpool hop), given a prepared key object."""
+    public = _public_key().public_crypto
+    bearer = HTTPBearer()
+    app = FastAPI()
+
+    async def current_user(
+        credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer)],
+    ) -> dict[str, Any]:
+        try:
+            claims: dict[str, Any] = pyjwt.decode(
+                credentials.credentials,
+                public,  # type: ignore[arg-type]
+                algorithms=["EdDSA"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+            )
+        except pyjwt.PyJWTError:
+            raise HTTPException(401, "Invalid or expired token") from None
+        return claims
+
+    @app.get("/dashboard")
+    async def dashboard(
+        user: Annotated[dict[str, Any], Depends(current_user)],
+    ) -> dict[str, str]:
+        return {"message": f"Welcome {user['email']}"}
+
+    return app

@@ -1,0 +1,128 @@
+"""A FastAPI route guarded by gatepass.protect, beside no auth and a PyJWT dependency.
+
+    .venv/bin/python bench/protect_bench.py [--seconds 3] [--rounds 3] [--concurrency 32]
+
+Every app (bench/protect_apps.py) runs in its own uvicorn process (one
+worker) on 127.0.0.1; the load generator is ``wrk`` (``apt-get install -y
+wrk``; without it an httpx client is used, which saturates a core first and
+understates every app). Contenders are measured in interleaved rounds and
+each keeps its best round, so ratios are comparable on a noisy machine;
+absolute numbers are not. Every request carries the same Ed25519 access token,
+as a client does for its token's lifetime: gatepass answers it from its
+verified-token cache, so the cache-off row shows the cost of a signature
+check per request. Any non-2xx answer aborts the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import orjson
+from server_bench import _httpx_load, _port, _wrk  # the same wrk driver and parsing
+
+from gatepass.jose import Key
+from gatepass.tokens.access import AccessTokenIssuer
+
+HERE = Path(__file__).resolve().parent
+ISSUER, AUDIENCE = "https://auth.bench.test", "gatepass"
+
+
+@dataclass
+class Contender:
+    name: str
+    factory: str
+    base: str = ""
+    process: subprocess.Popen[bytes] | None = None
+
+
+CONTENDERS = (
+    Contender("no auth", "open_app"),
+    Contender("gatepass Depends(auth)", "gatepass_dependency_app"),
+    Contender("gatepass GatepassMiddleware", "gatepass_middleware_app"),
+    Contender("gatepass Depends(auth), cache off", "gatepass_nocache_app"),
+    Contender("PyJWT dependency (prepared key)", "pyjwt_app"),
+)
+
+
+def _start(c: Contender, env: dict[str, str]) -> None:
+    port = _port()
+    c.process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "uvicorn", f"protect_apps:{c.factory}", "--factory"),
+            *("--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port)),
+            *("--log-level", "warning", "--no-access-log"),
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    c.base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{c.base}/openapi.json", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    c.process.kill()
+    raise RuntimeError(f"{c.factory} did not start")
+
+
+def _rate(c: Contender, token: str, seconds: float, concurrency: int) -> float:
+    url = f"{c.base}/dashboard"
+    if shutil.which("wrk"):
+        return _wrk(url, token, seconds, concurrency)
+    return asyncio.run(_httpx_load(url, token, seconds, concurrency))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+
+    key = Key.generate("EdDSA")
+    env = {"BENCH_JWK": orjson.dumps(key.export_jwk(private=True)).decode()}
+    token, _ = AccessTokenIssuer(ISSUER, AUDIENCE, 3600).issue(
+        key, user_id="u1", email="ada@example.com", role="user", session_id="s1", now=time.time()
+    )
+    print("load generator:", "wrk" if shutil.which("wrk") else "httpx (install wrk)")
+    try:
+        for c in CONTENDERS:
+            _start(c, env)
+            reply = httpx.get(f"{c.base}/dashboard", headers={"Authorization": f"Bearer {token}"})
+            if reply.status_code != 200:
+                raise RuntimeError(f"{c.name}: {reply.status_code} {reply.text}")
+        best = dict.fromkeys((c.name for c in CONTENDERS), 0.0)
+        for _ in range(args.rounds):
+            for c in CONTENDERS:
+                best[c.name] = max(best[c.name], _rate(c, token, args.seconds, args.concurrency))
+    finally:
+        for c in CONTENDERS:
+            if c.process is not None:
+                c.process.terminate()
+                c.process.wait(10)
+    pyjwt_rate = best["PyJWT dependency (prepared key)"]
+    ceiling = best["no auth"]
+    print(
+        f"\nGET /dashboard, EdDSA access token, best of {args.rounds} rounds x "
+        f"{args.seconds:.0f} s, {args.concurrency} connections, one uvicorn worker each:\n"
+    )
+    print(f"{'contender':<38} {'req/s':>9} {'vs no auth':>11} {'vs PyJWT':>9}")
+    for c in CONTENDERS:
+        rate = best[c.name]
+        print(f"{c.name:<38} {rate:>9.0f} {rate / ceiling:>10.2f}x {rate / pyjwt_rate:>8.2f}x")
+
+
+if __name__ == "__main__":
+    main()
