@@ -1,7 +1,8 @@
 """Real ``gatepass serve`` processes on loopback, for tests that need more than ASGI.
 
 ``serve(env, workdir)`` starts one on a free 127.0.0.1 port, waits (bounded)
-until ``/health`` answers 200, yields a ``Served`` and stops it afterwards. Its
+until ``/health`` answers 200, yields a ``Served`` and stops it afterwards;
+``spawn`` only starts one, so that several can start at the same moment. Its
 output goes to a log file in ``workdir`` (never a pipe nobody reads, which
 would block the server once full), readable through ``Served.log()``.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-__all__ = ["GATEPASS", "Served", "free_port", "serve", "wait_until"]
+__all__ = ["GATEPASS", "Served", "free_port", "serve", "spawn", "wait_until"]
 
 GATEPASS = Path(sys.executable).with_name("gatepass")
 START_TIMEOUT_S = 30.0
@@ -64,12 +65,29 @@ class Served:
         except httpx.TransportError:
             return None
 
+    def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> None:
+        """Until ``/health`` answers 200; fails the test if the process dies or time runs out."""
+        deadline = time.monotonic() + timeout
+        while self.health() != 200:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gatepass serve did not come up:\n{self.log()}")
+            time.sleep(0.2)
 
-@contextmanager
-def serve(
+    def stop(self) -> None:
+        """SIGTERM to its process group (all workers), SIGKILL if it lingers."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+def spawn(
     env: Mapping[str, str], workdir: Path, *, args: Sequence[str] = (), name: str = "gatepass"
-) -> Iterator[Served]:
-    """One ``gatepass serve`` with ``env`` on top of os.environ, up and healthy."""
+) -> Served:
+    """Start one ``gatepass serve`` (``env`` on top of os.environ); it may not be up yet."""
     port = free_port()
     log_path = workdir / f"{name}-{port}.log"
     full_env = {**os.environ, **env, "GATEPASS_HOST": "127.0.0.1", "GATEPASS_PORT": str(port)}
@@ -82,23 +100,17 @@ def serve(
             stderr=subprocess.STDOUT,
             start_new_session=True,  # --workers N: stop the whole group
         )
-    served = Served(f"http://127.0.0.1:{port}", process, log_path)
+    return Served(f"http://127.0.0.1:{port}", process, log_path)
+
+
+@contextmanager
+def serve(
+    env: Mapping[str, str], workdir: Path, *, args: Sequence[str] = (), name: str = "gatepass"
+) -> Iterator[Served]:
+    """One ``gatepass serve``, up and healthy; stopped afterwards."""
+    served = spawn(env, workdir, args=args, name=name)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while served.health() != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gatepass serve did not come up:\n{served.log()}")
-            time.sleep(0.2)
+        served.wait_healthy()
         yield served
     finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
+        served.stop()

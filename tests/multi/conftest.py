@@ -9,10 +9,11 @@ How to use it in a test::
     def test_custom(launch: Launch) -> None:
         a, b, c = launch(3, env={"GATEPASS_ACCESS_TTL": "5s"}, args=["--workers", "2"])
 
-``launch(count, env=..., args=...)`` starts ``count`` processes, each on its
-own free 127.0.0.1 port, waits (bounded) until ``/health`` answers on each, and
-returns their ``tests.serving.Served`` (``.url``, ``.log()``, ``.health()``,
-``.process``). Every process a test launched is stopped when the test ends.
+``launch(count, env=..., args=...)`` starts ``count`` processes at the same
+moment, each on its own free 127.0.0.1 port, waits (bounded) until ``/health``
+answers on each, and returns their ``tests.serving.Served`` (``.url``,
+``.log()``, ``.health()``, ``.stop()``, ``.process``). Every process a test
+launched is stopped when the test ends (``.stop()`` ends one earlier).
 ``launch`` may be called more than once per test; all processes of one test
 share the same database and the same Redis key prefix.
 
@@ -21,10 +22,14 @@ What they share:
 - ``multi_database`` (session scope): a database ``gatepass_multi_<random>``
   created in the shared cluster (``GATEPASS_TEST_DATABASE_URL``), migrated once
   with ``gatepass db upgrade`` as a deployment would, and dropped at the end of
-  the session. Tests share it, so each should use its own e-mail addresses.
+  the session. Tests share it, so each should use its own e-mail addresses
+  (``tests.services.unique``). A test that needs an empty database of its own
+  wraps ``with fresh_database() as url:`` and passes
+  ``env={"GATEPASS_DATABASE_URL": url}`` to ``launch``.
 - Redis (``GATEPASS_TEST_REDIS_URL``) under a key prefix fresh for each test
-  (``GATEPASS_REDIS_KEY_PREFIX``), whose keys are deleted afterwards; rate-limit
-  counters therefore start at zero in every test.
+  (``GATEPASS_REDIS_KEY_PREFIX``), whose keys are deleted afterwards: rate-limit
+  counters start at zero in every test, and the revocation channel
+  (``<prefix>:revocations``) carries only that test's messages.
 
 The environment a loopback process needs: ``GATEPASS_ENV=development``
 (production refuses plain HTTP, and these processes speak plain HTTP on
@@ -32,8 +37,8 @@ loopback), the same ``GATEPASS_ISSUER`` for all (tokens cross instances). The
 cookies keep ``Secure``: tests that drive the cookie transport over plain HTTP
 pass ``env={"GATEPASS_COOKIE_SECURE": "false"}`` (allowed in development).
 
-Processes start one after the other (each is healthy before the next starts):
-the first creates the signing key, which the others then load.
+Processes of one ``launch`` start together, as after a deploy: on an empty
+database they must agree on one signing key (``add_first_signing_key``).
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ import asyncio
 import os
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -51,13 +57,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from gatepass.store.sql.engine import async_url
 from tests.services import redis_prefix, redis_url, unique
-from tests.serving import GATEPASS, Served, serve
+from tests.serving import GATEPASS, Served, spawn
 from tests.store.conftest import postgres_url
 
-__all__ = ["Launch"]
+__all__ = ["Launch", "fresh_database"]
 
 ISSUER = "http://127.0.0.1:8000"
 UPGRADE_TIMEOUT_S = 60
+ADMIN_TIMEOUT_S = 60
 
 
 class Launch(Protocol):
@@ -70,21 +77,33 @@ class Launch(Protocol):
     ) -> list[Served]: ...
 
 
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.exec_driver_sql(statement)
-    finally:
-        await engine.dispose()
+def _admin(url: str, statement: str) -> None:
+    """Run one statement outside any transaction (CREATE/DROP DATABASE).
+
+    In a thread with its own event loop, so async tests may call it too.
+    """
+
+    async def run() -> None:
+        engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql(statement)
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result(timeout=ADMIN_TIMEOUT_S)
 
 
-@pytest.fixture(scope="session")
-def multi_database() -> Iterator[str]:
-    """The URL of a fresh, migrated database in the shared cluster; dropped afterwards."""
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """A new database in the shared cluster, migrated by ``gatepass db upgrade``; dropped after.
+
+    Yields its URL. ``DROP ... WITH (FORCE)`` ends any connection left open.
+    """
     admin_url = postgres_url()
     name = unique("gatepass_multi")
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    _admin(admin_url, f'CREATE DATABASE "{name}"')
     url = async_url(admin_url).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade = subprocess.run(
@@ -98,7 +117,14 @@ def multi_database() -> Iterator[str]:
             pytest.fail(f"gatepass db upgrade failed:\n{upgrade.stdout!r}\n{upgrade.stderr!r}")
         yield url
     finally:
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def multi_database() -> Iterator[str]:
+    """The URL of the session's shared database (see ``fresh_database``)."""
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture
@@ -120,10 +146,14 @@ def launch(multi_database: str, tmp_path: Path) -> Iterator[Launch]:
                 **(env or {}),
             }
             batch = []
-            for i in range(count):
-                name = f"instance{len(started) + i}"
-                batch.append(running.enter_context(serve(settings, tmp_path, args=args, name=name)))
-            started.extend(batch)
+            for _ in range(count):
+                name = f"instance{len(started)}"
+                served = spawn(settings, tmp_path, args=args, name=name)
+                running.callback(served.stop)
+                started.append(served)
+                batch.append(served)
+            for served in batch:  # all start at once; then each must come up
+                served.wait_healthy()
             return batch
 
         yield start

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gatepass.store.sql.engine import async_url
-from tests.multi.conftest import Launch
+from tests.multi.conftest import Launch, fresh_database
 from tests.services import unique
 from tests.serving import Served
 
@@ -89,3 +89,23 @@ async def test_login_attempts_on_both_count_against_one_limit(launch: Launch) ->
     assert blocked.status_code == 429
     assert blocked.json()["error"] == "rate_limited"
     assert 1 <= int(blocked.headers["retry-after"]) <= 300
+
+
+async def test_instances_started_together_on_an_empty_database_share_one_key(
+    launch: Launch,
+) -> None:
+    with fresh_database() as url:
+        a, b, c = launch(3, env={"GATEPASS_DATABASE_URL": url})
+        async with httpx.AsyncClient(timeout=15) as client:
+            sets = [(await client.get(f"{s.url}/.well-known/jwks.json")).json() for s in (a, b, c)]
+            assert len(sets[0]["keys"]) == 1
+            assert sets[1] == sets[0]
+            assert sets[2] == sets[0]
+            tokens = await _login(client, c.url, f"{unique('dan')}@example.com")
+            for server in (a, b):
+                me = await client.get(
+                    f"{server.url}/auth/me", headers=bearer(tokens["access_token"])
+                )
+                assert me.status_code == 200
+        for server in (a, b, c):  # before the database is dropped under them
+            server.stop()
