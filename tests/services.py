@@ -1,8 +1,8 @@
 """The machine's shared Redis for tests, and names that keep concurrent runs apart.
 
-Redis comes from ``GATEPASS_TEST_REDIS_URL``. Without it the Redis cases skip,
-except under ``CI=true`` where a missing Redis fails the run (the PostgreSQL
-twin is ``tests.store.conftest.postgres_url``).
+Redis comes from ``GATEPASS_TEST_REDIS_URL`` (PostgreSQL from
+``GATEPASS_TEST_DATABASE_URL``, see ``tests.store.conftest``). Without it the
+cases skip, except under ``CI=true`` where a missing service fails the run.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 from redis import Redis
 
-__all__ = ["redis_prefix", "redis_url", "unique"]
+__all__ = ["redis_prefix", "redis_url", "service_url", "unique"]
 
 
 def unique(stem: str) -> str:
@@ -23,13 +23,18 @@ def unique(stem: str) -> str:
     return f"{stem}_{uuid.uuid4().hex[:16]}"
 
 
-def redis_url() -> str:
-    url = os.environ.get("GATEPASS_TEST_REDIS_URL", "")
+def service_url(variable: str) -> str:
+    """The URL in ``variable``; skip without it, but fail under ``CI=true``."""
+    url = os.environ.get(variable, "")
     if not url:
         if os.environ.get("CI") == "true":
-            pytest.fail("GATEPASS_TEST_REDIS_URL must be set when CI=true")
-        pytest.skip("GATEPASS_TEST_REDIS_URL is not set")
+            pytest.fail(f"{variable} must be set when CI=true")
+        pytest.skip(f"{variable} is not set")
     return url
+
+
+def redis_url() -> str:
+    return service_url("GATEPASS_TEST_REDIS_URL")
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -23,13 +24,21 @@ FALLBACK = (logging.WARNING, "rate-limit Redis unavailable (")
 BACK = (logging.INFO, "rate-limit Redis available again")
 
 
-def _settings(redis: ThrowawayRedis) -> Settings:
-    return Settings(
-        redis_url=redis.url,
+@pytest.fixture
+async def apps(
+    throwaway_redis: ThrowawayRedis, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[tuple[Server, Server]]:
+    """Two app instances sharing rate limits through the throwaway Redis; logs captured."""
+    caplog.set_level(logging.INFO, logger="gatepass.server")
+    settings = Settings(
+        redis_url=throwaway_redis.url,
         login_limit_per_account=LIMIT,
         login_limit_per_ip=10_000,
         rate_limit_window=60,
     )
+    async for a in start(settings):
+        async for b in start(settings):
+            yield a, b
 
 
 async def _codes(servers: tuple[Server, ...], email: str) -> list[int]:
@@ -66,44 +75,38 @@ async def _until_shared(a: Server, b: Server) -> None:
 
 
 async def test_redis_killed_and_restarted(
-    throwaway_redis: ThrowawayRedis, caplog: pytest.LogCaptureFixture
+    apps: tuple[Server, Server], throwaway_redis: ThrowawayRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="gatepass.server")
-    settings = _settings(throwaway_redis)
-    async for a in start(settings):
-        async for b in start(settings):
-            assert await _codes((a, b, a, b), "ada@example.com") == [401, 401, 401, 429]
+    a, b = apps
+    assert await _codes((a, b, a, b), "ada@example.com") == [401, 401, 401, 429]
 
-            throwaway_redis.stop()
-            # Per process now: each instance lets LIMIT attempts through, then refuses.
-            assert await _codes((a,) * (LIMIT + 1), "bob@example.com") == [401] * LIMIT + [429]
-            assert await _codes((b,) * (LIMIT + 1), "bob@example.com") == [401] * LIMIT + [429]
-            assert not a.app.state.gatepass.limits.shared
-            assert _logged(caplog, FALLBACK) == 2  # once per instance, not once per request
+    throwaway_redis.stop()
+    # Per process now: each instance lets LIMIT attempts through, then refuses.
+    assert await _codes((a,) * (LIMIT + 1), "bob@example.com") == [401] * LIMIT + [429]
+    assert await _codes((b,) * (LIMIT + 1), "bob@example.com") == [401] * LIMIT + [429]
+    assert not a.app.state.gatepass.limits.shared
+    assert _logged(caplog, FALLBACK) == 2  # once per instance, not once per request
 
-            throwaway_redis.start()
-            await _until_shared(a, b)
-            assert _logged(caplog, BACK) == 2
-            codes = await _codes((a, b, a, b), "cleo@example.com")
-            assert codes == [401, 401, 401, 429]
-            assert _logged(caplog, FALLBACK) == 2
+    throwaway_redis.start()
+    await _until_shared(a, b)
+    assert _logged(caplog, BACK) == 2
+    codes = await _codes((a, b, a, b), "cleo@example.com")
+    assert codes == [401, 401, 401, 429]
+    assert _logged(caplog, FALLBACK) == 2
 
 
 async def test_frozen_redis_times_out_quickly(
-    throwaway_redis: ThrowawayRedis, caplog: pytest.LogCaptureFixture
+    apps: tuple[Server, Server], throwaway_redis: ThrowawayRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A Redis that accepts connections but never answers costs one short timeout."""
-    caplog.set_level(logging.INFO, logger="gatepass.server")
-    settings = _settings(throwaway_redis)
-    async for a in start(settings):
-        async for b in start(settings):
-            assert await _codes((a, b), "ada@example.com") == [401, 401]
-            throwaway_redis.freeze()
-            began = time.monotonic()
-            codes = await _codes((a,) * (LIMIT + 1), "bob@example.com")
-            assert codes == [401] * LIMIT + [429]
-            assert time.monotonic() - began < 2 * REDIS_DEADLINE_S + 2.0
-            assert _logged(caplog, FALLBACK) == 1
-            throwaway_redis.thaw()
-            await _until_shared(a, b)
-            assert await _codes((a, b), "ada@example.com") == [401, 429]
+    a, b = apps
+    assert await _codes((a, b), "ada@example.com") == [401, 401]
+    throwaway_redis.freeze()
+    began = time.monotonic()
+    codes = await _codes((a,) * (LIMIT + 1), "bob@example.com")
+    assert codes == [401] * LIMIT + [429]
+    assert time.monotonic() - began < 2 * REDIS_DEADLINE_S + 2.0
+    assert _logged(caplog, FALLBACK) == 1
+    throwaway_redis.thaw()
+    await _until_shared(a, b)
+    assert await _codes((a, b), "ada@example.com") == [401, 429]

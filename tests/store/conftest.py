@@ -8,7 +8,6 @@ never collide. Without the variable the PostgreSQL cases skip, except under
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,15 +19,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from gatepass.store import MemoryStore, Store
 from gatepass.store.sql.engine import async_url
 from gatepass.store.sql.store import SqlStore
+from tests.services import service_url
 
 
 def postgres_url() -> str:
-    url = os.environ.get("GATEPASS_TEST_DATABASE_URL", "")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("GATEPASS_TEST_DATABASE_URL must be set when CI=true")
-        pytest.skip("GATEPASS_TEST_DATABASE_URL is not set")
-    return url
+    return service_url("GATEPASS_TEST_DATABASE_URL")
 
 
 @asynccontextmanager
