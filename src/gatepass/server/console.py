@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gatepass.errors import ForbiddenError, InvalidTokenError, NotFoundError
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.cookies import CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, access_cookie_name
+from gatepass.server.proxy import client_ip
 from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
 from gatepass.store.rotation import Replay, RevokeSession
@@ -145,7 +146,7 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
             at=now,
             user_id=caller.user.id,
             session_id=caller.session.id,
-            ip=request.client.host if request.client else None,
+            ip=client_ip(request.scope, state.settings.trusted_networks),
             user_agent=request.headers.get("user-agent", "")[:512] or None,
             detail={"via": "console_replay", "refresh_id": token.id},
         )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gatepass.server.proxy import Network, forwarded_https
 
 __all__ = ["BodyLimit", "HttpsOnly", "SecurityHeaders"]
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _TOO_LARGE = b'{"error":"payload_too_large","message":"The request body is too large"}'
 
@@ -99,23 +98,11 @@ _HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 class HttpsOnly:
     """Production: refuse plain HTTP (unless a trusted proxy says https) and send HSTS."""
 
-    def __init__(self, app: ASGIApp, trusted: tuple[IPNetwork, ...]) -> None:
+    def __init__(self, app: ASGIApp, trusted: tuple[Network, ...]) -> None:
         self.app, self.trusted = app, trusted
 
     def _is_https(self, scope: Scope) -> bool:
-        if scope.get("scheme") == "https":
-            return True
-        client = scope.get("client")
-        if not client or not self.trusted:
-            return False
-        try:
-            address = ipaddress.ip_address(client[0])
-        except ValueError:
-            return False
-        if not any(address in network for network in self.trusted):
-            return False
-        proto: bytes = dict(scope["headers"]).get(b"x-forwarded-proto", b"")
-        return proto.split(b",")[0].strip().lower() == b"https"
+        return scope.get("scheme") == "https" or forwarded_https(scope, self.trusted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

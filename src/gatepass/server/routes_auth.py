@@ -18,6 +18,7 @@ from gatepass.errors import (
 )
 from gatepass.server.auth import Principal, current_principal, load_rows
 from gatepass.server.cookies import REFRESH_COOKIE, clear_cookies, set_cookies
+from gatepass.server.proxy import client_ip
 from gatepass.server.revoke import revoke_user
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, User, hash_token
@@ -73,8 +74,8 @@ def _deliver(
     return {**tokens, "csrf_token": csrf}
 
 
-def _client(request: Request) -> tuple[str | None, str | None]:
-    ip = request.client.host if request.client else None
+def _client(request: Request, state: ServerState) -> tuple[str | None, str | None]:
+    ip = client_ip(request.scope, state.settings.trusted_networks)
     return ip, request.headers.get("user-agent", "")[:512] or None
 
 
@@ -106,7 +107,7 @@ def auth_router() -> APIRouter:
     async def register(body: Credentials, request: Request, state: State) -> dict[str, str]:
         if not state.settings.registration_open:
             raise RegistrationClosedError()
-        await state.limits.check("register:ip", _client(request)[0] or "unknown")
+        await state.limits.check("register:ip", _client(request, state)[0] or "unknown")
         password_hash = await state.passwords.hash(body.password)
         user = await state.store.create_user(body.email, password_hash, now=time.time())
         return {"id": user.id, "email": user.email}
@@ -115,7 +116,7 @@ def auth_router() -> APIRouter:
     async def login(
         body: LoginBody, request: Request, response: Response, state: State
     ) -> dict[str, Any]:
-        now, (ip, agent) = time.time(), _client(request)
+        now, (ip, agent) = time.time(), _client(request, state)
         await state.limits.check("login:ip", ip or "unknown")
         await state.limits.check("login:account", body.email.lower())
         user = await state.store.get_user_by_email(body.email)
@@ -150,7 +151,7 @@ def auth_router() -> APIRouter:
     async def refresh(
         request: Request, response: Response, state: State, body: RefreshBody | None = None
     ) -> dict[str, Any]:
-        now, (ip, agent) = time.time(), _client(request)
+        now, (ip, agent) = time.time(), _client(request, state)
         await state.limits.check("refresh:ip", ip or "unknown")
         from_cookie = body is None or body.refresh_token is None
         presented = request.cookies.get(REFRESH_COOKIE) if from_cookie else body.refresh_token  # type: ignore[union-attr]
