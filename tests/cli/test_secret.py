@@ -18,10 +18,13 @@ def test_generate(cli: Cli) -> None:
     assert cli("secret", "generate", "--bytes", "16").exit_code == 2
 
 
-def test_secret_alone_prints_help(cli: Cli) -> None:
-    result = cli("secret")
-    assert "generate" in result.output
-    assert "check" in result.output
+def test_secret_alone_prints_a_fresh_secret(cli: Cli) -> None:
+    """``gatepass secret`` (the auth-server issue's command) is ``secret generate``."""
+    first, second = cli("secret"), cli("secret")
+    assert first.exit_code == 0
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}\n", first.stdout)
+    assert first.stdout != second.stdout
+    assert "generate" in cli("secret", "--help").output
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import httpx
@@ -89,3 +90,13 @@ def _login_again(server: Server) -> str:
         creds = {"email": "ada@example.com", "password": PASSWORD}
         token: str = client.post("/auth/login", json=creds).json()["access_token"]
         return token
+
+
+def test_serve_gives_gatepass_loggers_a_handler() -> None:
+    """gatepass's own warnings (a Redis outage, a sync failure) reach the serve output."""
+    from gatepass.cli.server import log_config
+
+    config = log_config("warning")
+    assert config["loggers"]["gatepass"]["handlers"] == ["default"]
+    assert config["loggers"]["gatepass"]["level"] == logging.WARNING
+    assert log_config("debug")["loggers"]["gatepass"]["level"] == logging.DEBUG

@@ -1,4 +1,6 @@
-"""``gatepass secret generate|check``: make a strong secret, rate an existing one.
+"""``gatepass secret [generate|check]``: make a strong secret, rate an existing one.
+
+``gatepass secret`` alone prints a fresh secret, like ``generate``.
 
 ``check`` reads the value from stdin or an environment variable, never from
 the command line (argv lands in shell history and in ``ps``). The rules are
@@ -19,9 +21,14 @@ from gatepass.settings import MIN_SECRET_BYTES, _entropy_bits, check_secret_stre
 
 __all__ = ["secret_app"]
 
-secret_app = typer.Typer(
-    no_args_is_help=True, rich_markup_mode=None, help="Generate and check JWT secrets."
-)
+secret_app = typer.Typer(rich_markup_mode=None, help="Generate and check JWT secrets.")
+
+
+@secret_app.callback(invoke_without_command=True)
+def default(ctx: typer.Context) -> None:
+    """Without a subcommand: print a fresh secret, as ``gatepass secret generate``."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(secrets.token_urlsafe(32))
 
 
 @secret_app.command("generate")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import typer
 
 from gatepass.cli.runtime import guarded, settings
@@ -31,7 +34,25 @@ def serve(
         reload=reload,
         proxy_headers=False,
         log_level=config.log_level,
+        log_config=log_config(config.log_level),
     )
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, plus the ``gatepass`` loggers on the same stderr handler.
+
+    Without this, gatepass's own lines (a Redis outage and its end, revocation
+    sync, key sync) would have no handler under ``gatepass serve``.
+    """
+    from uvicorn.config import LOG_LEVELS, LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["gatepass"] = {
+        "handlers": ["default"],
+        "level": LOG_LEVELS[level],
+        "propagate": False,
+    }
+    return config
 
 
 @db_app.command("upgrade")
