@@ -56,6 +56,7 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gatepass.store.sql.engine import async_url
+from tests.faults.conftest import throwaway_redis as throwaway_redis  # the fixture, for faults here
 from tests.services import redis_prefix, redis_url, unique
 from tests.serving import GATEPASS, Served, spawn
 from tests.store.conftest import postgres_url
