@@ -106,7 +106,7 @@ async def test_only_the_exact_token_string_hits() -> None:
 
 
 def test_nbf_is_checked_at_a_hit_with_the_leeway() -> None:
-    cache = VerifiedTokenCache(10, leeway=5)
+    cache: VerifiedTokenCache[Principal] = VerifiedTokenCache(10, leeway=5)
     claims = {"sub": "u", "sid": "s", "jti": "j", "exp": 1000.0, "nbf": 500.0}
     cache.put("t", Principal.from_claims(claims))
     assert cache.get("t", 494.0) is None
@@ -117,6 +117,6 @@ def test_nbf_is_checked_at_a_hit_with_the_leeway() -> None:
 
 
 def test_a_zero_size_cache_keeps_nothing() -> None:
-    cache = VerifiedTokenCache(0)
+    cache: VerifiedTokenCache[Principal] = VerifiedTokenCache(0)
     cache.put("t", Principal.from_claims({"sub": "u", "sid": "s", "jti": "j", "exp": 10**10}))
     assert len(cache) == 0

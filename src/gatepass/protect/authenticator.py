@@ -143,7 +143,7 @@ class Authenticator:
         source, allowed, self.jwks = _key_source(jwks_url, jwks_client, keys, secret, algorithms)
         self.max_token_bytes = max_token_bytes
         self.revocations = revocations
-        self.cache = VerifiedTokenCache(cache_size, leeway=leeway)
+        self.cache: VerifiedTokenCache[Principal] = VerifiedTokenCache(cache_size, leeway=leeway)
         self._clock = clock
         self._verifier = TokenVerifier(
             source,

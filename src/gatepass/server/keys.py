@@ -34,7 +34,8 @@ import dataclasses
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from gatepass.jose import Key
 from gatepass.server.background import Periodic
@@ -42,12 +43,14 @@ from gatepass.server.cookies import CsrfTokens
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import KeyStatus, SigningKey
+from gatepass.tokencache import VerifiedTokenCache
 from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
 from gatepass.tokens.keyring import Keyring, new_signing_record, open_private_jwk
 
 __all__ = ["KeySnapshot", "SigningKeys"]
 
 UNKNOWN_KID_COOLDOWN_S = 1.0
+VERIFIED_CACHE_SIZE = 10_000
 _LIVE: tuple[KeyStatus, ...] = ("active", "retiring")
 
 
@@ -60,6 +63,10 @@ class KeySnapshot:
     # anchor's kid; None in HS256 mode.
     source: frozenset[tuple[str, str, float | None]] | None
     csrf_kid: str | None = None
+    # Tokens verified with exactly these keys (a key change starts a new cache).
+    verified: VerifiedTokenCache[Any] = field(
+        default_factory=lambda: VerifiedTokenCache(VERIFIED_CACHE_SIZE), compare=False
+    )
 
 
 def _usable(records: Sequence[SigningKey], now: float) -> list[SigningKey]:

@@ -47,7 +47,7 @@ class ServerState:
         return self.keys.current.csrf
 
 
-def get_state(request: Request) -> ServerState:
+async def get_state(request: Request) -> ServerState:
     state = getattr(request.app.state, "gatepass", None)
     if not isinstance(state, ServerState):
         raise ServiceUnavailableError("The server is starting, try again shortly")

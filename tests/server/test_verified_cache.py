@@ -1,0 +1,45 @@
+"""The server's verified-token cache: a hit skips the signature only."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from gatepass.settings import Settings
+from tests.server.conftest import Server, start
+
+
+async def _dashboard(server: Server, token: str) -> int:
+    reply = await server.client.get("/dashboard", headers={"Authorization": f"Bearer {token}"})
+    return reply.status_code
+
+
+async def test_a_cached_token_still_expires() -> None:
+    async for server in start(Settings(access_ttl=1)):
+        token = (await server.register_and_login())["access_token"]
+        assert await _dashboard(server, token) == 200
+        assert token in server.app.state.gatepass.keys.current.verified
+        deadline = time.monotonic() + 5
+        while await _dashboard(server, token) == 200:
+            assert time.monotonic() < deadline, "a cached token outlived its exp"
+            await asyncio.sleep(0.2)
+        assert await _dashboard(server, token) == 401
+        assert token not in server.app.state.gatepass.keys.current.verified
+
+
+async def test_a_cached_token_is_still_revoked(server: Server) -> None:
+    tokens = await server.register_and_login()
+    token = tokens["access_token"]
+    assert await _dashboard(server, token) == 200
+    assert token in server.app.state.gatepass.keys.current.verified
+    reply = await server.client.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 204
+    assert await _dashboard(server, token) == 401
+
+
+async def test_one_changed_byte_is_verified_from_scratch(server: Server) -> None:
+    token = (await server.register_and_login())["access_token"]
+    assert await _dashboard(server, token) == 200
+    head, payload, signature = token.split(".")
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    assert await _dashboard(server, f"{head}.{payload}.{flipped}") == 401
