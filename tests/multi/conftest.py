@@ -31,6 +31,9 @@ What they share:
   counters start at zero in every test, and the revocation channel
   (``<prefix>:revocations``) carries only that test's messages.
 
+``throwaway_redis`` (from ``tests.faults``) is a fixture here too: a Redis a
+test may kill under its processes (pass its ``.url`` as ``GATEPASS_REDIS_URL``).
+
 The environment a loopback process needs: ``GATEPASS_ENV=development``
 (production refuses plain HTTP, and these processes speak plain HTTP on
 loopback), the same ``GATEPASS_ISSUER`` for all (tokens cross instances). The
