@@ -57,3 +57,21 @@ def test_bad_configurations_are_refused_without_echoing_secrets(env: dict[str, s
     with pytest.raises(ConfigError) as info:
         authenticator_from_env(env)
     assert "changeme" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "channel"), [(None, "gatepass:revocations"), ("blue", "blue:revocations")]
+)
+def test_redis_follows_the_servers_key_prefix(prefix: str | None, channel: str) -> None:
+    env = {
+        "GATEPASS_ISSUER": ISSUER,
+        "GATEPASS_JWT_SECRET": SECRET,
+        "GATEPASS_REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    if prefix is not None:
+        env["GATEPASS_REDIS_KEY_PREFIX"] = prefix
+    auth = authenticator_from_env(env)
+    assert isinstance(auth.revocations, RevocationSync)
+    assert auth.revocations.channel == channel
+    with pytest.raises(ConfigError, match="GATEPASS_REDIS_KEY_PREFIX"):
+        authenticator_from_env({**env, "GATEPASS_REDIS_KEY_PREFIX": "no spaces"})

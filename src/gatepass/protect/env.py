@@ -9,13 +9,15 @@
 | ``GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY`` | the JWK that decrypts nested access tokens |
 | ``GATEPASS_AUTH_URL`` + ``GATEPASS_REVOCATION_FEED_TOKEN`` | the revocation feed |
 | ``GATEPASS_AUTH_PREFIX`` | where the auth routes live (default ``/auth``) |
-| ``GATEPASS_REDIS_URL`` | revocations pushed on ``gatepass:revocations`` |
+| ``GATEPASS_REDIS_URL`` | revocations pushed on ``<prefix>:revocations`` |
+| ``GATEPASS_REDIS_KEY_PREFIX`` | the auth server's prefix (default ``gatepass``) |
 | ``GATEPASS_ALLOW_HTTP_LOOPBACK`` | ``true`` lets the JWKS and feed URLs be http on loopback |
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 from gatepass.errors import ConfigError
@@ -55,6 +57,7 @@ def authenticator_from_env(env: Mapping[str, str] | None = None) -> Authenticato
             feed_token=_get(env, "GATEPASS_REVOCATION_FEED_TOKEN"),
             auth_prefix=_get(env, "GATEPASS_AUTH_PREFIX") or "/auth",
             redis_url=redis_url,
+            channel=f"{_redis_prefix(env)}:revocations",
             allow_insecure_loopback=allow,
         )
     return Authenticator(
@@ -67,3 +70,12 @@ def authenticator_from_env(env: Mapping[str, str] | None = None) -> Authenticato
         decryption_key=_get(env, "GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY"),
         revocations=revocations,
     )
+
+
+def _redis_prefix(env: Mapping[str, str]) -> str:
+    prefix = _get(env, "GATEPASS_REDIS_KEY_PREFIX") or "gatepass"
+    if not re.fullmatch(r"[A-Za-z0-9._:-]{1,64}", prefix):
+        raise ConfigError(
+            "GATEPASS_REDIS_KEY_PREFIX must be 1-64 letters, digits, '.', '_', ':' or '-'"
+        )
+    return prefix

@@ -104,6 +104,11 @@ class RevocationSync:
 
     # -- the hot path -------------------------------------------------------------
 
+    @property
+    def channel(self) -> str:
+        """The Redis channel followed: ``<the server's GATEPASS_REDIS_KEY_PREFIX>:revocations``."""
+        return self._channel
+
     def is_revoked(self, claims: Mapping[str, Any], now: float) -> bool:
         return self.revoked.is_revoked(claims, now)
 
