@@ -102,3 +102,26 @@ def pyjwt_app() -> FastAPI:
         return {"message": f"Welcome {user['email']}"}
 
     return app
+
+
+def _starlette(middleware: bool) -> Any:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def dashboard(request: Request) -> JSONResponse:
+        return JSONResponse({"message": "Welcome ada@example.com"})
+
+    app = Starlette(routes=[Route("/dashboard", dashboard), Route("/openapi.json", dashboard)])
+    return GatepassMiddleware(app, authenticator=_authenticator()) if middleware else app
+
+
+def starlette_open_app() -> Any:
+    """A bare Starlette endpoint: the baseline for the middleware's overhead."""
+    return _starlette(middleware=False)
+
+
+def starlette_middleware_app() -> Any:
+    """The same Starlette endpoint behind ``GatepassMiddleware``."""
+    return _starlette(middleware=True)

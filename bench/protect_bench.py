@@ -29,7 +29,8 @@ import httpx
 import orjson
 from server_bench import _httpx_load, _port, _wrk  # the same wrk driver and parsing
 
-from gatepass.jose import Key
+from gatepass.jose import Key, KeySet
+from gatepass.protect import Authenticator
 from gatepass.tokens.access import AccessTokenIssuer
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +51,8 @@ CONTENDERS = (
     Contender("gatepass GatepassMiddleware", "gatepass_middleware_app"),
     Contender("gatepass Depends(auth), cache off", "gatepass_nocache_app"),
     Contender("PyJWT dependency (prepared key)", "pyjwt_app"),
+    Contender("Starlette, no auth", "starlette_open_app"),
+    Contender("Starlette + GatepassMiddleware", "starlette_middleware_app"),
 )
 
 
@@ -122,6 +125,48 @@ def main() -> None:
     for c in CONTENDERS:
         rate = best[c.name]
         print(f"{c.name:<38} {rate:>9.0f} {rate / ceiling:>10.2f}x {rate / pyjwt_rate:>8.2f}x")
+    bare, guarded = best["Starlette, no auth"], best["Starlette + GatepassMiddleware"]
+    overhead = 1 / guarded - 1 / bare  # seconds per request the middleware adds
+    print(
+        f"\nGatepassMiddleware overhead: {overhead * 1e6:.0f} µs/request = "
+        f"{overhead * bare:.1%} of a bare Starlette endpoint's cost (target <= 10%)"
+    )
+    _verify_costs()
+
+
+def _verify_costs() -> None:
+    """``await auth.authenticate(token)`` in-process, with and without the cache."""
+    secret = "bench-" + "k3y-" * 12
+    print(f"\n{'authenticate() µs/op (best of 7 x 2000)':<42} {'cached':>8} {'no cache':>9}")
+    verdicts = []
+    for alg in ("HS256", "EdDSA"):
+        key = Key.from_secret(secret, kid="hs256") if alg == "HS256" else Key.generate("EdDSA")
+        token, _ = AccessTokenIssuer(ISSUER, AUDIENCE, 3600).issue(
+            key, user_id="u1", email="a@example.com", role="user", session_id="s", now=time.time()
+        )
+        costs = [
+            asyncio.run(_authenticate_cost(alg, key, secret, token, size)) for size in (10_000, 0)
+        ]
+        print(f"  {alg:<40} {costs[0]:>8.2f} {costs[1]:>9.2f}")
+        verdicts.append(f"{alg} {costs[0]:.2f} µs {'PASS' if costs[0] <= 2 else 'FAIL'}")
+    print(f"cached verify <= 2 µs: {', '.join(verdicts)}")
+
+
+async def _authenticate_cost(alg: str, key: Key, secret: str, token: str, cache: int) -> float:
+    if alg == "HS256":
+        auth = Authenticator(issuer=ISSUER, audience=AUDIENCE, secret=secret, cache_size=cache)
+    else:
+        keys = KeySet([key.public_key()])
+        auth = Authenticator(issuer=ISSUER, audience=AUDIENCE, keys=keys, cache_size=cache)
+    async with auth:
+        await auth.authenticate(token)
+        best = float("inf")
+        for _ in range(7):
+            started = time.perf_counter()
+            for _ in range(2000):
+                await auth.authenticate(token)
+            best = min(best, (time.perf_counter() - started) / 2000)
+    return best * 1e6
 
 
 if __name__ == "__main__":
