@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import Cli
+from tests.serving import GATEPASS
 
 
 def test_db_upgrade(cli: Cli) -> None:
@@ -57,3 +59,34 @@ def test_usage_errors_exit_2(cli: Cli, tmp_path: Path) -> None:
     assert cli("users", "list", "--limit", "0").exit_code == 2
     assert cli("token").exit_code == 2  # prints help
     assert "decode" in cli("token").output
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["users", "set-password", "ada@example.com", "hunter2-in-argv"],
+        ["no-such-command"],
+        ["token", "verify", "--bogus", "x"],
+        ["serve", "--port", "not-a-number"],
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(argv: list[str]) -> None:
+    """The real entry point (not CliRunner): click's usage block becomes one line."""
+    done = subprocess.run(
+        [str(GATEPASS), *argv], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("gatepass: usage: ")
+    assert "hunter2" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_group_without_a_command_shows_its_help() -> None:
+    done = subprocess.run(
+        [str(GATEPASS), "users"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert "set-password" in done.stdout

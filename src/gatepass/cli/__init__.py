@@ -34,5 +34,27 @@ app.add_typer(db_app, name="db")
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point: click's usage errors become one line too (exit 2)."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # click's ClickException, vendored by typer
+        message = exc.format_message()
+        if "\n" in message:  # a group called without a command: its help is the answer
+            typer.echo(message)
+        else:
+            typer.echo(f"gatepass: usage: {_without_values(message)} (see --help)", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        typer.echo("gatepass: aborted", err=True)
+        raise SystemExit(1) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _without_values(message: str) -> str:
+    """Never repeat stray arguments: they may be a password typed on the command line."""
+    if message.startswith("Got unexpected extra argument"):
+        return (
+            "unexpected extra arguments (passwords and secrets come from a prompt, stdin"
+            " or an environment variable, never from the command line)"
+        )
+    return message
