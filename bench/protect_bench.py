@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import orjson
-from server_bench import _httpx_load, _port, _wrk  # the same wrk driver and parsing
+from server_bench import _httpx_load, _wrk, launch  # the same launcher and wrk driver
 
 from gatepass.jose import Key, KeySet
 from gatepass.protect import Authenticator
@@ -57,27 +55,7 @@ CONTENDERS = (
 
 
 def _start(c: Contender, env: dict[str, str]) -> None:
-    port = _port()
-    c.process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", f"protect_apps:{c.factory}", "--factory"),
-            *("--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port)),
-            *("--log-level", "warning", "--no-access-log"),
-        ],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    c.base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{c.base}/openapi.json", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    c.process.kill()
-    raise RuntimeError(f"{c.factory} did not start")
+    c.process, c.base = launch(f"protect_apps:{c.factory}", env)
 
 
 def _rate(c: Contender, token: str, seconds: float, concurrency: int) -> float:

@@ -65,27 +65,34 @@ def _port() -> int:
         return port
 
 
-def _start(c: Contender) -> None:
+def launch(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """``uvicorn <target> --factory`` (one worker, no access log) on a free
+    loopback port, answering within 30 s; returns the process and its base URL."""
     port = _port()
-    c.process = subprocess.Popen(
+    process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "uvicorn", c.target, "--factory", "--app-dir", str(HERE)),
-            *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+            *(sys.executable, "-m", "uvicorn", target, "--factory", "--app-dir", str(HERE)),
+            *("--host", "127.0.0.1", "--port", str(port)),
+            *("--log-level", "warning", "--no-access-log"),
         ],
-        env={**os.environ, **c.env},
+        env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    c.base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"{c.base}/openapi.json", timeout=1)
-            return
+            httpx.get(f"{base}/openapi.json", timeout=1)
+            return process, base
         except httpx.TransportError:
             time.sleep(0.2)
-    c.process.kill()
-    raise RuntimeError(f"{c.target} did not start")
+    process.kill()
+    raise RuntimeError(f"{target} did not start")
+
+
+def _start(c: Contender) -> None:
+    c.process, c.base = launch(c.target, c.env)
 
 
 def _gatepass_token(base: str) -> str:
