@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -100,6 +101,8 @@ MIN_P2C: Final = 1000
 DEFAULT_P2C: Final = 16_384
 _MIN_P2S_BYTES: Final = 8
 
+_SHA256: Final = hashes.SHA256()
+_ECDH: Final = ec.ECDH()
 _EC_CURVES: Final[Mapping[str, tuple[ec.EllipticCurve, int]]] = MappingProxyType(
     {"P-256": (ec.SECP256R1(), 32), "P-384": (ec.SECP384R1(), 48), "P-521": (ec.SECP521R1(), 66)}
 )
@@ -187,12 +190,18 @@ def generate_key(
 # -- ECDH-ES (RFC 7518 §4.6) ---------------------------------------------------
 
 
-def _concat_kdf(z: bytes, alg_id: str, bits: int, apu: bytes, apv: bytes) -> bytes:
+@lru_cache(maxsize=256)
+def _other_info(alg_id: str, bits: int, apu: bytes, apv: bytes) -> bytes:
+    """RFC 7518 §4.6.2 OtherInfo: AlgorithmID, PartyUInfo, PartyVInfo, SuppPubInfo."""
+
     def field(data: bytes) -> bytes:
         return len(data).to_bytes(4, "big") + data
 
-    other = field(alg_id.encode("ascii")) + field(apu) + field(apv) + bits.to_bytes(4, "big")
-    return ConcatKDFHash(hashes.SHA256(), bits // 8, other).derive(z)
+    return field(alg_id.encode("ascii")) + field(apu) + field(apv) + bits.to_bytes(4, "big")
+
+
+def _concat_kdf(z: bytes, alg_id: str, bits: int, apu: bytes, apv: bytes) -> bytes:
+    return ConcatKDFHash(_SHA256, bits // 8, _other_info(alg_id, bits, apu, apv)).derive(z)
 
 
 def _party_info(header: Mapping[str, Any], name: str) -> bytes:
@@ -217,13 +226,13 @@ def _ecdh_derive(
 def _ephemeral(key: Key) -> tuple[bytes, dict[str, str]]:
     """A fresh ephemeral key on the recipient's curve: ``(Z, epk)``."""
     public = key.public_crypto
-    if isinstance(public, x25519.X25519PublicKey):
+    if key.crv == "X25519":
+        assert isinstance(public, x25519.X25519PublicKey)
         eph = x25519.X25519PrivateKey.generate()
         raw = eph.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
         return eph.exchange(public), {"kty": "OKP", "crv": "X25519", "x": b64encode(raw)}
-    assert isinstance(public, ec.EllipticCurvePublicKey)
     assert key.crv is not None
     curve, size = _EC_CURVES[key.crv]
     eph_ec = ec.generate_private_key(curve)
@@ -236,7 +245,7 @@ def _ephemeral(key: Key) -> tuple[bytes, dict[str, str]]:
         "x": b64encode(point[1 : 1 + size]),
         "y": b64encode(point[1 + size :]),
     }
-    return eph_ec.exchange(ec.ECDH(), public), epk
+    return eph_ec.exchange(_ECDH, cast(ec.EllipticCurvePublicKey, public)), epk
 
 
 def _peer_z(key: Key, header: Mapping[str, Any]) -> bytes:
@@ -266,7 +275,7 @@ def _peer_z(key: Key, header: Mapping[str, Any]) -> bytes:
         raise _Failed
     # from_encoded_point refuses a point that is not on the curve (invalid-curve attack).
     peer = ec.EllipticCurvePublicKey.from_encoded_point(curve, b"\x04" + xb + yb)
-    return private.exchange(ec.ECDH(), peer)
+    return private.exchange(_ECDH, peer)
 
 
 # -- PBES2 (RFC 7518 §4.8) -----------------------------------------------------
