@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from gatepass.cli import keysource
 from gatepass.jose import Key, encode
 from gatepass.jose._b64 import b64encode
 from tests.cli.conftest import Cli
@@ -293,6 +298,59 @@ def test_verify_an_unreachable_jwks_url(cli: Cli) -> None:
     result = cli("token", "verify", _token(_good_claims()), "--jwks", "http://127.0.0.1:9/jwks")
     assert result.exit_code == 3
     assert result.stderr.startswith("gatepass: service_unavailable")
+
+
+def _serve_forever(body: Callable[[socket.socket], None]) -> tuple[str, socket.socket]:
+    """A loopback HTTP server whose every answer is written by ``body``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                with contextlib.suppress(OSError):
+                    body(conn)
+
+    threading.Thread(target=accept, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/jwks", listener
+
+
+def test_verify_a_jwks_url_that_drips_stops_at_the_total_timeout(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx's timeout is per read: a byte every 0.1 s never trips it.
+    monkeypatch.setattr(keysource, "JWKS_TIMEOUT_S", 0.5)
+
+    def drip(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n")
+        for _ in range(100):
+            conn.sendall(b" ")
+            time.sleep(0.1)
+
+    url, listener = _serve_forever(drip)
+    with listener:
+        started = time.monotonic()
+        result = cli("token", "verify", _token(_good_claims()), "--jwks", url)
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 3
+    assert result.stderr.startswith("gatepass: service_unavailable")
+
+
+def test_verify_a_jwks_url_that_never_ends_stops_at_the_size_cap(cli: Cli) -> None:
+    def endless(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n")
+        for _ in range(64):  # 4 MiB, with no Content-Length
+            conn.sendall(b" " * 65536)
+
+    url, listener = _serve_forever(endless)
+    with listener:
+        result = cli("token", "verify", _token(_good_claims()), "--jwks", url)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("gatepass: invalid_key: The JWKS is larger than 1 MiB")
 
 
 # --- audit ------------------------------------------------------------------------

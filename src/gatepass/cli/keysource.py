@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Final
 
@@ -58,15 +59,24 @@ def fetch_jwks(source: str) -> KeySet:
         return keys if isinstance(keys, KeySet) else KeySet([keys])
     import httpx
 
+    # The 5 s is a total deadline and the 1 MiB cap holds while reading: httpx's own
+    # timeout is per read, so a server dripping a byte at a time (or streaming
+    # without end) would otherwise hold the command for ever or fill memory.
+    deadline = time.monotonic() + JWKS_TIMEOUT_S
+    body = bytearray()
     try:
-        response = httpx.get(source, timeout=JWKS_TIMEOUT_S, follow_redirects=False)
+        with httpx.stream("GET", source, timeout=JWKS_TIMEOUT_S, follow_redirects=False) as reply:
+            if reply.status_code != 200:
+                raise ServiceUnavailableError(f"The JWKS URL answered HTTP {reply.status_code}")
+            for chunk in reply.iter_bytes():
+                body += chunk
+                if len(body) > MAX_KEY_FILE_BYTES:
+                    raise InvalidKeyError("The JWKS is larger than 1 MiB")
+                if time.monotonic() > deadline:
+                    raise ServiceUnavailableError("The JWKS URL did not answer in time")
     except httpx.HTTPError:
         raise ServiceUnavailableError("The JWKS URL could not be reached") from None
-    if response.status_code != 200:
-        raise ServiceUnavailableError(f"The JWKS URL answered HTTP {response.status_code}")
-    if len(response.content) > MAX_KEY_FILE_BYTES:
-        raise InvalidKeyError("The JWKS is larger than 1 MiB")
-    keys = _parse(response.content)
+    keys = _parse(bytes(body))
     if not isinstance(keys, KeySet):
         raise InvalidKeyError("The JWKS URL did not return a JWK Set")
     return keys
