@@ -12,6 +12,7 @@ revoking one session denylists that session the same way.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from gatepass.tokens.keyring import new_signing_record, open_private_jwk
 __all__ = [
     "RETIRE_MARGIN",
     "Rotation",
+    "check_new_user",
     "create_user",
     "export_jwks",
     "find_user",
@@ -135,10 +137,28 @@ async def find_user(store: Store, ref: str) -> User:
     return user
 
 
+# The auth server's rules for an email (POST /auth/register): a user the CLI makes
+# must be one who can log in, and be found again by `users disable EMAIL`.
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
+# Control characters and bidi overrides: never in an email or a role claim.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_new_user(email: str, role: str) -> str:
+    """The email to store, or ValueError (fixed text) for one the server would refuse."""
+    email = email.strip()
+    if len(email) > 320 or _EMAIL.fullmatch(email) is None or _CONTROL.search(email):
+        raise ValueError("the email must be an email address, as the server requires")
+    if not role or len(role) > 64 or role != role.strip() or _CONTROL.search(role):
+        raise ValueError("the role must be 1 to 64 characters, without control characters")
+    return email
+
+
 async def create_user(
     store: Store, email: str, password_hash: str, *, role: str, now: float
 ) -> User:
-    user = await store.create_user(email.strip(), password_hash, now=now, role=role)
+    email = check_new_user(email, role)
+    user = await store.create_user(email, password_hash, now=now, role=role)
     await store.add_audit_event("user_created", at=now, user_id=user.id, detail={"by": "cli"})
     return user
 

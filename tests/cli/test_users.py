@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from gatepass.server.passwords import Passwords
 from gatepass.settings import Settings
 from gatepass.store import Revocation, Store, open_store
@@ -90,6 +92,26 @@ def test_passwords_are_never_taken_from_argv(cli: Cli) -> None:
     assert cli.json("users", "list") == {"users": []}
     _add(cli, "ada@example.com")
     assert cli("users", "set-password", "ada@example.com", "new password here").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("email", "role"),
+    [
+        ("not-an-email", "user"),  # no @: could never log in, nor be found by email
+        ("a@b@example.com", "user"),
+        ("ada\u202e@example.com", "user"),  # bidi override
+        ("ada\x1b[31m@example.com", "user"),
+        ("ada@example.com", ""),
+        ("ada@example.com", "admin\n"),
+        ("ada@example.com", "ad\x1bmin"),
+    ],
+)
+def test_users_add_refuses_what_the_server_would_refuse(cli: Cli, email: str, role: str) -> None:
+    result = cli("users", "add", email, "--role", role, input="correct horse battery\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("gatepass: invalid_argument: ")
+    assert len(result.stderr.splitlines()) == 1
+    assert cli.json("users", "list") == {"users": []}
 
 
 def _live_session(cli: Cli, user_id: str) -> str:

@@ -41,6 +41,7 @@ def add(
     role: str = typer.Option("user", help="The user's role claim."),
 ) -> None:
     """Create a user; the password is read from a prompt or stdin, never the command line."""
+    admin.check_new_user(email, role)  # before the prompt: a typo costs no password
     password = read_password()
 
     async def work(store: Store, config: Settings) -> User:
