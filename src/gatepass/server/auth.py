@@ -77,7 +77,10 @@ class Principal:
 def _token(request: Request, state: ServerState) -> tuple[str, bool]:
     """The access token and whether it came from the cookie (then CSRF applies)."""
     max_bytes = state.settings.max_token_bytes
-    header = request.headers.get("authorization")
+    headers = request.headers.getlist("authorization")
+    if len(headers) > 1:  # which one counts would depend on who parses: neither
+        raise InvalidTokenError()
+    header = headers[0] if headers else None
     if header is None:
         cookie = request.cookies.get(access_cookie_name(state.settings))
         if not cookie:

@@ -66,13 +66,19 @@ def error_response(exc: GatepassError) -> JSONResponse:
     return JSONResponse({"error": exc.code, "message": exc.message}, status, headers=headers)
 
 
+_NOT_JSON: Final = "The request body is not valid JSON"
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     errors = exc.errors()
     if not errors:
         return "The request is invalid"
     first = errors[0]
     if first.get("type") == "json_invalid":
-        return "The request body is not valid JSON"
+        return _NOT_JSON
+    if first.get("type") == "extra_forbidden":
+        # The location is then the client's own member name: never echo it.
+        return "The request has a field that is not allowed here"
     where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
     # The pydantic message describes the rule, never the rejected value.
     return f"Invalid field '{where}': {first.get('msg', 'invalid value')}"
@@ -92,6 +98,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400:
+            # FastAPI's answer to a body json.loads could not read (invalid UTF-8,
+            # nesting too deep): malformed JSON like any other, so the same 422.
+            return JSONResponse({"error": "invalid_request", "message": _NOT_JSON}, 422)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
         return JSONResponse({"error": code, "message": message}, exc.status_code)

@@ -39,9 +39,12 @@ def _feed_caller(request: Request, state: State) -> None:
     expected = state.settings.revocation_feed_token
     if expected is None:
         raise NotFoundError()
-    header = request.headers.get("authorization")
-    if header is None:
+    headers = request.headers.getlist("authorization")
+    if not headers:
         raise MissingTokenError()
+    if len(headers) > 1:  # which one counts would depend on who parses: neither
+        raise InvalidTokenError()
+    header = headers[0]
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         token.encode("utf-8"), expected.get().encode("utf-8")

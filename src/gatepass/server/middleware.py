@@ -31,19 +31,28 @@ class BodyLimit:
             await _reject(send)
             return
         seen = 0
-        started = False
+        started = overflowed = replaced = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, overflowed
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    overflowed = True
                     raise _Overflow
             return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            # FastAPI catches _Overflow while reading the body and answers 400 itself:
+            # whatever the app answers after an overflow becomes the 413.
+            nonlocal started, replaced
+            if replaced:
+                return
+            if overflowed and not started:
+                started = replaced = True
+                await _reject(send)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 

@@ -142,7 +142,8 @@ async def _hit(
     for item in rules:
         if not await limiter.hit(item, scope, key):
             stats = await limiter.get_window_stats(item, scope, key)
-            return math.ceil(stats.reset_time - time.time())
+            # The window may slide between hit and stats: never "retry after 0" (or less).
+            return max(1, math.ceil(stats.reset_time - time.time()))
     return None
 
 

@@ -28,6 +28,9 @@ from gatepass.tokens.refresh import new_refresh_token, unseal_successor
 __all__ = ["auth_router"]
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
+# Control characters (NUL: PostgreSQL text refuses it) and bidi overrides
+# (an address that reads differently in every listing) are never an email.
+_NOT_IN_EMAIL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
 
@@ -41,9 +44,10 @@ class Credentials(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if _EMAIL.fullmatch(value.strip()) is None:
+        email = value.strip()
+        if _EMAIL.fullmatch(email) is None or _NOT_IN_EMAIL.search(email):
             raise ValueError("must be an email address")
-        return value.strip()
+        return email
 
 
 class LoginBody(Credentials):
