@@ -184,6 +184,19 @@ async def test_bad_tokens_are_the_guides_invalid_token(caller: Caller, raw: str)
     assert reply.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
+@pytest.mark.parametrize("kind", ["fastapi", "starlette"])
+@pytest.mark.parametrize("valid_first", [True, False])
+async def test_two_authorization_headers_are_refused(kind: str, valid_first: bool) -> None:
+    # As on the auth server: a proxy may read the last header and the app the first.
+    auth = new_auth()
+    made = Caller(kind, auth)
+    pair = [("authorization", f"Bearer {mint(KEY)}"), ("authorization", "Bearer junk")]
+    async with made._client, auth:
+        reply = await made._client.get("/me", headers=pair if valid_first else pair[::-1])
+    assert (reply.status_code, reply.json()) == (401, INVALID)
+    assert reply.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
 async def test_an_expired_token_is_invalid(caller: Caller) -> None:
     import time
 

@@ -20,7 +20,7 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gatepass.errors import GatepassError, MissingTokenError
+from gatepass.errors import GatepassError, InvalidTokenError, MissingTokenError
 from gatepass.protect.answers import answer_for, bearer_token
 from gatepass.protect.authenticator import Authenticator
 from gatepass.protect.fastapi_adapter import response_for
@@ -39,11 +39,11 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _authorization(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"authorization":
-            text: str = value.decode("latin-1")
-            return text
-    return None
+    values = [value for name, value in scope.get("headers", ()) if name == b"authorization"]
+    if len(values) > 1:  # which one counts would depend on who parses: neither (as the server)
+        raise InvalidTokenError()
+    text: str | None = values[0].decode("latin-1") if values else None
+    return text
 
 
 class GatepassMiddleware:

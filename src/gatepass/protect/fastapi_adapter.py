@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from gatepass.errors import GatepassError
+from gatepass.errors import GatepassError, InvalidTokenError
 from gatepass.protect.answers import ErrorAnswer, answer_for, bearer_token
 from gatepass.protect.principal import Access, Principal
 
@@ -58,7 +58,10 @@ async def principal_of_request(
     auth: Authenticator, connection: HTTPConnection, access: Access | None
 ) -> Principal:
     try:
-        token = bearer_token(connection.headers.get("authorization"), auth.max_token_bytes)
+        headers = connection.headers.getlist("authorization")
+        if len(headers) > 1:  # which one counts would depend on who parses: neither
+            raise InvalidTokenError()
+        token = bearer_token(headers[0] if headers else None, auth.max_token_bytes)
         principal = await auth.authenticate(token)
         return principal if access is None else access.check(principal)
     except GatepassError as exc:
