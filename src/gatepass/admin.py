@@ -12,7 +12,6 @@ revoking one session denylists that session the same way.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key, KeySet
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
-from gatepass.store.records import Session, SigningKey, User
+from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, is_email
 from gatepass.tokens.keyring import new_signing_record, open_private_jwk
 
 __all__ = [
@@ -137,19 +136,12 @@ async def find_user(store: Store, ref: str) -> User:
     return user
 
 
-# The auth server's rules for an email (POST /auth/register): a user the CLI makes
-# must be one who can log in, and be found again by `users disable EMAIL`.
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
-# Control characters and bidi overrides: never in an email or a role claim.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def check_new_user(email: str, role: str) -> str:
     """The email to store, or ValueError (fixed text) for one the server would refuse."""
-    email = email.strip()
-    if len(email) > 320 or _EMAIL.fullmatch(email) is None or _CONTROL.search(email):
+    email = email.strip()  # the server's rule, so a user the CLI makes can log in
+    if not is_email(email):
         raise ValueError("the email must be an email address, as the server requires")
-    if not role or len(role) > 64 or role != role.strip() or _CONTROL.search(role):
+    if not role or len(role) > 64 or role != role.strip() or CONTROL_CHARACTERS.search(role):
         raise ValueError("the role must be 1 to 64 characters, without control characters")
     return email
 

@@ -100,3 +100,11 @@ def test_serve_gives_gatepass_loggers_a_handler() -> None:
     assert config["loggers"]["gatepass"]["handlers"] == ["default"]
     assert config["loggers"]["gatepass"]["level"] == logging.WARNING
     assert log_config("debug")["loggers"]["gatepass"]["level"] == logging.DEBUG
+
+
+def test_serve_names_its_own_address_as_issuer_by_default() -> None:
+    from gatepass.cli.server import default_issuer
+
+    assert default_issuer("127.0.0.1", 8123) == "http://127.0.0.1:8123"
+    assert default_issuer("0.0.0.0", 9000) == "http://127.0.0.1:9000"
+    assert default_issuer("::1", 9000) == "http://[::1]:9000"

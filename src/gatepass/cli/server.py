@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 import typer
@@ -25,17 +26,28 @@ def serve(
     import uvicorn
 
     config = settings()
+    host, port = host or config.host, port or config.port
+    if not os.environ.get("GATEPASS_ISSUER", "").strip():
+        # Tokens, JWKS and discovery name the address this server really listens on.
+        os.environ["GATEPASS_ISSUER"] = default_issuer(host, port)
     uvicorn.run(
         "gatepass.server:create_app",
         factory=True,
-        host=host or config.host,
-        port=port or config.port,
+        host=host,
+        port=port,
         workers=workers,
         reload=reload,
         proxy_headers=False,
         log_level=config.log_level,
         log_config=log_config(config.log_level),
     )
+
+
+def default_issuer(host: str, port: int) -> str:
+    """``http://<host>:<port>`` of this server (loopback for a wildcard bind)."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (naming, not binding)
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def log_config(level: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from the presented token, so the database alone holds no usable token.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -39,6 +40,22 @@ KEY_STATUSES: frozenset[str] = frozenset({"active", "retiring", "retired"})
 def normalise_email(email: str) -> str:
     """The one form an email is stored and looked up in."""
     return email.strip().lower()
+
+
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
+# Control characters (NUL: PostgreSQL text refuses it) and bidi overrides (an
+# address or role that reads differently in every listing).
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def is_email(email: str) -> bool:
+    """The one rule for an account's email (register, the CLI): ``local@domain``,
+    at most 320 characters, no spaces, control characters or bidi overrides."""
+    return (
+        len(email) <= 320
+        and _EMAIL.fullmatch(email) is not None
+        and CONTROL_CHARACTERS.search(email) is None
+    )
 
 
 def hash_token(raw_token: str) -> str:
