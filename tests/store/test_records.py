@@ -27,7 +27,8 @@ def test_ids() -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", new_id())
     session_ids = {new_session_id() for _ in range(100)}
     assert len(session_ids) == 100
-    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", s) for s in session_ids)  # 192 bits
+    # 192 bits, hex: never a leading "-" that a command line would read as an option
+    assert all(re.fullmatch(r"[0-9a-f]{48}", s) for s in session_ids)
 
 
 def test_normalise_email() -> None:

@@ -69,8 +69,10 @@ def new_id() -> str:
 
 
 def new_session_id() -> str:
-    """A session id with 192 random bits, urlsafe (it travels in tokens as ``sid``)."""
-    return secrets.token_urlsafe(24)
+    """A session id with 192 random bits, as 48 hex digits (it travels in tokens as
+    ``sid``). Hex, not base64url: an id starting with ``-`` reads as an option on
+    a command line (``gatepass sessions revoke ID``)."""
+    return secrets.token_hex(24)
 
 
 @dataclass(frozen=True, slots=True)
