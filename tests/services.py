@@ -11,11 +11,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import pytest
 from redis import Redis
 
-__all__ = ["redis_prefix", "redis_url", "service_url", "unique"]
+__all__ = ["missing", "redis_prefix", "redis_url", "service_url", "unique"]
 
 
 def unique(stem: str) -> str:
@@ -23,13 +24,18 @@ def unique(stem: str) -> str:
     return f"{stem}_{uuid.uuid4().hex[:16]}"
 
 
+def missing(what: str) -> NoReturn:
+    """A test's prerequisite is absent: skip locally, fail under ``CI=true``."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} and CI=true (scripts/test provides it)")
+    pytest.skip(what)
+
+
 def service_url(variable: str) -> str:
     """The URL in ``variable``; skip without it, but fail under ``CI=true``."""
     url = os.environ.get(variable, "")
     if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{variable} must be set when CI=true")
-        pytest.skip(f"{variable} is not set")
+        missing(f"{variable} is not set")
     return url
 
 
