@@ -160,12 +160,11 @@ async def revoke_user(
 ) -> list[str]:
     """End every session of ``user`` and denylist their live access tokens.
 
-    Returns the ids of the sessions that were live (read just before).
+    Returns the ids of the sessions that were live.
     """
     from gatepass.server.revoke import revoke_user as revoke_everything
 
-    live = [s.id for s in await store.list_active_sessions(user.id, now=now)]
-    await revoke_everything(store, user.id, now, settings.access_ttl, reason)
+    live = await revoke_everything(store, user.id, now, settings.access_ttl, reason)
     await store.add_audit_event(
         "sessions_revoked",
         at=now,

@@ -7,24 +7,22 @@ one access-token lifetime, and every live session revoked so no refresh
 token works either. The entry is added first: if revoking the sessions then
 fails, the live tokens are refused already.
 
-A server that calls it hands the returned entry to
-``RevocationSync.record`` so its own list has it before the response goes.
+A running server passes its ``recording`` store (``server.revocations``), so the
+entry reaches its own in-memory list before the response goes.
 """
 
 from __future__ import annotations
 
 from gatepass.store.protocols import Store
-from gatepass.store.records import Revocation
 
 __all__ = ["revoke_user"]
 
 
 async def revoke_user(
     store: Store, user_id: str, now: float, access_ttl: int, reason: str
-) -> Revocation:
-    """Denylist the user's tokens issued before ``now`` and revoke their sessions."""
-    entry = await store.add_revocation(
-        "user", user_id, not_before=now, now=now, expires_at=now + access_ttl
-    )
-    await store.revoke_user_sessions(user_id, now=now, reason=reason)
-    return entry
+) -> list[str]:
+    """Denylist the user's tokens issued before ``now`` and revoke their sessions;
+    returns the ids of the sessions that were live."""
+    expires_at = now + access_ttl
+    await store.add_revocation("user", user_id, not_before=now, now=now, expires_at=expires_at)
+    return await store.revoke_user_sessions(user_id, now=now, reason=reason)
