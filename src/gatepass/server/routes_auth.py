@@ -216,7 +216,6 @@ def auth_router() -> APIRouter:
     async def logout_all(caller: Caller, state: State) -> None:
         now = time.time()
         await revoke_user(state.store, caller.user.id, now, state.settings.access_ttl, "logout_all")
-        await state.store.update_user(caller.user.id, tokens_not_before=int(now) + 1)
         await state.store.add_audit_event("logout_all", at=now, user_id=caller.user.id)
 
     @router.get("/me")
