@@ -12,6 +12,8 @@ Every failure of the database itself becomes ``ServiceUnavailableError``.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,6 +29,7 @@ __all__ = ["async_url", "create_engine", "transaction", "unavailable"]
 
 _WRITE = "gatepass_write"
 SQLITE_BUSY_TIMEOUT_S = 30
+_WAL_RETRY_S = 0.01
 PG_CONNECT_TIMEOUT_S = 5
 PG_COMMAND_TIMEOUT_S = 30
 
@@ -73,14 +76,43 @@ def _sqlite_connector(path: str) -> Any:
         thread = pending._thread
         thread.daemon = True
         try:
-            return await pending
+            conn = await pending
         except BaseException:
             # aiosqlite queues the stop of its worker thread without awaiting it;
             # wait for the thread, or it may report to an event loop that has closed.
             await asyncio.to_thread(thread.join, SQLITE_BUSY_TIMEOUT_S)
             raise
+        try:
+            await _use_wal(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
 
     return connect
+
+
+async def _use_wal(conn: aiosqlite.Connection) -> None:
+    """Switch the file to WAL (persistent: once per database file).
+
+    Connections opening a new file at the same moment can get "database is
+    locked" from the switch without SQLite calling the busy handler (it does
+    so to avoid a deadlock), so the switch is retried, bounded by the busy
+    timeout. Seen as a CI failure with three stores migrating one new file.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            async with conn.execute("PRAGMA journal_mode") as cursor:
+                row = await cursor.fetchone()
+            if row is None or str(row[0]).lower() != "wal":
+                async with conn.execute("PRAGMA journal_mode=WAL"):
+                    pass
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(_WAL_RETRY_S)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -88,7 +120,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
