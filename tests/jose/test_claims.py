@@ -153,9 +153,12 @@ def test_subject_exact_and_types() -> None:
         check({**OK, "sub": "alice2"}, subject="alice")
     with pytest.raises(MissingClaimError):
         check(OK, subject="alice")
+    wrong: list[Any] = [1, None, ["a"], True]
     for name in ("sub", "jti"):
-        with pytest.raises(ClaimError):
-            check({**OK, name: 1})
+        for value in wrong:
+            with pytest.raises(ClaimError) as info:
+                check({**OK, "sub": "a", "jti": "b", name: value})
+            assert info.value.claim == name
 
 
 def test_claims_are_not_changed() -> None:

@@ -170,6 +170,40 @@ def test_decode_refuses_unknown_options() -> None:
         decode(encode(claims(), KEY), KEY, algorithms=["HS256"], options={"verify_sig": False})
 
 
+@pytest.mark.parametrize(
+    ("argument", "value", "message"),
+    [
+        ("audience", 5, "string or a collection"),
+        ("audience", b"api", "string or a collection"),
+        ("audience", [], "accepts nothing"),
+        ("issuer", ["https://a", 7], "must be strings"),
+        ("leeway", "10", "leeway must be"),
+        ("leeway", None, "leeway must be"),
+        ("leeway", True, "leeway must be"),
+        ("max_age", "60", "max_age must be"),
+        ("subject", 1, "subject must be"),
+        ("required", "exp", "collection of claim names"),
+        ("required", [1], "collection of claim names"),
+    ],
+)
+def test_decode_explains_a_wrong_argument(argument: str, value: Any, message: str) -> None:
+    # A caller's mistake gets a TypeError naming the argument, not a Python
+    # internals message; a bare string for ``required`` is not read as letters.
+    token = encode(claims(), KEY)
+    with pytest.raises(TypeError, match=message):
+        decode(token, KEY, algorithms=["HS256"], clock=clock, **{argument: value})
+    with pytest.raises(TypeError, match=message):
+        Verifier(KEY, algorithms=["HS256"], clock=clock, **{argument: value})
+
+
+def test_required_claims_accept_any_collection_of_names() -> None:
+    token = encode(claims(), KEY)
+    for required in (["exp"], ("sub", "iat"), {"exp"}, (n for n in ["sub"])):
+        assert decode(token, KEY, algorithms=["HS256"], clock=clock, required=required)
+    with pytest.raises(TypeError, match="collection of claim names"):
+        decode(token, KEY, algorithms=["HS256"], clock=clock, options={"require": "exp"})
+
+
 def test_decode_checks_the_signature() -> None:
     token = encode(claims(), Key.from_secret(b"x" * 32))
     with pytest.raises(BadSignatureError):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 
 from gatepass.errors import MalformedTokenError
 
-__all__ = ["b64decode", "b64encode", "is_b64url"]
+__all__ = ["b64decode", "b64decode_segment", "b64encode", "is_b64url"]
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
@@ -21,11 +20,14 @@ _CANONICAL_LAST = (
     "".join(c for i, c in enumerate(_ALPHABET) if i % 4 == 0),
 )
 _PAD = ("", "", "==", "=")
+_a2b = binascii.a2b_base64
+_b2a = binascii.b2a_base64
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def b64encode(data: bytes) -> str:
     """Encode ``data`` as unpadded base64url text."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return _b2a(data, newline=False).rstrip(b"=").translate(_TO_URLSAFE).decode("ascii")
 
 
 def is_b64url(text: str) -> bool:
@@ -45,14 +47,18 @@ def b64decode(text: str | bytes, *, checked_alphabet: bool = False) -> bytes:
             text = bytes(text).decode("ascii")
         except (UnicodeDecodeError, TypeError):
             raise MalformedTokenError("Invalid base64url encoding") from None
+    if not checked_alphabet and _B64URL.fullmatch(text) is None:
+        raise MalformedTokenError("Invalid base64url encoding")
+    return b64decode_segment(text)
+
+
+def b64decode_segment(text: str) -> bytes:
+    """``b64decode`` of a compact-token segment: text already known to hold no
+    ``+``, ``/`` or ``=`` (``jws.split`` checks that for the whole token)."""
     rem = len(text) % 4
     if rem and (rem == 1 or text[-1] not in _CANONICAL_LAST[rem]):
         raise MalformedTokenError("Invalid base64url encoding")
-    if not checked_alphabet and _B64URL.fullmatch(text) is None:
-        raise MalformedTokenError("Invalid base64url encoding")
     try:
-        return binascii.a2b_base64(
-            text.replace("-", "+").replace("_", "/") + _PAD[rem], strict_mode=True
-        )
+        return _a2b(text.replace("-", "+").replace("_", "/") + _PAD[rem], strict_mode=True)
     except (binascii.Error, ValueError):  # non-alphabet or non-ASCII characters
         raise MalformedTokenError("Invalid base64url encoding") from None

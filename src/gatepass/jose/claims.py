@@ -29,7 +29,14 @@ def expected_set(value: Expected) -> frozenset[str] | None:
         return None
     if isinstance(value, str):
         return frozenset((value,))
-    values = frozenset(value)
+    candidate: object = value
+    if not isinstance(candidate, Collection) or isinstance(candidate, bytes | bytearray):
+        raise TypeError(
+            "An expected audience or issuer must be a string or a collection of strings"
+        )
+    values = frozenset(candidate)
+    if not values:
+        raise TypeError("An empty collection of expected audiences or issuers accepts nothing")
     if not all(isinstance(v, str) for v in values):
         raise TypeError("Expected audiences and issuers must be strings")
     return values
@@ -53,8 +60,9 @@ class ClaimRules(NamedTuple):
 
 
 def _number(claims: Mapping[str, Any], name: str) -> float | None:
+    """The claim as a number, None when absent; present but not a number is an error."""
     value = claims.get(name)
-    if value.__class__ is int or value.__class__ is float:
+    if value.__class__ is int or value.__class__ is float:  # never bool
         return value  # type: ignore[no-any-return,unused-ignore]
     if value is None and name not in claims:
         return None
@@ -90,16 +98,24 @@ def _check_exact(claims: Mapping[str, Any], name: str, expected: frozenset[str])
 
 
 def validate_claims(claims: Mapping[str, Any], rules: ClaimRules, now: float) -> None:
-    """Raise a ClaimError subclass unless ``claims`` satisfy ``rules`` at time ``now``."""
-    leeway = rules.leeway
-    for name in rules.required:
-        if name not in claims:
-            raise MissingClaimError(name)
-    for name in ("sub", "jti"):
-        if name in claims and claims[name].__class__ is not str:
-            raise ClaimError(name, f"The {name!r} claim must be a string")
+    """Raise a ClaimError subclass unless ``claims`` satisfy ``rules`` at time ``now``.
 
-    exp = _number(claims, "exp")
+    Runs on every request: the common case (claims present and well typed)
+    calls no helper; every irregular value goes to a helper that
+    names the problem.
+    """
+    leeway = rules.leeway
+    if rules.required:
+        for name in rules.required:
+            if name not in claims:
+                raise MissingClaimError(name)
+    if claims.get("sub", "").__class__ is not str or claims.get("jti", "").__class__ is not str:
+        name = "sub" if claims.get("sub", "").__class__ is not str else "jti"
+        raise ClaimError(name, f"The {name!r} claim must be a string")
+
+    exp = claims.get("exp")
+    if exp.__class__ is not int and exp.__class__ is not float:
+        exp = _number(claims, "exp")
     if exp is None:
         if rules.require_exp:
             raise MissingClaimError("exp")
@@ -111,7 +127,9 @@ def validate_claims(claims: Mapping[str, Any], rules: ClaimRules, now: float) ->
         if rules.verify_nbf and now + leeway < nbf:  # type: ignore[operator]
             raise TokenNotYetValidError("nbf")
 
-    iat = _number(claims, "iat") if "iat" in claims else None
+    iat = claims.get("iat")
+    if iat.__class__ is not int and iat.__class__ is not float:
+        iat = _number(claims, "iat")
     if iat is not None and rules.verify_iat and iat > now + leeway:
         raise TokenNotYetValidError("iat", "The token was issued in the future")
     if rules.max_age is not None:
@@ -120,9 +138,17 @@ def validate_claims(claims: Mapping[str, Any], rules: ClaimRules, now: float) ->
         if now - iat > rules.max_age + leeway:
             raise TokenExpiredError("iat", "The token is older than the maximum age")
 
-    if rules.verify_iss and rules.issuer is not None:
+    # Each check's common case is a str in a frozenset; the helper explains a miss.
+    iss, aud = claims.get("iss"), claims.get("aud")
+    if (
+        rules.verify_iss
+        and rules.issuer is not None
+        and (iss.__class__ is not str or iss not in rules.issuer)
+    ):
         _check_exact(claims, "iss", rules.issuer)
-    if rules.verify_aud:
+    if rules.verify_aud and (
+        aud.__class__ is not str or rules.audience is None or aud not in rules.audience
+    ):
         _check_audience(claims, rules.audience)
     if rules.subject is not None:
         _check_exact(claims, "sub", frozenset((rules.subject,)))

@@ -22,7 +22,7 @@ from gatepass.errors import (
     TokenTooLargeError,
     UnsupportedHeaderError,
 )
-from gatepass.jose._b64 import b64decode, b64encode
+from gatepass.jose._b64 import b64decode_segment, b64encode
 from gatepass.jose._header import check_header_members
 from gatepass.jose._json import dumps, loads_object
 from gatepass.jose.algorithms import ALGORITHMS, algorithms_for_key
@@ -33,10 +33,6 @@ __all__ = ["parse_header", "sign", "split", "verify", "verify_shared"]
 
 _JWE_ONLY: Final = frozenset({"enc", "zip", "epk", "p2s", "p2c", "iv", "tag"})
 _STRING_MEMBERS: Final = ("kid", "typ", "cty")
-
-
-def _b64_len(decoded_cap: int) -> int:
-    return (decoded_cap * 4 + 2) // 3
 
 
 def split(token: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str, str]:
@@ -55,9 +51,10 @@ def split(token: str | bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str
     if len(parts) != 3 or not parts[0]:
         raise MalformedTokenError("The token is not a compact JWS")
     h64, p64, s64 = parts
-    if len(h64) > _b64_len(limits.max_header_bytes):
+    # base64url text of n bytes is (4n + 2) // 3 characters long
+    if len(h64) > (limits.max_header_bytes * 4 + 2) // 3:
         raise TokenTooLargeError("The token header is larger than allowed")
-    if len(p64) > _b64_len(limits.max_payload_bytes):
+    if len(p64) > (limits.max_payload_bytes * 4 + 2) // 3:
         raise TokenTooLargeError("The token payload is larger than allowed")
     return h64, p64, s64
 
@@ -69,7 +66,7 @@ def _cached_header(h64: str) -> Mapping[str, Any]:
 
 
 def _check_header(h64: str) -> dict[str, Any]:
-    header = loads_object(b64decode(h64, checked_alphabet=True), "The token header")
+    header = loads_object(b64decode_segment(h64), "The token header")
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise MalformedTokenError("The token header has no algorithm")
@@ -135,13 +132,13 @@ def verify_shared(
         raise AlgorithmNotAllowedError()
     if "crit" in header and not set(header["crit"]).issubset(crit):
         raise UnsupportedHeaderError()
-    signature = b64decode(s64, checked_alphabet=True)
+    signature = b64decode_segment(s64)
     signing_input = f"{h64}.{p64}".encode("ascii")
     if key.__class__ is Key and (not key.kid_explicit or header.get("kid", key.kid) == key.kid):
         # The common case, one key given directly: no candidate list to build.
         verify_fn = key._verifiers.get(alg) or key.verifier(alg)
         if verify_fn(signing_input, signature):
-            return header, b64decode(p64, checked_alphabet=True)
+            return header, b64decode_segment(p64)
         raise BadSignatureError()
     refusal: JoseError | None = None
     for candidate in _candidates(header, key, alg):
@@ -151,7 +148,7 @@ def verify_shared(
             refusal = exc
             continue
         if verify_fn(signing_input, signature):
-            return header, b64decode(p64, checked_alphabet=True)
+            return header, b64decode_segment(p64)
         refusal = None
     raise refusal or BadSignatureError()
 

@@ -205,6 +205,24 @@ def _allow_list(algorithms: Collection[str] | str | None) -> Collection[str]:
     return allowed
 
 
+def _seconds(value: float | timedelta | None, name: str) -> float | None:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    raise TypeError(f"{name} must be a number of seconds or a timedelta")
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    """Required claim names; a bare string would be read as its letters, so it is refused."""
+    if isinstance(value, str | bytes):
+        raise TypeError("Required claims must be a collection of claim names")
+    names = frozenset(value)
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError("Required claims must be a collection of claim names")
+    return names
+
+
 def _rules(
     audience: Expected,
     issuer: Expected,
@@ -214,13 +232,14 @@ def _rules(
     required: Iterable[str],
     max_age: float | timedelta | None,
 ) -> ClaimRules:
-    if isinstance(leeway, timedelta):
-        leeway = leeway.total_seconds()
-    if isinstance(max_age, timedelta):
-        max_age = max_age.total_seconds()
+    leeway_s, max_age_s = _seconds(leeway, "leeway"), _seconds(max_age, "max_age")
+    if leeway_s is None:
+        raise TypeError("leeway must be a number of seconds or a timedelta")
+    if subject is not None and not isinstance(subject, str):
+        raise TypeError("subject must be a string")
     aud, iss = expected_set(audience), expected_set(issuer)
     if not options:
-        return ClaimRules(aud, iss, subject, leeway, frozenset(required), max_age)
+        return ClaimRules(aud, iss, subject, leeway_s, _names(required), max_age_s)
     if not _OPTIONS.issuperset(options):
         raise TypeError(f"Unknown decode options: {sorted(set(options) - _OPTIONS)}")
     if options.get("verify_signature", True) is not True:
@@ -229,9 +248,9 @@ def _rules(
         aud,
         iss,
         subject,
-        leeway,
-        frozenset(required) | frozenset(options.get("require", ())),
-        max_age,
+        leeway_s,
+        _names(required) | _names(options.get("require", ())),
+        max_age_s,
         *(bool(options.get(name, True)) for name in _SWITCHES),
     )
 
@@ -271,12 +290,15 @@ class Verifier:
             token, self._key, self._algorithms, self._limits, self._crit
         )
         if self._typ is not None:
-            typ = header.get("typ")
-            if typ != self._typ and (not isinstance(typ, str) or _normal_typ(typ) != self._typ):
-                raise ClaimError("typ", "The token's type is not the one expected")
+            self._check_typ(header)
         claims = loads_object(payload, "The token payload")
         validate_claims(claims, self._rules, self._clock())
         return header, claims
+
+    def _check_typ(self, header: Mapping[str, Any]) -> None:
+        typ = header.get("typ")
+        if typ != self._typ and (not isinstance(typ, str) or _normal_typ(typ) != self._typ):
+            raise ClaimError("typ", "The token's type is not the one expected")
 
     def decode_complete(self, token: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
         """Verify ``token``; return ``(header, claims)``."""

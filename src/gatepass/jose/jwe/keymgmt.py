@@ -65,11 +65,14 @@ class KeyAlgorithm:
 
     @property
     def ktys(self) -> frozenset[str]:
-        if self.family == "RSA-OAEP":
-            return frozenset({"RSA"})
-        if self.family == "ECDH-ES":
-            return frozenset({"EC", "OKP"})
-        return frozenset({"oct"})
+        """The key types this algorithm is bound to."""
+        return _KTYS.get(self.family, _OCT)
+
+
+_OCT: Final = frozenset({"oct"})
+_KTYS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {"RSA-OAEP": frozenset({"RSA"}), "ECDH-ES": frozenset({"EC", "OKP"})}
+)
 
 
 KEY_ALGORITHMS: Final[Mapping[str, KeyAlgorithm]] = MappingProxyType(
@@ -216,7 +219,7 @@ def _party_info(header: Mapping[str, Any], name: str) -> bytes:
 def _ecdh_derive(
     spec: KeyAlgorithm, enc: ContentAlgorithm, z: bytes, header: Mapping[str, Any]
 ) -> bytes:
-    if not any(z):  # an all-zero X25519 output: a small-order ephemeral key
+    if not z.strip(b"\x00"):  # an all-zero X25519 output: a small-order ephemeral key
         raise _Failed
     alg_id, size = (enc.name, enc.key_bytes) if not spec.kek_bytes else (spec.name, spec.kek_bytes)
     apu, apv = _party_info(header, "apu"), _party_info(header, "apv")
