@@ -18,7 +18,7 @@ from gatepass.errors import (
     TokenTooLargeError,
     UnsupportedHeaderError,
 )
-from gatepass.jose import DEFAULT_LIMITS, Key, KeySet, Limits, jws
+from gatepass.jose import DEFAULT_LIMITS, Key, KeySet, Limits, decode, decode_unverified, jws
 
 SECRET = b"k" * 32
 KEY = Key.from_secret(SECRET)
@@ -280,11 +280,36 @@ def test_sign_with_a_public_key_refused() -> None:
         pytest.param({"alg": "HS256", "crit": ["ext", "ext"], "ext": 1}, id="duplicate"),
         pytest.param({"alg": "HS256", "crit": [1]}, id="non-string"),
         pytest.param({"alg": "HS256", "crit": ["b64"], "b64": True}, id="b64-understood-only"),
+        pytest.param({"alg": "HS256", "crit": None}, id="null"),
+        pytest.param({"alg": "HS256", "crit": 5}, id="number"),
+        pytest.param({"alg": "HS256", "crit": {"ext": 1}, "ext": 1}, id="object"),
     ],
 )
 def test_invalid_crit_refused_even_when_declared_understood(header: dict[str, Any]) -> None:
     with pytest.raises(JoseError):
         jws.verify(forge(header), KEY, algorithms=["HS256"], crit=["ext", "alg", "kid", "exp"])
+
+
+@pytest.mark.parametrize("crit", [None, 5, "ext", {"ext": 1}])
+def test_crit_of_the_wrong_type_is_malformed_everywhere(crit: Any) -> None:
+    # "crit": null once reached set(None) after the header check let it through
+    # as absent: a TypeError, so a 500 from the server for anyone's token.
+    token = forge({"alg": "HS256", "crit": crit, "ext": 1})
+    with pytest.raises(MalformedTokenError):
+        jws.verify(token, KEY, algorithms=["HS256"], crit=["ext"])
+    with pytest.raises(MalformedTokenError):
+        decode(token, KEY, algorithms=["HS256"], crit=["ext"], options={"require_exp": False})
+    with pytest.raises(MalformedTokenError):
+        decode_unverified(token)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"crit": None}, {"crit": []}, {"crit": ["ext"]}, {"kid": 5}, {"typ": None}, {"cty": ["a"]}],
+)
+def test_sign_refuses_a_header_verify_would_refuse(headers: dict[str, Any]) -> None:
+    with pytest.raises(UnsupportedHeaderError):
+        jws.sign(b"{}", KEY, headers=headers)
 
 
 def test_unknown_crit_refused_and_declared_crit_accepted() -> None:

@@ -358,6 +358,13 @@ def test_non_object_jwk_refused(jwk: Any) -> None:
         Key.import_jwk(jwk)
 
 
+@pytest.mark.parametrize("secret", [64, None, 1.5, [1] * 32, {"k": "v"}])
+def test_hmac_secret_must_be_bytes_or_text(secret: Any) -> None:
+    # bytes(64) is 64 zero bytes: Key.from_secret(64) once made that guessable key.
+    with pytest.raises(TypeError, match="bytes or str"):
+        Key.from_secret(secret)
+
+
 def test_empty_and_short_hmac_secrets_refused() -> None:
     for empty in (b"", ""):
         with pytest.raises(InvalidKeyError):

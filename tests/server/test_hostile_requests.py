@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 from collections.abc import AsyncIterator
 
 import pytest
 
+from gatepass.jose import decode_unverified, encode
 from gatepass.server.ratelimit import _hit
 from gatepass.settings import Secret, Settings
 from tests.server.conftest import PASSWORD, Server, start
@@ -134,3 +137,34 @@ async def test_the_feed_refuses_two_authorization_headers() -> None:
             "/auth/revocations", headers={"authorization": f"Bearer {token}"}
         )
         assert alone.status_code == 200
+
+
+def _b64(value: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("crit", [None, 5, {"x": 1}])
+async def test_a_token_header_with_a_null_crit_is_a_401_not_a_500(
+    server: Server, crit: object
+) -> None:
+    # Found by fuzzing: "crit": null passed the header check as absent and then
+    # met set(None), a TypeError, for anyone's token, before any signature check.
+    token = f"{_b64({'alg': 'EdDSA', 'typ': 'at+jwt', 'crit': crit})}.{_b64({})}.{_b64('x')}"
+    for path in ("/dashboard", "/auth/me", "/auth/sessions"):
+        reply = await server.client.get(path, headers={"authorization": f"Bearer {token}"})
+        assert reply.status_code == 401
+        assert reply.json()["error"] == "invalid_token"
+
+
+@pytest.mark.parametrize("sid", [["a"], 5, None, ""])
+async def test_a_signed_token_whose_sid_is_not_a_string_is_a_401(sid: object) -> None:
+    # Only the key's holder can sign one (here: a shared HS256 secret), but the
+    # server must still answer 401, not 500 (a list reached the store as a key).
+    secret = secrets.token_urlsafe(48)
+    async for server in start(Settings(jwt_secret=Secret(secret))):
+        tokens = await server.register_and_login()
+        header, claims = decode_unverified(tokens["access_token"])
+        forged = encode({**claims, "sid": sid}, secret, algorithm="HS256", headers=header)
+        for path in ("/dashboard", "/auth/me", "/auth/sessions"):
+            reply = await server.client.get(path, headers={"authorization": f"Bearer {forged}"})
+            assert reply.status_code == 401, path

@@ -51,8 +51,10 @@ def check_header_members(
     for name in string_members:
         if name in header and not isinstance(header[name], str):
             raise MalformedTokenError("The token header is invalid")
-    crit = header.get("crit")
-    if crit is not None and (
+    if "crit" not in header:
+        return
+    crit = header["crit"]  # present means a non-empty list, even when null
+    if (
         not isinstance(crit, list)
         or not crit
         or not all(isinstance(c, str) and c in header and c not in registered for c in crit)

@@ -172,6 +172,12 @@ def sign(
         if not _JWE_ONLY.isdisjoint(headers) or "b64" in headers:
             raise UnsupportedHeaderError("These header parameters are not for a JWS")
         header.update(headers)
+        try:  # never sign a header that verify would refuse
+            check_header_members(header, _STRING_MEMBERS)
+        except MalformedTokenError:
+            raise UnsupportedHeaderError(
+                "kid, typ and cty must be strings, and crit must list extensions in the header"
+            ) from None
     if key.kid_explicit:
         header.setdefault("kid", key.kid)
     signing_input = f"{b64encode(dumps(header))}.{b64encode(payload)}"

@@ -162,6 +162,9 @@ class Key:
         cls, secret: str | bytes, *, alg: str | None = "HS256", kid: str | None = None
     ) -> Key:
         """An HMAC key from raw secret bytes (a str is taken as UTF-8)."""
+        if not isinstance(secret, str | bytes | bytearray | memoryview):
+            # bytes(64) would be 64 zero bytes: a key anyone can guess
+            raise TypeError("The HMAC secret must be bytes or str")
         raw = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
         if not raw:
             raise InvalidKeyError("The HMAC secret is empty")

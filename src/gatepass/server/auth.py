@@ -46,7 +46,10 @@ class Principal:
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
-        email, role = claims.get("email"), claims.get("role")
+        """The caller from verified claims; a ``sid`` that is not a string is an invalid token."""
+        email, role, sid = claims.get("email"), claims.get("role"), claims.get("sid")
+        if not isinstance(sid, str) or not sid:  # the verifier required it; sub and jti are typed
+            raise InvalidTokenError()
         return cls(
             claims,
             TokenUser(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -17,7 +18,7 @@ from gatepass.errors import (
     UnsupportedHeaderError,
 )
 from gatepass.jose import Key, KeySet, Limits, jws
-from gatepass.jose._b64 import b64encode
+from gatepass.jose._b64 import b64decode, b64encode
 from gatepass.jose.jwe import ENCRYPTIONS, decrypt, encrypt, generate_key
 from tests.jose.jwe.helpers import KEY_CASES, forge, key_for, sender_key
 
@@ -223,6 +224,11 @@ def test_forged_header_baseline_decrypts() -> None:
         (b'{"alg":"RSA1_5","enc":"A128GCM"}', AlgorithmNotAllowedError),
         (b'{"alg":"dir","enc":"A192GCM"}', AlgorithmNotAllowedError),
         (b'\xff{"alg":"dir","enc":"A128GCM"}', MalformedTokenError),
+        # null is not absence: each of these once reached a TypeError
+        (b'{"alg":"dir","enc":"A128GCM","crit":null}', MalformedTokenError),
+        (b'{"alg":"dir","enc":"A128GCM","crit":5}', MalformedTokenError),
+        (b'{"alg":"dir","enc":"A128GCM","p2c":null}', MalformedTokenError),
+        (b'{"alg":"dir","enc":"A128GCM","epk":null}', MalformedTokenError),
     ],
 )
 def test_header_is_checked_before_decryption(raw: bytes, error: type[JoseError]) -> None:
@@ -324,9 +330,28 @@ def test_encrypt_refuses_apu_outside_ecdh_and_bad_base64() -> None:
         )
 
 
-def test_encrypt_refuses_dangling_crit() -> None:
+@pytest.mark.parametrize("crit", [["x"], None, [], 5])
+def test_encrypt_refuses_dangling_crit(crit: object) -> None:
     with pytest.raises(UnsupportedHeaderError):
-        encrypt(b"x", key_for("A128KW"), alg="A128KW", enc="A128GCM", headers={"crit": ["x"]})
+        encrypt(b"x", key_for("A128KW"), alg="A128KW", enc="A128GCM", headers={"crit": crit})
+
+
+def test_null_p2c_and_apu_are_refused_not_taken_as_absent() -> None:
+    password = Key.import_jwk({"kty": "oct", "k": b64encode(b"correct horse battery staple")})
+    pbes2 = "PBES2-HS256+A128KW"
+    token = encrypt(b"x", password, alg=pbes2, enc="A128GCM", headers={"p2c": 1000})
+    h64, rest = token.split(".", 1)
+    header = json.loads(b64decode(h64))
+    forged = f"{b64encode(json.dumps({**header, 'p2c': None}).encode())}.{rest}"
+    with pytest.raises(MalformedTokenError):
+        decrypt(forged, password, algorithms=[pbes2], encryptions=["A128GCM"], allow_pbes2=True)
+    ecdh = key_for("ECDH-ES", "P-256")
+    token = encrypt(b"x", sender_key(ecdh), alg="ECDH-ES", enc="A128GCM")
+    h64, rest = token.split(".", 1)
+    header = json.loads(b64decode(h64))
+    forged = f"{b64encode(json.dumps({**header, 'apu': None}).encode())}.{rest}"
+    with pytest.raises(MalformedTokenError):
+        decrypt(forged, ecdh, algorithms=["ECDH-ES"], encryptions=["A128GCM"])
 
 
 def test_encrypt_type_checks() -> None:

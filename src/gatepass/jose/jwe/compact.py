@@ -102,7 +102,7 @@ def _check_header(h64: str) -> dict[str, Any]:
     if "epk" in header and not isinstance(header["epk"], dict):
         raise MalformedTokenError("The token header is invalid")
     p2c = header.get("p2c")
-    if p2c is not None and (not isinstance(p2c, int) or isinstance(p2c, bool)):
+    if "p2c" in header and (not isinstance(p2c, int) or isinstance(p2c, bool)):
         raise MalformedTokenError("The token header is invalid")
     if "b64" in header:
         raise UnsupportedHeaderError("b64 is a JWS header parameter, not a JWE one")

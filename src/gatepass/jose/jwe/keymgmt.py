@@ -208,9 +208,9 @@ def _concat_kdf(z: bytes, alg_id: str, bits: int, apu: bytes, apv: bytes) -> byt
 
 
 def _party_info(header: Mapping[str, Any], name: str) -> bytes:
-    value = header.get(name)
-    if value is None:
+    if name not in header:
         return b""
+    value = header[name]
     if not isinstance(value, str):
         raise _Failed
     return b64decode(value)

@@ -176,7 +176,7 @@ def _merge_headers(header: dict[str, Any], extra: Mapping[str, Any], spec: KeyAl
         if not isinstance(p2c, int) or isinstance(p2c, bool) or p2c < MIN_P2C:
             raise ValueError(f"p2c must be an integer of at least {MIN_P2C}")
     crit = extra.get("crit")
-    if crit is not None and (
+    if "crit" in extra and (
         not isinstance(crit, list)
         or not crit
         or not all(isinstance(c, str) and c in extra and c not in REGISTERED for c in crit)
