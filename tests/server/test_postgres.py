@@ -93,3 +93,17 @@ async def test_reuse_after_the_grace_window_revokes_the_session(make_store: Stor
         assert (await server.client.post("/auth/refresh", json=successor)).status_code == 401
         events = [e.event for e in await server.store.list_audit_events()]
         assert "refresh_token_reused" in events
+
+
+async def test_a_session_id_with_nul_is_not_found_not_a_503(make_store: StoreMaker) -> None:
+    # PostgreSQL refuses NUL in text; the query failed and the answer was
+    # "database unavailable" for DELETE /auth/sessions/a%00b.
+    store = make_store()
+    await store.migrate()
+    async for server in start(Settings(), store):
+        tokens = await server.register_and_login()
+        for raw in ("a%00b", "%00"):
+            reply = await server.client.delete(
+                f"/auth/sessions/{raw}", headers=bearer(tokens["access_token"])
+            )
+            assert reply.status_code == 404, reply.text

@@ -70,6 +70,23 @@ async def test_missing_users_are_none(store: Store) -> None:
     assert await store.get_user_by_email("nobody@example.com") is None
 
 
+async def test_keys_no_database_can_hold_find_nothing(store: Store) -> None:
+    # PostgreSQL text cannot hold NUL: such a key (a URL path's %00) is simply
+    # not found on every backend, never a "database unavailable".
+    odd = "a\x00b"
+    await make_user(store)
+    assert await store.get_user(odd) is None
+    assert await store.get_user_by_email("a\x00@example.com") is None
+    assert await store.get_session(odd) is None
+    assert await store.get_refresh_token(odd) is None
+    assert await store.get_refresh_token_by_id(odd) is None
+    assert await store.list_active_sessions(odd, now=NOW) == []
+    assert await store.revoke_session(odd, now=NOW, reason="x") is False
+    await store.touch_session(odd, now=NOW)
+    with pytest.raises(NotFoundError):
+        await store.update_user(odd, role="admin")
+
+
 async def test_email_is_unique_whatever_its_case(store: Store) -> None:
     await make_user(store, "bob@example.com")
     with pytest.raises(UserExistsError):

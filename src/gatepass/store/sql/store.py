@@ -50,6 +50,11 @@ from gatepass.store.validation import check_key_status, check_revocation_kind, p
 __all__ = ["SqlStore"]
 
 
+def _unstorable(key: str) -> bool:
+    """A key no row can have: PostgreSQL text cannot hold NUL, and would fail the query."""
+    return "\x00" in key
+
+
 class SqlStore:
     def __init__(self, database_url: str, *, search_path: str | None = None) -> None:
         self._engine = create_engine(database_url, search_path=search_path)
@@ -100,11 +105,15 @@ class SqlStore:
         return user
 
     async def get_user(self, user_id: str) -> User | None:
+        if _unstorable(user_id):
+            return None
         async with self._read() as conn:
             row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
         return None if row is None else rows.to_user(row)
 
     async def get_user_by_email(self, email: str) -> User | None:
+        if _unstorable(email):
+            return None
         query = select(users).where(users.c.email == normalise_email(email))
         async with self._read() as conn:
             row = (await conn.execute(query)).first()
@@ -119,6 +128,8 @@ class SqlStore:
         disabled: bool | None = None,
         tokens_not_before: int | None = None,
     ) -> User:
+        if _unstorable(user_id):
+            raise NotFoundError("No such user")
         changes = {
             "password_hash": password_hash,
             "role": role,
@@ -172,16 +183,22 @@ class SqlStore:
         return session
 
     async def get_session(self, session_id: str) -> Session | None:
+        if _unstorable(session_id):
+            return None
         async with self._read() as conn:
             return await _get_session(conn, session_id, lock=False)
 
     async def touch_session(self, session_id: str, *, now: float) -> None:
+        if _unstorable(session_id):
+            return
         async with self._write() as conn:
             await conn.execute(
                 update(sessions).where(sessions.c.id == session_id).values(last_used_at=now)
             )
 
     async def list_active_sessions(self, user_id: str, *, now: float) -> list[Session]:
+        if _unstorable(user_id):
+            return []
         query = (
             select(sessions)
             .where(
@@ -225,6 +242,8 @@ class SqlStore:
         reason: str,
         denylist_until: float | None = None,
     ) -> bool:
+        if _unstorable(session_id):
+            return False
         async with self._write() as conn:
             return await _revoke_session(conn, session_id, now, reason, denylist_until)
 
@@ -248,10 +267,14 @@ class SqlStore:
             return await _insert_token(conn, session_id, token_hash, now, expires_at)
 
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
+        if _unstorable(token_hash):
+            return None
         async with self._read() as conn:
             return await _get_token(conn, refresh_tokens.c.token_hash == token_hash, lock=False)
 
     async def get_refresh_token_by_id(self, token_id: str) -> RefreshToken | None:
+        if _unstorable(token_id):
+            return None
         async with self._read() as conn:
             return await _get_token(conn, refresh_tokens.c.id == token_id, lock=False)
 
