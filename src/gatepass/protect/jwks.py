@@ -9,8 +9,8 @@
   others await the same task.
 - Every fetch has a total ``timeout`` (5 s) and a response size cap; a
   failed fetch (network error, timeout, non-200, garbage JSON, an invalid key,
-  an empty set, or an HMAC secret served as a public key) keeps the last good
-  set and is logged (its kind only, never the body).
+  an empty set, an HMAC secret served as a public key, or a private key) keeps
+  the last good set and is logged (its kind only, never the body).
 - Only the configured URL is fetched: https, or http on loopback when
   ``allow_insecure_loopback`` is set; redirects are not followed.
 
@@ -162,6 +162,8 @@ class JWKSClient:
             raise _FetchError("the JWK Set is empty")
         if any(key.kty == "oct" for key in keys):
             raise _FetchError("the JWK Set holds a secret key")
+        if any(key.is_private for key in keys):  # a published private key signs for anyone
+            raise _FetchError("the JWK Set holds a private key")
         return keys
 
     async def _download(self, http: httpx.AsyncClient) -> bytes:
