@@ -12,7 +12,8 @@
   an empty set, an HMAC secret served as a public key, or a private key) keeps
   the last good set and is logged (its kind only, never the body).
 - Only the configured URL is fetched: https, or http on loopback when
-  ``allow_insecure_loopback`` is set; redirects are not followed.
+  ``allow_insecure_loopback`` is set; redirects are not followed, even by a
+  caller's ``http`` client that follows them by default.
 
 Concurrency: a client belongs to the event loop it is first used on (its
 lock-free single flight relies on that loop's one thread). The Flask adapter
@@ -168,7 +169,10 @@ class JWKSClient:
 
     async def _download(self, http: httpx.AsyncClient) -> bytes:
         headers = {"Accept": "application/json"}
-        async with http.stream("GET", self.url, headers=headers, timeout=self.timeout) as reply:
+        # follow_redirects=False per request: a caller's client may follow them by default.
+        async with http.stream(
+            "GET", self.url, headers=headers, timeout=self.timeout, follow_redirects=False
+        ) as reply:
             if reply.status_code != 200:
                 raise _FetchError(f"HTTP status {reply.status_code}")
             length = reply.headers.get("content-length")

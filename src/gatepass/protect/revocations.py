@@ -169,7 +169,9 @@ class RevocationSync:
         headers = {"Authorization": f"Bearer {self._feed_token}", "Accept": "application/json"}
         try:
             async with asyncio.timeout(self.timeout):
-                reply = await self._http.get(self.feed_url, params=params, headers=headers)
+                reply = await self._http.get(  # a caller's client may follow redirects
+                    self.feed_url, params=params, headers=headers, follow_redirects=False
+                )
         except TimeoutError:
             raise _FeedError("timed out") from None
         except httpx.HTTPError as exc:
