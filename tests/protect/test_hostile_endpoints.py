@@ -3,13 +3,18 @@
 A published private key is a failed fetch that keeps the last good set:
 whoever read the key can sign with it, so nothing it signs is trusted. A
 redirect is never followed, even through a caller's own ``httpx`` client
-that follows them by default.
+that follows them by default. A body is never held beyond its cap: not when
+it is gzip-compressed (a "zip bomb" inflating a thousandfold), nor when a
+feed page never ends.
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
-from collections.abc import Iterator
+import tracemalloc
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import orjson
@@ -18,6 +23,8 @@ import pytest
 from gatepass.errors import InvalidTokenError, ServiceUnavailableError
 from gatepass.jose import Key, KeySet
 from gatepass.protect import Authenticator, JWKSClient, RevocationSync
+from gatepass.protect.jwks import DEFAULT_MAX_BYTES
+from gatepass.protect.revocations import MAX_FEED_BYTES
 from gatepass.revocation import entry_to_json
 from gatepass.store.records import Revocation
 from tests.protect.helpers import AUDIENCE, FEED_TOKEN, ISSUER, FakeAuthServer, mint, running
@@ -25,6 +32,110 @@ from tests.protect.helpers import AUDIENCE, FEED_TOKEN, ISSUER, FakeAuthServer, 
 SIGNER = Key.generate("ES256", kid="signer")
 OTHER = Key.generate("ES256", kid="other")
 AUTH_URL = "https://auth.example.test"
+JWKS_URL = f"{AUTH_URL}/.well-known/jwks.json"
+CHUNK = 64 * 1024
+Answer = Callable[[httpx.Request], httpx.Response]
+
+
+def jwks_body(*keys: Key) -> bytes:
+    return orjson.dumps(KeySet(k.public_key() for k in keys).export_jwks())
+
+
+@asynccontextmanager
+async def jwks_answering(answer: Answer) -> AsyncIterator[JWKSClient]:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        jwks = JWKSClient(JWKS_URL, http=http)
+        try:
+            yield jwks
+        finally:
+            await jwks.aclose()
+
+
+# -- compressed answers ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """A valid JWK Set then 64 MiB of spaces, gzip-compressed to about 64 KiB."""
+    return gzip.compress(jwks_body(SIGNER) + b" " * (64 * 1024 * 1024), 6)
+
+
+async def test_a_gzip_bomb_is_refused_without_inflating_it(bomb: bytes) -> None:
+    asked: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers.get("accept-encoding"))
+        # compressed whatever was asked, as a hostile or misconfigured server would
+        stream = httpx.ByteStream(bomb)
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=stream)
+
+    async with jwks_answering(answer) as jwks:
+        tracemalloc.start()
+        try:
+            with pytest.raises(ServiceUnavailableError):
+                await jwks.key_set()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert asked == ["identity"]
+    # about the cap (256 KiB) held at most, not the 64 MiB the bomb inflates to
+    assert peak < 16 * DEFAULT_MAX_BYTES
+
+
+async def test_a_gzip_answer_within_the_cap_is_still_read() -> None:
+    def answer(_: httpx.Request) -> httpx.Response:
+        stream = httpx.ByteStream(gzip.compress(jwks_body(SIGNER)))
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=stream)
+
+    async with jwks_answering(answer) as jwks:
+        assert [k.kid for k in await jwks.key_set()] == ["signer"]
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "compress", "gzip, gzip"])
+async def test_other_content_codings_are_a_failed_fetch(coding: str) -> None:
+    def answer(_: httpx.Request) -> httpx.Response:
+        # a valid set, refused for its coding alone: identity was asked for
+        stream = httpx.ByteStream(jwks_body(SIGNER))
+        return httpx.Response(200, headers={"Content-Encoding": coding}, stream=stream)
+
+    async with jwks_answering(answer) as jwks:
+        with pytest.raises(ServiceUnavailableError):
+            await jwks.key_set()
+
+
+# -- endless feed pages ------------------------------------------------------------------
+
+
+class Endless(httpx.AsyncByteStream):
+    """``chunks`` pieces of 64 KiB of spaces, counting how many were read."""
+
+    def __init__(self, chunks: int) -> None:
+        self.chunks, self.read = chunks, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(self.chunks):
+            self.read += 1
+            yield b" " * CHUNK
+
+
+async def test_a_feed_page_over_the_cap_is_not_read_to_its_end(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    chunks = 4 * MAX_FEED_BYTES // CHUNK
+    streams: list[Endless] = []
+
+    def answer(_: httpx.Request) -> httpx.Response:
+        streams.append(Endless(chunks))
+        return httpx.Response(200, stream=streams[-1])
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        sync = RevocationSync(auth_url=AUTH_URL, feed_token=FEED_TOKEN, http=http)
+        with caplog.at_level(logging.WARNING, "gatepass.protect"):
+            assert await sync.poll() == 0
+        await sync.close()
+    assert "larger than allowed" in caplog.text
+    assert len(streams) == 1
+    assert streams[0].read <= MAX_FEED_BYTES // CHUNK + 1 < chunks
 
 
 # -- redirects through the caller's own client ------------------------------------------

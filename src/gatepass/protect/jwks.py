@@ -10,7 +10,8 @@
 - Every fetch has a total ``timeout`` (5 s) and a response size cap; a
   failed fetch (network error, timeout, non-200, garbage JSON, an invalid key,
   an empty set, an HMAC secret served as a public key, or a private key) keeps
-  the last good set and is logged (its kind only, never the body).
+  the last good set and is logged (its kind only, never the body). The cap
+  holds for the decoded body (``gatepass.protect.bodies``).
 - Only the configured URL is fetched: https, or http on loopback when
   ``allow_insecure_loopback`` is set; redirects are not followed, even by a
   caller's ``http`` client that follows them by default.
@@ -34,6 +35,7 @@ import orjson
 
 from gatepass.errors import JoseError, ServiceUnavailableError
 from gatepass.jose import KeySet
+from gatepass.protect.bodies import REQUEST_HEADERS, BodyError, read_capped
 from gatepass.protect.urls import checked_url
 
 __all__ = ["JWKSClient"]
@@ -168,19 +170,13 @@ class JWKSClient:
         return keys
 
     async def _download(self, http: httpx.AsyncClient) -> bytes:
-        headers = {"Accept": "application/json"}
         # follow_redirects=False per request: a caller's client may follow them by default.
         async with http.stream(
-            "GET", self.url, headers=headers, timeout=self.timeout, follow_redirects=False
+            "GET", self.url, headers=REQUEST_HEADERS, timeout=self.timeout, follow_redirects=False
         ) as reply:
             if reply.status_code != 200:
                 raise _FetchError(f"HTTP status {reply.status_code}")
-            length = reply.headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_bytes:
-                raise _FetchError("the answer is larger than allowed")
-            body = bytearray()
-            async for chunk in reply.aiter_bytes():
-                body += chunk
-                if len(body) > self.max_bytes:
-                    raise _FetchError("the answer is larger than allowed")
-            return bytes(body)
+            try:
+                return await read_capped(reply, self.max_bytes)
+            except BodyError as exc:
+                raise _FetchError(str(exc)) from None

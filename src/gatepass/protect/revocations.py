@@ -36,6 +36,7 @@ import httpx
 import orjson
 
 from gatepass.errors import ConfigError
+from gatepass.protect.bodies import REQUEST_HEADERS, BodyError, read_capped
 from gatepass.protect.urls import checked_url
 from gatepass.revocation import RevocationList, entry_from_json
 
@@ -166,22 +167,16 @@ class RevocationSync:
         if self._http is None:
             self._http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
         params = {"since": str(self._feed_cursor), "limit": str(PAGE)}
-        headers = {"Authorization": f"Bearer {self._feed_token}", "Accept": "application/json"}
+        headers = {**REQUEST_HEADERS, "Authorization": f"Bearer {self._feed_token}"}
         try:
             async with asyncio.timeout(self.timeout):
-                reply = await self._http.get(  # a caller's client may follow redirects
-                    self.feed_url, params=params, headers=headers, follow_redirects=False
-                )
+                body = await self._download(self._http, params, headers)
         except TimeoutError:
             raise _FeedError("timed out") from None
         except httpx.HTTPError as exc:
             raise _FeedError(f"transport error ({type(exc).__name__})") from None
-        if reply.status_code != 200:
-            raise _FeedError(f"HTTP status {reply.status_code}")
-        if len(reply.content) > MAX_FEED_BYTES:
-            raise _FeedError("the answer is larger than allowed")
         try:
-            data = orjson.loads(reply.content)
+            data = orjson.loads(body)
             raw, cursor = data["entries"], data["cursor"]
             if not isinstance(raw, list) or len(raw) > PAGE:
                 raise ValueError("entries")
@@ -191,6 +186,22 @@ class RevocationSync:
         except (orjson.JSONDecodeError, ValueError, KeyError, TypeError):
             raise _FeedError("the answer is not a revocation page") from None
         return entries, cursor
+
+    async def _download(
+        self, http: httpx.AsyncClient, params: dict[str, str], headers: dict[str, str]
+    ) -> bytes:
+        """The page's body, read within MAX_FEED_BYTES (streamed: never more is held)."""
+        # follow_redirects=False per request: a caller's client may follow them by default.
+        assert self.feed_url is not None
+        async with http.stream(
+            "GET", self.feed_url, params=params, headers=headers, follow_redirects=False
+        ) as reply:
+            if reply.status_code != 200:
+                raise _FeedError(f"HTTP status {reply.status_code}")
+            try:
+                return await read_capped(reply, MAX_FEED_BYTES)
+            except BodyError as exc:
+                raise _FeedError(str(exc)) from None
 
     async def _poll_loop(self) -> None:
         while True:
