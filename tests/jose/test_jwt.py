@@ -476,3 +476,13 @@ def test_error_codes_are_stable() -> None:
         assert str(info.value).startswith(f"{code}: ")
     with pytest.raises(AlgorithmNotAllowedError):
         decode(token, KEY, algorithms=["HS384"], clock=clock)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b'{"exp":1e400}', b'{"exp":1700000300,"nbf":-1e400}', b'{"exp":1700000300,"iat":-1E999}'],
+)
+def test_a_time_claim_that_overflows_to_infinity_is_malformed(payload: bytes) -> None:
+    # 1e400 is valid JSON; read as inf it made a signed token that never expired.
+    with pytest.raises(MalformedTokenError):
+        decode(forge({"alg": "HS256"}, payload), KEY, algorithms=["HS256"], clock=clock)

@@ -276,11 +276,19 @@ def test_rsa_under_2048_bits_refused_everywhere() -> None:
     Key.import_jwk(_rsa_jwk(RSA_2048.public_key()))
 
 
-@pytest.mark.parametrize("e", [1, 2, 4, 65536, 0])
+@pytest.mark.parametrize("e", [1, 2, 4, 65536, 0, 2**65 + 1, 2**3000 + 1])
 def test_unsafe_rsa_exponent_refused(e: int) -> None:
     jwk = {**_rsa_jwk(RSA_2048.public_key()), "e": b64int(e)}
     with pytest.raises(InvalidKeyError):
         Key.import_jwk(jwk)
+
+
+def test_rsa_modulus_over_16384_bits_refused() -> None:
+    # OpenSSL will not verify with it, and an odd 120,000-bit "modulus" in a
+    # JWKS only costs every import time; the exponent is capped at 64 bits too.
+    huge = {"kty": "RSA", "n": b64int((1 << 16400) | 0xFFFF), "e": b64int(65537)}
+    with pytest.raises(InvalidKeyError, match="at most 16384"):
+        Key.import_jwk(huge)
 
 
 def test_rsa_exponent_three_is_accepted() -> None:

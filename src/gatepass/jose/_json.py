@@ -3,7 +3,8 @@
 RFC 7515 §5.2 and RFC 7519 §4 let a parser either reject duplicate member
 names or keep the last; keeping the last is how two parsers come to disagree
 about one token, so gatepass rejects them. Input must be UTF-8 (RFC 8259 §8.1),
-``NaN``/``Infinity`` are refused, and the top level must be an object.
+``NaN``/``Infinity`` (and numbers that overflow to them, such as ``1e400``)
+are refused, and the top level must be an object.
 
 The fast path parses with orjson and proves there was no duplicate by
 re-serialising: a duplicate member always makes the re-serialisation shorter
@@ -14,6 +15,7 @@ slower path through the standard library's scanner with a duplicate check.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import orjson
@@ -42,6 +44,15 @@ def _refuse_constant(_name: str) -> Any:
     raise MalformedTokenError("Invalid JSON")
 
 
+def _finite_float(text: str) -> float:
+    # 1e400 is valid JSON that overflows to inf (an exp that never comes):
+    # orjson refuses it, so it lands here; NaN/Infinity literals are constants.
+    value = float(text)
+    if not math.isfinite(value):
+        raise MalformedTokenError("Invalid JSON")
+    return value
+
+
 def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
     """Parse ``data`` as one JSON object, strictly. Errors never echo the input."""
     try:
@@ -59,7 +70,12 @@ def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
 def _slow_loads(data: bytes, what: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8", errors="strict")
-        obj = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+        obj = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+        )
     except MalformedTokenError:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError):

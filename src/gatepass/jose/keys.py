@@ -48,6 +48,7 @@ from gatepass.jose.algorithms import (
 __all__ = ["Key", "KeySet"]
 
 MIN_RSA_BITS: Final = 2048
+MAX_RSA_BITS: Final = 16384
 _PUBLIC_OPS: Final = {"sign": "verify", "decrypt": "encrypt", "unwrapKey": "wrapKey"}
 _THUMBPRINT_MEMBERS: Final = {
     "oct": ("k", "kty"),
@@ -484,7 +485,9 @@ def _material_from_jwk(jwk: Mapping[str, Any]) -> Material:
 def _check_rsa_numbers(public: rsa.RSAPublicNumbers) -> None:
     if public.n.bit_length() < MIN_RSA_BITS:
         raise InvalidKeyError("RSA keys must be at least 2048 bits")
-    if public.e < 3 or public.e % 2 == 0:
+    if public.n.bit_length() > MAX_RSA_BITS:  # OpenSSL's own limit; larger only costs time
+        raise InvalidKeyError("RSA keys must be at most 16384 bits")
+    if public.e < 3 or public.e % 2 == 0 or public.e.bit_length() > 64:
         raise InvalidKeyError("The RSA public exponent is unsafe")
     if has_roca_fingerprint(public.n):
         raise InvalidKeyError("The RSA key was made by a generator with a known flaw (ROCA)")
