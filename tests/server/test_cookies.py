@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.server.conftest import PASSWORD, Server
+from gatepass.settings import Settings
+from tests.server.conftest import PASSWORD, Server, start
 
 
 def _set_cookies(reply: Any) -> dict[str, str]:
@@ -73,3 +74,23 @@ async def test_refresh_by_cookie_requires_csrf_and_rotates_cookies(server: Serve
     assert "refresh_token" not in rotated.json()
     assert rotated.json()["previous_refresh_id"] != rotated.json()["refresh_id"]
     assert server.client.cookies.get("gatepass_refresh") != before
+
+
+async def test_without_the_console_no_cookie_mode_answer_carries_a_token() -> None:
+    # The body's copy of the access token exists for the console's display; with
+    # the console off, script on the page can read no token from any answer.
+    async for server in start(Settings(console=False)):
+        login = await _cookie_login(server)
+        assert login.status_code == 200
+        assert {"access_token", "refresh_token"}.isdisjoint(login.json())
+        csrf = login.json()["csrf_token"]
+        assert (await server.client.get("/dashboard")).status_code == 200
+        rotated = await server.client.post("/auth/refresh", headers={"X-CSRF-Token": csrf})
+        assert rotated.status_code == 200
+        assert {"access_token", "refresh_token"}.isdisjoint(rotated.json())
+        assert rotated.json()["expires_in"] == server.settings.access_ttl
+        assert (await server.client.get("/dashboard")).status_code == 200
+        bearer = await server.client.post(
+            "/auth/login", json={"email": "ada@example.com", "password": PASSWORD}
+        )
+        assert {"access_token", "refresh_token"} <= set(bearer.json())

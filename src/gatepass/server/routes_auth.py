@@ -58,7 +58,13 @@ class RefreshBody(BaseModel):
 def _deliver(
     state: ServerState, response: Response, tokens: dict[str, Any], cookies: bool
 ) -> dict[str, Any]:
-    """Bearer mode: tokens in the body. Cookie mode: tokens in cookies, CSRF in both."""
+    """Bearer mode: tokens in the body. Cookie mode: tokens in cookies, CSRF in both.
+
+    In cookie mode the refresh token never reaches JavaScript. The access token
+    is copied into the body only for the web console, which shows its three
+    parts; with the console off (``GATEPASS_CONSOLE=false``) the body carries
+    no token at all, so script on the page cannot read one either.
+    """
     response.headers["Cache-Control"] = "no-store"
     if not cookies:
         return tokens
@@ -70,6 +76,8 @@ def _deliver(
         refresh=tokens.pop("refresh_token"),
         csrf=csrf,
     )
+    if not state.settings.console:
+        del tokens["access_token"]
     return {**tokens, "csrf_token": csrf}
 
 

@@ -304,8 +304,9 @@ export function createClient(options = {}) {
   }
 
   /**
-   * Log in with cookies. Resolves to the server's JSON body (access_token,
-   * expires_in, csrf_token, session_id, ...); rejects with GatepassError.
+   * Log in with cookies. Resolves to the server's JSON body (expires_in,
+   * csrf_token, session_id, ...; a copy of access_token only while the
+   * server's console is on); rejects with GatepassError.
    * @param {string} email
    * @param {string} password
    */
