@@ -23,6 +23,8 @@ __all__ = ["algorithms_for", "fetch_jwks", "key_from_file", "secret_from_env"]
 
 MAX_KEY_FILE_BYTES: Final = 1 << 20
 JWKS_TIMEOUT_S: Final = 5.0
+#: Fixed text: httpx's own message quotes the URL (and so any attacker-chosen host).
+BAD_URL: Final = "--jwks is not a valid http(s) URL"
 
 
 def _read(path: Path) -> bytes:
@@ -54,7 +56,7 @@ def key_from_file(path: Path) -> Key | KeySet:
 
 def fetch_jwks(source: str) -> KeySet:
     """A JWKS from an http(s) URL (5 s timeout) or a local file."""
-    if not source.startswith(("http://", "https://")):
+    if not source.lower().startswith(("http://", "https://")):
         keys = key_from_file(Path(source))
         return keys if isinstance(keys, KeySet) else KeySet([keys])
     import httpx
@@ -74,8 +76,12 @@ def fetch_jwks(source: str) -> KeySet:
                     raise InvalidKeyError("The JWKS is larger than 1 MiB")
                 if time.monotonic() > deadline:
                     raise ServiceUnavailableError("The JWKS URL did not answer in time")
+    except httpx.InvalidURL:
+        raise ValueError(BAD_URL) from None
     except httpx.HTTPError:
         raise ServiceUnavailableError("The JWKS URL could not be reached") from None
+    except UnicodeError:  # a host name IDNA refuses (too long a label, say)
+        raise ValueError(BAD_URL) from None
     keys = _parse(bytes(body))
     if not isinstance(keys, KeySet):
         raise InvalidKeyError("The JWKS URL did not return a JWK Set")

@@ -24,7 +24,7 @@ from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 
-from gatepass.errors import GatepassError, ServiceUnavailableError
+from gatepass.errors import ConfigError, GatepassError, ServiceUnavailableError
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 
@@ -33,8 +33,10 @@ __all__ = [
     "EXIT_OK",
     "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
+    "MAX_OFFSET",
     "fail",
     "guarded",
+    "open_migrated",
     "read_password",
     "read_stdin",
     "settings",
@@ -45,6 +47,8 @@ EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
+#: The largest ``--offset``: SQL's 64-bit integer (a larger one overflows the driver).
+MAX_OFFSET = 2**63 - 1
 #: The most a command reads from stdin (a token, a secret, a claims object).
 MAX_STDIN_BYTES = 1 << 20
 
@@ -69,6 +73,8 @@ def guarded(command: Callable[P, T]) -> Callable[P, T]:
             fail(str(exc), EXIT_UNAVAILABLE)
         except GatepassError as exc:
             fail(str(exc), EXIT_USAGE)
+        except UnicodeError:  # its text quotes the offending characters: never repeat them
+            fail("invalid_argument: the input is not valid UTF-8 text", EXIT_USAGE)
         except ValueError as exc:  # the store's paging checks: fixed text
             fail(f"invalid_argument: {exc}", EXIT_USAGE)
         except OSError as exc:
@@ -82,16 +88,46 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-def with_store(work: Callable[[Store, Settings], Awaitable[T]]) -> T:
-    """Open the configured store (migrated), run ``work`` on it, close it."""
+#: A database URL the drivers cannot use, said without repeating any of it (it may
+#: hold a password, and the drivers' own messages quote the part they choke on).
+BAD_DATABASE_URL = (
+    "GATEPASS_DATABASE_URL is not a usable database URL (check its port and its query"
+    " parameters: the drivers take no libpq options such as sslmode)"
+)
+
+
+async def open_migrated(database_url: str) -> Store:
+    """The store at ``database_url``, migrated; a URL the drivers refuse is a ConfigError.
+
+    A port that is not a number (``:x``) fails as the URL is parsed; the engine
+    connects lazily, so a port out of range (``:99999``) or a query parameter
+    asyncpg does not take (``?sslmode=require``) fails at the first connection.
+    Each is a ValueError, TypeError or OverflowError whose text quotes the URL.
+    """
     from gatepass.store import open_store
 
+    try:
+        store = open_store(database_url)  # parses the URL: a port like ":x" fails here
+    except (ValueError, TypeError, OverflowError):
+        raise ConfigError(BAD_DATABASE_URL) from None
+    try:
+        await store.migrate()
+    except (ValueError, TypeError, OverflowError):
+        await store.close()
+        raise ConfigError(BAD_DATABASE_URL) from None
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+def with_store(work: Callable[[Store, Settings], Awaitable[T]]) -> T:
+    """Open the configured store (migrated), run ``work`` on it, close it."""
     config = settings()
 
     async def run() -> T:
-        store = open_store(config.database_url)
+        store = await open_migrated(config.database_url)
         try:
-            await store.migrate()
             return await work(store, config)
         finally:
             await store.close()

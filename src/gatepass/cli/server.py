@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 from typing import Any
 
 import typer
 
-from gatepass.cli.runtime import guarded, settings
+from gatepass.cli.runtime import guarded, open_migrated, settings
 
 __all__ = ["db_app", "serve"]
 
@@ -18,7 +19,7 @@ db_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Database
 @guarded
 def serve(
     host: str | None = typer.Option(None, help="Interface to bind (GATEPASS_HOST)."),
-    port: int | None = typer.Option(None, help="Port (GATEPASS_PORT)."),
+    port: int | None = typer.Option(None, min=1, max=65535, help="Port (GATEPASS_PORT)."),
     workers: int = typer.Option(1, min=1, help="Worker processes."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
 ) -> None:
@@ -71,7 +72,10 @@ def log_config(level: str) -> dict[str, Any]:
 @guarded
 def db_upgrade() -> None:
     """Migrate the database to the latest schema."""
-    from gatepass.store import upgrade
+    url = settings().database_url
 
-    upgrade(settings().database_url)
+    async def upgrade() -> None:
+        await (await open_migrated(url)).close()
+
+    asyncio.run(upgrade())
     typer.echo("database is up to date")

@@ -9,7 +9,7 @@ import typer
 
 from gatepass import admin
 from gatepass.cli.output import emit_json, relative, show_table, timestamp
-from gatepass.cli.runtime import guarded, with_store
+from gatepass.cli.runtime import MAX_OFFSET, guarded, with_store
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import Session
@@ -40,7 +40,9 @@ def list_sessions(
     user: str | None = typer.Option(None, "--user", help="Only this user's (email or id)."),
     all_: bool = typer.Option(False, "--all", help="Include revoked and expired sessions."),
     limit: int = typer.Option(100, min=1, max=1000, help="At most this many sessions."),
-    offset: int = typer.Option(0, min=0, help="Skip this many (most recently used first)."),
+    offset: int = typer.Option(
+        0, min=0, max=MAX_OFFSET, help="Skip this many (most recently used first)."
+    ),
     json: bool = typer.Option(False, "--json", help="Print JSON only."),
 ) -> None:
     """Sessions, most recently used first (live ones unless --all)."""

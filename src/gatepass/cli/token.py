@@ -6,6 +6,7 @@ the command line lands in the shell history, so prefer ``-`` for real ones.
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,10 @@ def verify(
     json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Verify signature and claims; exit 0 when valid, else print the error code and exit 1."""
+    # NaN compares false with every exp and nbf, and an infinite leeway accepts any
+    # time: either would make an expired token "valid".
+    if not math.isfinite(leeway) or (at is not None and not math.isfinite(at)):
+        fail("usage: --at and --leeway must be finite numbers of seconds")
     raw = _token(token)
     keys = _verification_keys(jwks, key, secret_env)
     allowed = alg or (["HS256"] if secret_env is not None else algorithms_for(keys))
@@ -160,6 +165,10 @@ def _claims(value: str) -> dict[str, Any]:
         fail("invalid_claims: --claims must be a JSON object")
     if not isinstance(claims, dict):
         fail("invalid_claims: --claims must be a JSON object")
+    for name in ("exp", "iat", "nbf"):
+        given = claims.get(name, 0)
+        if isinstance(given, bool) or not isinstance(given, int | float):
+            fail(f"invalid_claims: {name} must be a number of seconds since the epoch")
     return claims
 
 
@@ -172,7 +181,8 @@ def _signing_key(key: Path | None, secret_env: str | None) -> Key:
     found = key_from_file(key)
     if isinstance(found, KeySet):
         if len(found) != 1:
-            fail("usage: the key file holds several keys; give a file with one JWK")
+            held = "no usable key" if len(found) == 0 else f"{len(found)} keys"
+            fail(f"usage: the key file holds {held}; give a file with one JWK")
         (found,) = found
     if not found.is_private and found.kty != "oct":
         raise InvalidKeyError("Signing needs a private key")

@@ -13,7 +13,7 @@ import typer
 
 from gatepass import admin
 from gatepass.cli.output import emit_json, show_table, timestamp
-from gatepass.cli.runtime import guarded, read_password, with_store
+from gatepass.cli.runtime import MAX_OFFSET, guarded, read_password, with_store
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
@@ -57,7 +57,7 @@ def add(
 @guarded
 def list_users(
     limit: int = typer.Option(100, min=1, max=1000, help="At most this many users."),
-    offset: int = typer.Option(0, min=0, help="Skip this many (oldest first)."),
+    offset: int = typer.Option(0, min=0, max=MAX_OFFSET, help="Skip this many (oldest first)."),
     json: bool = typer.Option(False, "--json", help="Print JSON only."),
 ) -> None:
     """Users, oldest first."""
