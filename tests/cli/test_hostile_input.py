@@ -20,6 +20,7 @@ from tests.cli.conftest import Cli
 from tests.cli.test_token import _serve_forever
 
 BAD_URL = "gatepass: invalid_config: GATEPASS_DATABASE_URL is not a usable database URL"
+BAD_URL_PREFIX = "gatepass: invalid_config: GATEPASS_DATABASE_URL"
 
 
 def _one_line(stderr: str) -> str:
@@ -38,11 +39,11 @@ def _one_line(stderr: str) -> str:
         "postgresql://gp:pw@127.0.0.1:hunter2-in-port/gatepass",
         # Out of range: asyncpg refuses it with an OverflowError at the first connection.
         "postgresql://gp@127.0.0.1:99999/gatepass",
-        # libpq options asyncpg does not take: a TypeError at the first connection.
-        "postgresql://gp@127.0.0.1:9/gatepass?sslmode=require",
+        # A libpq option asyncpg does not take (sslmode is translated to ssl).
+        "postgresql://gp@127.0.0.1:9/gatepass?application_name=secretapp",
         "postgresql://gp@[::1/gatepass",
     ],
-    ids=["port-not-a-number", "port-out-of-range", "sslmode", "unclosed-ipv6"],
+    ids=["port-not-a-number", "port-out-of-range", "libpq-option", "unclosed-ipv6"],
 )
 @pytest.mark.parametrize(
     "command", [("db", "upgrade"), ("users", "list"), ("keys", "rotate"), ("sessions", "list")]
@@ -53,8 +54,8 @@ def test_a_database_url_the_drivers_refuse_is_one_line(
     result = cli(*command, env={"GATEPASS_DATABASE_URL": url})
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert _one_line(result.stderr).startswith(BAD_URL)
-    for fragment in ("hunter2", "99999", "sslmode=require", "::1"):
+    assert _one_line(result.stderr).startswith(BAD_URL_PREFIX)
+    for fragment in ("hunter2", "99999", "secretapp", "::1"):
         assert fragment not in result.stderr
 
 
@@ -78,6 +79,22 @@ def test_serve_refuses_a_port_out_of_range(
     assert started == []
     assert result.exit_code == 2
     assert "Invalid value for '--port'" in result.stderr  # one line under main()
+
+
+def test_serve_refuses_a_database_url_the_drivers_refuse_before_starting(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It used to start uvicorn and fail in the app's startup with a traceback.
+    import uvicorn
+
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
+    url = "postgresql://gp:pw@127.0.0.1:hunter2/gatepass"
+    result = cli("serve", env={"GATEPASS_DATABASE_URL": url})
+    assert started == []
+    assert result.exit_code == 2
+    assert _one_line(result.stderr).startswith(BAD_URL_PREFIX)
+    assert "hunter2" not in result.stderr
 
 
 # --- text that is not UTF-8 -------------------------------------------------------------

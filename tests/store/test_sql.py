@@ -20,7 +20,7 @@ from gatepass.errors import ConfigError, ServiceUnavailableError
 from gatepass.store import MemoryStore, SigningKey, hash_token, open_store, upgrade
 from gatepass.store.records import RefreshToken, Session
 from gatepass.store.rotation import Reject, Replay, Rotate, RotationDecision
-from gatepass.store.sql.engine import create_engine, transaction
+from gatepass.store.sql.engine import async_url, create_engine, transaction
 from gatepass.store.sql.migrate import alembic_config
 from gatepass.store.sql.store import SqlStore
 from gatepass.store.sql.tables import metadata
@@ -206,9 +206,23 @@ def test_open_store_picks_the_backend(tmp_path: Path) -> None:
         assert isinstance(open_store(url), SqlStore)
 
 
+def test_libpq_sslmode_is_taken_as_asyncpg_ssl() -> None:
+    url = async_url("postgresql://u@127.0.0.1/db?sslmode=require")
+    assert (url.drivername, dict(url.query)) == ("postgresql+asyncpg", {"ssl": "require"})
+
+
 @pytest.mark.parametrize(
     "url",
-    ["mysql://root:hunter2@localhost/db", "not a url", "sqlite://", "sqlite:///:memory:"],
+    [
+        "mysql://root:hunter2@localhost/db",
+        "not a url",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "postgresql://u:pw@127.0.0.1:hunter2/db",
+        "postgresql://u@127.0.0.1:99999/db",
+        "postgresql://u@[::1/db",
+        "postgresql://u@127.0.0.1/db?application_name=hunter2",
+    ],
 )
 def test_unsupported_urls_are_config_errors_without_echo(url: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -32,14 +32,17 @@ SQLITE_BUSY_TIMEOUT_S = 30
 _WAL_RETRY_S = 0.01
 PG_CONNECT_TIMEOUT_S = 5
 PG_COMMAND_TIMEOUT_S = 30
+_ASYNCPG_OPTIONS = frozenset({"ssl"})
 
 
 def async_url(database_url: str) -> URL:
     """Parse the URL and pick the async driver (never echoes the URL: it may hold a password)."""
     try:
         url = make_url(database_url)
-    except exc.ArgumentError:
+    except (exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise ConfigError("GATEPASS_DATABASE_URL is not a valid database URL") from None
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ConfigError("GATEPASS_DATABASE_URL has a port outside 1-65535")
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database in (None, "", ":memory:"):
@@ -49,7 +52,15 @@ def async_url(database_url: str) -> URL:
             )
         return url.set(drivername="sqlite+aiosqlite")
     if backend in ("postgresql", "postgres"):
-        return url.set(drivername="postgresql+asyncpg")
+        query = dict(url.query)
+        if "sslmode" in query:  # libpq's name; asyncpg takes the same values as "ssl"
+            query["ssl"] = query.pop("sslmode")
+        unknown = set(query) - _ASYNCPG_OPTIONS
+        if unknown:
+            raise ConfigError(
+                "GATEPASS_DATABASE_URL: only the sslmode/ssl query options are supported"
+            )
+        return url.set(drivername="postgresql+asyncpg", query=query)
     raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")
 
 
