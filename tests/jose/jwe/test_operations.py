@@ -330,10 +330,12 @@ def test_encrypt_refuses_apu_outside_ecdh_and_bad_base64() -> None:
         )
 
 
-@pytest.mark.parametrize("crit", [["x"], None, [], 5])
+@pytest.mark.parametrize("crit", [["x"], None, [], 5, ["y", "y"]])
 def test_encrypt_refuses_dangling_crit(crit: object) -> None:
+    # The rule decrypt applies: a duplicate name, too, makes a token it refuses.
+    headers = {"crit": crit, "y": 1}
     with pytest.raises(UnsupportedHeaderError):
-        encrypt(b"x", key_for("A128KW"), alg="A128KW", enc="A128GCM", headers={"crit": crit})
+        encrypt(b"x", key_for("A128KW"), alg="A128KW", enc="A128GCM", headers=headers)
 
 
 def test_null_p2c_and_apu_are_refused_not_taken_as_absent() -> None:

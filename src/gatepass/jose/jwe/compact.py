@@ -18,11 +18,11 @@ from typing import Any, Final
 
 from gatepass.errors import MalformedTokenError, TokenTooLargeError, UnsupportedHeaderError
 from gatepass.jose._b64 import b64decode, b64encode
-from gatepass.jose._header import REGISTERED, check_header_members
+from gatepass.jose._header import check_header_members
 from gatepass.jose._json import dumps, loads_object
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["REGISTERED", "Parts", "encode_header", "join", "parse_header", "split"]
+__all__ = ["Parts", "encode_header", "join", "parse_header", "split"]
 
 _COMPACT: Final = re.compile(
     r"([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)"

@@ -19,12 +19,14 @@ from gatepass.errors import (
     DecryptionError,
     InvalidKeyError,
     KeyNotFoundError,
+    MalformedTokenError,
     TokenTooLargeError,
     UnsupportedHeaderError,
 )
 from gatepass.jose._b64 import b64decode
+from gatepass.jose._header import check_header_members
 from gatepass.jose.jwe import content
-from gatepass.jose.jwe.compact import REGISTERED, encode_header, join, parse_header, split
+from gatepass.jose.jwe.compact import encode_header, join, parse_header, split
 from gatepass.jose.jwe.content import ENCRYPTIONS, ContentAlgorithm, generate_cek
 from gatepass.jose.jwe.keymgmt import (
     DEFAULT_P2C,
@@ -175,13 +177,12 @@ def _merge_headers(header: dict[str, Any], extra: Mapping[str, Any], spec: KeyAl
             raise UnsupportedHeaderError("p2c is only for PBES2")
         if not isinstance(p2c, int) or isinstance(p2c, bool) or p2c < MIN_P2C:
             raise ValueError(f"p2c must be an integer of at least {MIN_P2C}")
-    crit = extra.get("crit")
-    if "crit" in extra and (
-        not isinstance(crit, list)
-        or not crit
-        or not all(isinstance(c, str) and c in extra and c not in REGISTERED for c in crit)
-    ):
-        raise UnsupportedHeaderError("crit must list extension parameters present in the header")
+    try:  # the rule decrypt applies (check_header_members), so encrypt never makes what it refuses
+        check_header_members(extra, ())
+    except MalformedTokenError:
+        raise UnsupportedHeaderError(
+            "crit must list extension parameters present in the header"
+        ) from None
     header.update(extra)
 
 
