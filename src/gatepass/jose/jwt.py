@@ -290,15 +290,12 @@ class Verifier:
             token, self._key, self._algorithms, self._limits, self._crit
         )
         if self._typ is not None:
-            self._check_typ(header)
+            typ = header.get("typ")
+            if typ != self._typ and (not isinstance(typ, str) or _normal_typ(typ) != self._typ):
+                raise ClaimError("typ", "The token's type is not the one expected")
         claims = loads_object(payload, "The token payload")
         validate_claims(claims, self._rules, self._clock())
         return header, claims
-
-    def _check_typ(self, header: Mapping[str, Any]) -> None:
-        typ = header.get("typ")
-        if typ != self._typ and (not isinstance(typ, str) or _normal_typ(typ) != self._typ):
-            raise ClaimError("typ", "The token's type is not the one expected")
 
     def decode_complete(self, token: str | bytes) -> tuple[dict[str, Any], dict[str, Any]]:
         """Verify ``token``; return ``(header, claims)``."""
