@@ -91,23 +91,23 @@ def settings() -> Settings:
 #: A database URL the drivers cannot use, said without repeating any of it (it may
 #: hold a password, and the drivers' own messages quote the part they choke on).
 BAD_DATABASE_URL = (
-    "GATEPASS_DATABASE_URL is not a usable database URL (check its port and its query"
-    " parameters: the drivers take no libpq options such as sslmode)"
+    "GATEPASS_DATABASE_URL is not a usable database URL (check its host, its port and"
+    " its query parameters)"
 )
 
 
 async def open_migrated(database_url: str) -> Store:
     """The store at ``database_url``, migrated; a URL the drivers refuse is a ConfigError.
 
-    A port that is not a number (``:x``) fails as the URL is parsed; the engine
-    connects lazily, so a port out of range (``:99999``) or a query parameter
-    asyncpg does not take (``?sslmode=require``) fails at the first connection.
-    Each is a ValueError, TypeError or OverflowError whose text quotes the URL.
+    ``async_url`` refuses what the URL itself shows (a port that is not a number
+    or out of range, query options asyncpg does not take). What only the driver
+    finds at the first connection comes as a ValueError, TypeError or
+    OverflowError whose text may quote the URL: it is replaced by a fixed line.
     """
     from gatepass.store import open_store
 
     try:
-        store = open_store(database_url)  # parses the URL: a port like ":x" fails here
+        store = open_store(database_url)
     except (ValueError, TypeError, OverflowError):
         raise ConfigError(BAD_DATABASE_URL) from None
     try:

@@ -27,10 +27,9 @@ def serve(
     import uvicorn
 
     config = settings()
-    if not config.database_url.startswith("memory://"):
-        from gatepass.store.sql.engine import async_url
+    from gatepass.store.factory import check_database_url
 
-        async_url(config.database_url)  # a URL the drivers refuse: one line now, not at startup
+    check_database_url(config.database_url)  # a refused URL: one line now, not a startup traceback
     host, port = host or config.host, port or config.port
     if not os.environ.get("GATEPASS_ISSUER", "").strip():
         # Tokens, JWKS and discovery name the address this server really listens on.

@@ -8,7 +8,7 @@ from gatepass.errors import ConfigError
 from gatepass.store.memory import MemoryStore
 from gatepass.store.protocols import Store
 
-__all__ = ["open_store", "upgrade"]
+__all__ = ["check_database_url", "open_store", "upgrade"]
 
 
 def open_store(database_url: str) -> Store:
@@ -20,12 +20,30 @@ def open_store(database_url: str) -> Store:
     """
     if database_url == "memory://":
         return MemoryStore()
-    scheme = database_url.partition("://")[0].lower()
-    if scheme.startswith(("sqlite", "postgresql", "postgres")):
-        from gatepass.store.sql.store import SqlStore
+    _check_sql_scheme(database_url)
+    from gatepass.store.sql.store import SqlStore
 
-        return SqlStore(database_url)
-    raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")
+    return SqlStore(database_url)
+
+
+def check_database_url(database_url: str) -> None:
+    """Raise ConfigError for a URL ``open_store`` or its driver would refuse; no I/O.
+
+    For a caller that must know before it starts (``gatepass serve``): the
+    engine only meets a bad port or query option at its first connection.
+    """
+    if database_url == "memory://":
+        return
+    _check_sql_scheme(database_url)
+    from gatepass.store.sql.engine import async_url
+
+    async_url(database_url)
+
+
+def _check_sql_scheme(database_url: str) -> None:
+    scheme = database_url.partition("://")[0].lower()
+    if not scheme.startswith(("sqlite", "postgresql", "postgres")):
+        raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")
 
 
 def upgrade(database_url: str) -> None:
