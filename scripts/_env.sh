@@ -1,21 +1,28 @@
-# Shared by scripts/test and scripts/serve: sourced, not run.
+# Shared by scripts/test, scripts/serve and scripts/upgrade: sourced, not run.
 
-# ensure_venv EXTRA: create .venv when missing and (re)install the project with
-# the given extra whenever pyproject.toml is newer than the last install.
-ensure_venv() {
-  local extra=$1 py=${PYTHON:-python3}
-  if [ ! -x .venv/bin/python ]; then
-    "$py" -m venv .venv
+# The one tool that installs everything else, pinned here; uv.lock pins the rest.
+UV_VERSION=0.13.9
+
+# ensure_uv: put the pinned uv in .tools/uv (a venv of its own, from the package
+# index) and set $UV to it.
+ensure_uv() {
+  local py=${PYTHON:-python3} tools=.tools/uv
+  if [ ! -x "$tools/bin/uv" ] || [ "$("$tools/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    echo "installing uv $UV_VERSION into $tools" >&2
+    rm -rf "$tools"
+    "$py" -m venv "$tools"
+    "$tools/bin/python" -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
   fi
-  local stamp=".venv/.installed-$extra"
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "installing gatepass[$extra] into .venv" >&2
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extra]"
-    touch "$stamp"
-  fi
+  UV="$PWD/$tools/bin/uv"
+  export UV_PYTHON=${PYTHON:-python3} UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1
 }
 
+# ensure_venv EXTRA [--inexact]: make .venv hold exactly what uv.lock pins for
+# gatepass[EXTRA] (--frozen: the lock is used as it is, never re-resolved).
+ensure_venv() {
+  ensure_uv
+  "$UV" sync --quiet --frozen --extra "$1" "${@:2}"
+}
 # ensure_services: point the tests at PostgreSQL and Redis when they answer.
 # With CI=true a service that does not answer is started, and if it still does
 # not answer the run fails: CI never skips a database test.

@@ -219,7 +219,7 @@ class RevocationSync:
             finally:
                 self.subscribed = False
                 with contextlib.suppress(*_REDIS_FAILURES):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
                 with contextlib.suppress(*_REDIS_FAILURES):
                     await client.aclose()
             await asyncio.sleep(backoff)
