@@ -139,6 +139,11 @@ def test_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GATEPASS_ACCESS_TTL", "0", "GATEPASS_ACCESS_TTL must be at least 1"),
         ("GATEPASS_REFRESH_TTL", "1 week", "GATEPASS_REFRESH_TTL must be a duration"),
         ("GATEPASS_SESSION_TTL", "1.5d", "GATEPASS_SESSION_TTL must be a duration"),
+        # Non-ASCII digits (Arabic-Indic, fullwidth) are digits to int(), not to us.
+        ("GATEPASS_ACCESS_TTL", "\u0663", "GATEPASS_ACCESS_TTL must be a duration"),
+        ("GATEPASS_ACCESS_TTL", "\uff11\uff15m", "GATEPASS_ACCESS_TTL must be a duration"),
+        ("GATEPASS_MAX_BODY_BYTES", "\u0661\u0660\u0662\u0664", "GATEPASS_MAX_BODY_BYTES must be"),
+        ("GATEPASS_REVOCATION_POLL", "\u0660.5", "GATEPASS_REVOCATION_POLL must be"),
         ("GATEPASS_REFRESH_GRACE", "-1", "GATEPASS_REFRESH_GRACE must be at least 0"),
         ("GATEPASS_REFRESH_GRACE", "8d", "GATEPASS_REFRESH_GRACE must be shorter"),
         ("GATEPASS_COOKIE_SECURE", "maybe", "GATEPASS_COOKIE_SECURE must be true or false"),

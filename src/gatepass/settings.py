@@ -233,14 +233,14 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _parse_int(raw: str, variable: str) -> int:
-    if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+    if not re.fullmatch(r"[+-]?[0-9]{1,18}", raw):
         raise ConfigError(f"{variable} must be an integer")
     return int(raw)
 
 
 def _parse_duration(raw: str, variable: str) -> int:
     """Seconds: ``900``, ``15m``, ``12h``, ``7d``, ``10s``."""
-    match = re.fullmatch(r"([+-]?\d{1,12})\s*([smhd]?)", raw.lower())
+    match = re.fullmatch(r"([+-]?[0-9]{1,12}) *([smhd]?)", raw.lower())
     if match is None:
         raise ConfigError(f"{variable} must be a duration in seconds, or like 15m, 12h, 7d")
     return int(match.group(1)) * _UNITS[match.group(2) or "s"]
@@ -257,7 +257,7 @@ def _parse_bool(raw: str, variable: str) -> bool:
 
 def _parse_seconds(raw: str, variable: str) -> float:
     """Seconds as a decimal number (``0.5``, ``2``)."""
-    if not re.fullmatch(r"\d{1,6}(\.\d{1,6})?", raw):
+    if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,6})?", raw):
         raise ConfigError(f"{variable} must be a number of seconds, like 0.5 or 5")
     return float(raw)
 
@@ -344,7 +344,7 @@ def _at_least(s: Settings, name: str, minimum: int) -> None:
 def _validate(s: Settings) -> None:
     if s.env not in ("development", "production"):
         raise ConfigError("GATEPASS_ENV must be 'development' or 'production'")
-    scheme_ok = re.match(r"(sqlite|postgres|postgresql)(\+\w+)?://", s.database_url)
+    scheme_ok = re.match(r"(sqlite|postgres|postgresql)(\+[a-z0-9]+)?://", s.database_url)
     if not scheme_ok and s.database_url != "memory://":
         raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")
     if s.redis_url is not None and not re.match(r"(rediss?|unix)://", s.redis_url):

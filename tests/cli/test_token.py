@@ -504,6 +504,6 @@ def test_sign_refuses_public_keys_weak_secrets_and_bad_ttls(cli: Cli, tmp_path: 
     assert weak.exit_code == 2
     assert weak.stderr.startswith("gatepass: invalid_key")
     private = _write(tmp_path, "k.jwk", _signing_key().export_jwk(private=True))
-    for ttl in ("0", "soon", "-5m"):
+    for ttl in ("0", "soon", "-5m", "\u0663", "\uff15m"):
         assert cli("token", "sign", "--claims", "{}", "--key", private, "--ttl", ttl).exit_code == 2
     assert cli("token", "sign", "--claims", "{}").exit_code == 2

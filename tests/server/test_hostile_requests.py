@@ -168,3 +168,14 @@ async def test_a_signed_token_whose_sid_is_not_a_string_is_a_401(sid: object) ->
         for path in ("/dashboard", "/auth/me", "/auth/sessions"):
             reply = await server.client.get(path, headers={"authorization": f"Bearer {forged}"})
             assert reply.status_code == 401, path
+
+
+@pytest.mark.parametrize("path", ["/auth/sessions/", "/auth/me/", "/health/", "/dashboard/"])
+async def test_a_trailing_slash_is_not_found_never_a_redirect(server: Server, path: str) -> None:
+    tokens = await server.register_and_login()
+    headers = {"authorization": f"Bearer {tokens['access_token']}"}
+    for method in ("GET", "DELETE"):
+        reply = await server.client.request(method, path, headers=headers)
+        assert reply.status_code == 404, (method, path)
+        assert "location" not in reply.headers
+        assert reply.json()["error"] == "not_found"

@@ -53,7 +53,7 @@ async def test_create_user_normalises_email_and_sets_defaults(store: Store) -> N
     user = await store.create_user("  Alice@Example.COM ", "h1", now=NOW)
     assert re.fullmatch(r"[0-9a-f]{32}", user.id)
     assert (user.email, user.password_hash, user.role) == ("alice@example.com", "h1", "user")
-    assert (user.disabled, user.created_at, user.tokens_not_before) == (False, NOW, 0)
+    assert (user.disabled, user.created_at) == (False, NOW)
     assert await store.get_user(user.id) == user
     assert await store.get_user_by_email("ALICE@example.com ") == user
 
@@ -96,9 +96,8 @@ async def test_email_is_unique_whatever_its_case(store: Store) -> None:
 
 async def test_update_user_changes_only_given_fields(store: Store) -> None:
     user = await make_user(store)
-    updated = await store.update_user(user.id, password_hash="h2", tokens_not_before=1234)
+    updated = await store.update_user(user.id, password_hash="h2")
     assert updated.password_hash == "h2"
-    assert updated.tokens_not_before == 1234
     assert (updated.role, updated.disabled, updated.email) == (user.role, False, user.email)
     updated = await store.update_user(user.id, role="admin", disabled=True)
     assert (updated.role, updated.disabled, updated.password_hash) == ("admin", True, "h2")

@@ -12,6 +12,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -315,3 +316,41 @@ async def test_sqlite_deleted_under_a_running_store(tmp_path: Path) -> None:
             await store.health()
     finally:
         await store.close()
+
+
+async def test_a_database_from_the_first_release_upgrades_keeping_its_users(
+    make_sql_store: StoreMaker,
+) -> None:
+    """0001 had users.tokens_not_before; head drops it, keeping every row and its sessions."""
+    from alembic import command
+
+    store = make_sql_store()
+
+    def to_first_release(connection: Connection) -> None:
+        command.upgrade(alembic_config(connection), "0001")
+
+    async with store._engine.begin() as conn:
+        await conn.run_sync(to_first_release)
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, role, disabled, created_at,"
+                " tokens_not_before) VALUES ('u1', 'a@example.com', 'h', 'user', false, 1, 7)"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at,"
+                " user_agent, ip) VALUES ('s1', 'u1', 1, 1, 9e9, '', '')"
+            )
+        )
+    await store.migrate()
+    user = await store.get_user("u1")
+    assert user is not None
+    assert user.email == "a@example.com"
+    assert await store.get_session("s1") is not None
+
+    async with store._engine.connect() as conn:
+        columns = await conn.run_sync(
+            lambda sync: [c["name"] for c in sa_inspect(sync).get_columns("users")]
+        )
+    assert "tokens_not_before" not in columns

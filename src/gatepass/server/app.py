@@ -67,7 +67,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             if store is None:
                 await backend.close()
 
-    app = FastAPI(title="gatepass", version=__version__, lifespan=lifespan)
+    # No 307 from /x/ to /x: a path that is not a route is a 404, never a redirect.
+    app = FastAPI(title="gatepass", version=__version__, lifespan=lifespan, redirect_slashes=False)
     install_error_handlers(app)
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
     app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])

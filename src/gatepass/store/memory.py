@@ -74,7 +74,7 @@ class MemoryStore:
         async with self._lock:
             if email in self._emails:
                 raise UserExistsError()
-            user = User(new_id(), email, password_hash, role, False, now, 0)
+            user = User(new_id(), email, password_hash, role, False, now)
             self._users[user.id] = user
             self._emails[email] = user.id
             return user
@@ -93,7 +93,6 @@ class MemoryStore:
         password_hash: str | None = None,
         role: str | None = None,
         disabled: bool | None = None,
-        tokens_not_before: int | None = None,
     ) -> User:
         async with self._lock:
             user = self._users.get(user_id)
@@ -103,7 +102,6 @@ class MemoryStore:
                 "password_hash": password_hash,
                 "role": role,
                 "disabled": disabled,
-                "tokens_not_before": tokens_not_before,
             }
             user = dataclasses.replace(user, **{k: v for k, v in changes.items() if v is not None})
             self._users[user_id] = user

@@ -62,7 +62,6 @@ class UserStore(Protocol):
         password_hash: str | None = None,
         role: str | None = None,
         disabled: bool | None = None,
-        tokens_not_before: int | None = None,
     ) -> User:
         """Change the given fields (None leaves a field alone); returns the new row."""
         ...

@@ -83,7 +83,6 @@ class User:
     role: str
     disabled: bool
     created_at: float
-    tokens_not_before: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,6 @@ def to_user(row: Row[Any]) -> User:
         role=m["role"],
         disabled=bool(m["disabled"]),
         created_at=float(m["created_at"]),
-        tokens_not_before=int(m["tokens_not_before"]),
     )
 
 

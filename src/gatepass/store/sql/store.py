@@ -86,7 +86,7 @@ class SqlStore:
     async def create_user(
         self, email: str, password_hash: str, *, now: float, role: str = "user"
     ) -> User:
-        user = User(new_id(), normalise_email(email), password_hash, role, False, now, 0)
+        user = User(new_id(), normalise_email(email), password_hash, role, False, now)
         try:
             async with self._write() as conn:
                 await conn.execute(
@@ -97,7 +97,6 @@ class SqlStore:
                         role=user.role,
                         disabled=user.disabled,
                         created_at=user.created_at,
-                        tokens_not_before=user.tokens_not_before,
                     )
                 )
         except IntegrityError:
@@ -126,7 +125,6 @@ class SqlStore:
         password_hash: str | None = None,
         role: str | None = None,
         disabled: bool | None = None,
-        tokens_not_before: int | None = None,
     ) -> User:
         if _unstorable(user_id):
             raise NotFoundError("No such user")
@@ -134,7 +132,6 @@ class SqlStore:
             "password_hash": password_hash,
             "role": role,
             "disabled": disabled,
-            "tokens_not_before": tokens_not_before,
         }
         values = {k: v for k, v in changes.items() if v is not None}
         async with self._write() as conn:

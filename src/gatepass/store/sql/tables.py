@@ -51,7 +51,6 @@ users = Table(
     Column("role", String(64), nullable=False),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", Double, nullable=False),
-    Column("tokens_not_before", BigInteger, nullable=False),
 )
 
 sessions = Table(
