@@ -549,3 +549,23 @@ def test_secret_key_set_export_needs_private() -> None:
 def test_key_set_takes_keys_only() -> None:
     with pytest.raises((TypeError, InvalidKeyError)):
         KeySet([{"kty": "oct"}])  # type: ignore[list-item]
+
+
+def test_import_usable_jwks_skips_what_it_cannot_use_and_counts_it() -> None:
+    ours = Key.generate("ES256").public_key()
+    jwks = {
+        "keys": [
+            {"kty": "EC", "crv": "secp256k1", "x": "AA", "y": "AA"},
+            {"kty": "RSA", "n": "AQAB", "e": "AQAB"},
+            {"kty": "quantum"},
+            "not an object",
+            ours.export_jwk(),
+        ]
+    }
+    keys, skipped = KeySet.import_usable_jwks(jwks)
+    assert [k.kid for k in keys] == [ours.kid]
+    assert skipped == 4
+    with pytest.raises(InvalidKeyError):
+        KeySet.import_jwks(jwks)  # the strict import still refuses the set
+    with pytest.raises(InvalidKeyError):
+        KeySet.import_usable_jwks({"keys": "nope"})

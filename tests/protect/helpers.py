@@ -101,7 +101,8 @@ class FakeAuthServer:
     """A JWKS endpoint and a revocation feed with the auth server's shapes, and counters."""
 
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
-    jwks_mode: str = "ok"  # ok | slow | garbage | error | invalid | huge | secret | redirect
+    jwks_mode: str = "ok"  # ok | slow | garbage | error | invalid | huge | secret | redirect | raw
+    jwks_body: bytes = b""  # what "raw" answers, as it is
     redirect_to: str = ""
     jwks_delay: float = 2.0
     jwks_requests: int = 0
@@ -129,6 +130,8 @@ class FakeAuthServer:
                 return JSONResponse({"keys": [Key.generate("HS256").export_jwk(private=True)]})
             if self.jwks_mode == "redirect":
                 return Response(status_code=302, headers={"Location": self.redirect_to})
+            if self.jwks_mode == "raw":
+                return Response(self.jwks_body, media_type="application/json")
             if self.jwks_mode == "huge":
                 return Response(b" " * 300_000 + orjson.dumps(self.jwks))
             return JSONResponse(self.jwks)

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 
+import orjson
 import pytest
 
 from gatepass.errors import ConfigError, InvalidTokenError, ServiceUnavailableError
@@ -235,3 +236,87 @@ async def test_hmac_algorithms_are_refused_with_a_jwks() -> None:
             jwks_url="https://auth.example.com/jwks.json",
             algorithms=["HS256"],
         )
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_failed_first_fetch_is_retried_with_backoff_not_after_a_cooldown(
+    fake: FakeAuthServer, url: str
+) -> None:
+    """No keys to fall back on: 1 s, 2 s, 4 s … between attempts, capped by the cooldown."""
+    clock = Clock()
+    jwks = JWKSClient(url, allow_insecure_loopback=True, cooldown=30, clock=clock)
+    fake.jwks_mode = "error"
+    attempts = []
+    for step in (0.0, 0.5, 0.6, 1.0, 1.5, 2.0, 4.0, 8.0, 30.0):
+        clock.now += step
+        with pytest.raises(ServiceUnavailableError):
+            await jwks.key_set()
+        attempts.append(jwks.fetches)
+    # t=0 try; 0.5 no; 1.1 try (1 s); 2.1 no; 3.6 try (2 s); 5.6 no; 9.6 try (4 s); 17.6 try (8 s);
+    # 47.6 try (16 s)
+    assert attempts == [1, 1, 2, 2, 3, 3, 4, 5, 6]
+    fake.jwks_mode = "ok"
+    clock.now += 30
+    assert len(await jwks.key_set()) == 1
+    await jwks.aclose()
+
+
+async def test_the_backoff_ends_at_the_cooldown(fake: FakeAuthServer, url: str) -> None:
+    clock = Clock()
+    jwks = JWKSClient(url, allow_insecure_loopback=True, cooldown=3, clock=clock)
+    fake.jwks_mode = "error"
+    for _ in range(6):
+        clock.now += 3
+        with pytest.raises(ServiceUnavailableError):
+            await jwks.key_set()
+    assert jwks.fetches == 6  # every 3 s, never more than the cooldown apart
+    await jwks.aclose()
+
+
+async def test_keys_gatepass_cannot_use_are_skipped_and_logged_once(
+    fake: FakeAuthServer, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """RFC 7517 §5: a secp256k1 key or a short RSA key beside ours does not fail the set."""
+    secp256k1 = {
+        "kty": "EC",
+        "crv": "secp256k1",
+        "kid": "k1",
+        "x": "gBNBUpD2ajpNEYVqm7DOcq-8nP5lCFS6qVoMtKVG6O8",
+        "y": "aFNUKeIPjKMJkQeRJgIJdumkbpzbMlVlOo86BhbMfiI",
+    }
+    short_rsa = {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"}
+    fake.jwks = {"keys": [secp256k1, short_rsa, *jwks_of(OLD)["keys"]]}  # type: ignore[list-item]
+    clock = Clock()
+    jwks = JWKSClient(url, allow_insecure_loopback=True, max_age=1, cooldown=0, clock=clock)
+    with caplog.at_level(logging.WARNING, "gatepass.protect"):
+        keys = await jwks.key_set()
+        clock.now += 5
+        await jwks.key_set()  # stale: refetched in the background
+        await asyncio.sleep(0.1)
+    assert [k.kid for k in keys] == [OLD.kid]
+    assert fake.jwks_requests == 2
+    skipped = [r for r in caplog.records if "skipped 2 key(s)" in r.getMessage()]
+    assert len(skipped) == 1
+    await jwks.aclose()
+
+
+async def test_a_duplicated_keys_member_is_a_failed_fetch(fake: FakeAuthServer, url: str) -> None:
+    """Two parsers could read two different key sets from one document: refuse it."""
+    ours = orjson.dumps(jwks_of(OLD)["keys"])
+    fake.jwks_mode = "raw"
+    fake.jwks_body = b'{"keys":' + ours + b',"keys":' + ours + b"}"
+    jwks = client(url)
+    with pytest.raises(ServiceUnavailableError):
+        await jwks.key_set()
+    await jwks.aclose()
+    fake.jwks_body = b'{"keys":' + ours + b"}"
+    jwks = client(url)
+    assert len(await jwks.key_set()) == 1  # the same keys, once: accepted
+    await jwks.aclose()

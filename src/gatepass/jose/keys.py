@@ -352,11 +352,25 @@ class KeySet:
     @classmethod
     def import_jwks(cls, jwks: Mapping[str, Any]) -> KeySet:
         """Import ``{"keys": [...]}``; keys of a type gatepass does not know are skipped."""
-        keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
-        if not isinstance(keys, list):
-            raise InvalidKeyError("A JWK Set must be an object with a list of keys")
-        known = [k for k in keys if not isinstance(k, Mapping) or k.get("kty") in _KNOWN_KTY]
-        return cls(Key.import_jwk(k) for k in known)
+        return cls(Key.import_jwk(k) for k in _known_members(jwks))
+
+    @classmethod
+    def import_usable_jwks(cls, jwks: Mapping[str, Any]) -> tuple[KeySet, int]:
+        """A third party's JWK Set: the keys gatepass can use, and how many it skipped.
+
+        RFC 7517 §5: keys with a ``kty`` not understood, missing members, or
+        values out of the supported range (a secp256k1 curve, a 1024-bit RSA
+        modulus) are ignored rather than failing the whole set.
+        """
+        members = jwks.get("keys") if isinstance(jwks, Mapping) else None
+        usable: list[Key] = []
+        for member in _known_members(jwks):
+            try:
+                usable.append(Key.import_jwk(member))
+            except InvalidKeyError:
+                continue
+        assert isinstance(members, list)  # _known_members checked it
+        return cls(usable), len(members) - len(usable)
 
     def export_jwks(self, private: bool = False) -> dict[str, Any]:
         return {"keys": [k.export_jwk(private=private) for k in self._keys]}
@@ -522,3 +536,11 @@ def _load(data: bytes, password: bytes | None, *, pem: bool) -> object:
         except (ValueError, TypeError, UnsupportedAlgorithm):
             continue
     raise InvalidKeyError("The key could not be loaded")
+
+
+def _known_members(jwks: Mapping[str, Any]) -> list[Any]:
+    """The ``keys`` of a JWK Set whose ``kty`` gatepass knows (others are ignored)."""
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    if not isinstance(keys, list):
+        raise InvalidKeyError("A JWK Set must be an object with a list of keys")
+    return [k for k in keys if not isinstance(k, Mapping) or k.get("kty") in _KNOWN_KTY]

@@ -11,7 +11,15 @@
   failed fetch (network error, timeout, non-200, garbage JSON, an invalid key,
   an empty set, an HMAC secret served as a public key, or a private key) keeps
   the last good set and is logged (its kind only, never the body). The cap
-  holds for the decoded body (``gatepass.protect.bodies``).
+  holds for the decoded body (``gatepass.protect.bodies``). A document with a
+  duplicated member (two ``keys``) is garbage JSON: two parsers could read
+  two different sets from it.
+- Keys gatepass cannot use (an unknown ``kty``, a secp256k1 curve, a short RSA
+  modulus) are skipped as RFC 7517 §5 says, logged once, not fatal; a set with
+  no usable key at all is a failed fetch.
+- Before the first good fetch there are no keys to fall back on, so a failed
+  first fetch is retried after 1 s, then 2, 4, … up to ``cooldown``, rather
+  than answering 503 for a whole cooldown.
 - Only the configured URL is fetched: https, or http on loopback when
   ``allow_insecure_loopback`` is set; redirects are not followed, even by a
   caller's ``http`` client that follows them by default.
@@ -31,10 +39,10 @@ from collections.abc import Callable
 from typing import Final
 
 import httpx
-import orjson
 
 from gatepass.errors import JoseError, ServiceUnavailableError
 from gatepass.jose import KeySet
+from gatepass.jose._json import loads_object
 from gatepass.protect.bodies import REQUEST_HEADERS, BodyError, read_capped
 from gatepass.protect.urls import checked_url
 
@@ -43,6 +51,7 @@ __all__ = ["JWKSClient"]
 log = logging.getLogger("gatepass.protect")
 
 DEFAULT_MAX_BYTES: Final = 256 * 1024
+FIRST_RETRY: Final = 1.0  # seconds before retrying a failed first fetch; doubles each time
 
 
 class _FetchError(Exception):
@@ -78,6 +87,8 @@ class JWKSClient:
         self._fetched_at = -float("inf")
         self._attempted_at = -float("inf")
         self._inflight: asyncio.Task[None] | None = None
+        self._failures = 0  # consecutive failed fetches
+        self._skipped_logged = -1
         #: How many fetches were started (observability and tests).
         self.fetches = 0
 
@@ -87,7 +98,7 @@ class JWKSClient:
         """The current key set; the first call fetches it (ServiceUnavailableError if it cannot)."""
         now = self._clock()
         if self._keys is None:
-            if self._inflight is not None or now - self._attempted_at >= self.cooldown:
+            if self._inflight is not None or now - self._attempted_at >= self._retry_after():
                 await self._refresh()
             return self._current()
         if (
@@ -102,9 +113,15 @@ class JWKSClient:
         """A newer key set than ``seen`` (refetching once per cooldown), or None."""
         if self._keys is not None and self._keys is not seen:
             return self._keys
-        if self._inflight is not None or self._clock() - self._attempted_at >= self.cooldown:
+        if self._inflight is not None or self._clock() - self._attempted_at >= self._retry_after():
             await self._refresh()
         return self._keys if self._keys is not seen else None
+
+    def _retry_after(self) -> float:
+        """Seconds between fetch attempts: the cooldown, or a backoff while no set is known."""
+        if self._keys is not None or self._failures == 0:
+            return self.cooldown
+        return min(self.cooldown, FIRST_RETRY * 2 ** (self._failures - 1))
 
     def _current(self) -> KeySet:
         if self._keys is None:
@@ -137,9 +154,11 @@ class JWKSClient:
         try:
             keys = await self._fetch()
         except _FetchError as exc:
+            self._failures += 1
             kept = "keeping the last good key set" if self._keys else "no key set yet"
             log.warning("JWKS fetch failed: %s; %s", exc, kept)
         else:
+            self._failures = 0
             self._keys = keys
             self._fetched_at = self._clock()
         finally:
@@ -156,13 +175,20 @@ class JWKSClient:
         except httpx.HTTPError as exc:
             raise _FetchError(f"transport error ({type(exc).__name__})") from None
         try:
-            keys = KeySet.import_jwks(orjson.loads(body))
-        except orjson.JSONDecodeError:
-            raise _FetchError("the answer is not JSON") from None
+            document = loads_object(body, "The JWK Set")
+        except JoseError:
+            raise _FetchError(
+                "the answer is not a JSON object (or has a duplicated member)"
+            ) from None
+        try:
+            keys, skipped = KeySet.import_usable_jwks(document)
         except (JoseError, ValueError, TypeError, AttributeError):
             raise _FetchError("the answer is not a valid JWK Set") from None
+        if skipped and skipped != self._skipped_logged:
+            self._skipped_logged = skipped  # once per change, not once per fetch
+            log.warning("JWKS: skipped %d key(s) gatepass cannot use (RFC 7517 §5)", skipped)
         if len(keys) == 0:
-            raise _FetchError("the JWK Set is empty")
+            raise _FetchError("the JWK Set has no usable key")
         if any(key.kty == "oct" for key in keys):
             raise _FetchError("the JWK Set holds a secret key")
         if any(key.is_private for key in keys):  # a published private key signs for anyone
