@@ -292,7 +292,8 @@ async def test_keys_gatepass_cannot_use_are_skipped_and_logged_once(
         "y": "aFNUKeIPjKMJkQeRJgIJdumkbpzbMlVlOo86BhbMfiI",
     }
     short_rsa = {"kty": "RSA", "kid": "r1", "n": "AQAB", "e": "AQAB"}
-    fake.jwks = {"keys": [secp256k1, short_rsa, *jwks_of(OLD)["keys"]]}  # type: ignore[list-item]
+    ours: list[object] = KeySet([OLD.public_key()]).export_jwks()["keys"]
+    fake.jwks = {"keys": [secp256k1, short_rsa, *ours]}
     clock = Clock()
     jwks = JWKSClient(url, allow_insecure_loopback=True, max_age=1, cooldown=0, clock=clock)
     with caplog.at_level(logging.WARNING, "gatepass.protect"):

@@ -121,7 +121,8 @@ class JWKSClient:
         """Seconds between fetch attempts: the cooldown, or a backoff while no set is known."""
         if self._keys is not None or self._failures == 0:
             return self.cooldown
-        return min(self.cooldown, FIRST_RETRY * 2 ** (self._failures - 1))
+        backoff: float = FIRST_RETRY * 2.0 ** (self._failures - 1)
+        return min(self.cooldown, backoff)
 
     def _current(self) -> KeySet:
         if self._keys is None:
