@@ -19,6 +19,7 @@ from gatepass.protect.env import authenticator_from_env
 from gatepass.protect.fastapi_adapter import GatepassHTTPException
 from gatepass.protect.jwks import JWKSClient
 from gatepass.protect.principal import Access, Principal
+from gatepass.protect.profiles import Profile
 from gatepass.protect.revocations import RevocationSync
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "GatepassMiddleware",
     "JWKSClient",
     "Principal",
+    "Profile",
     "RevocationCheck",
     "RevocationSync",
     "VerifiedTokenCache",

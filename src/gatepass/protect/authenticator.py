@@ -8,10 +8,17 @@ optional decryption key and revocation sync), used three ways:
 - any ASGI app: ``GatepassMiddleware(app, authenticator=auth)``;
 - Flask/WSGI: ``@auth.required`` / ``@auth.required(roles=[...])``.
 
-Async parts (JWKS fetches, revocation sync) belong to one event loop: the
-loop ``start()`` ran on (an ASGI app's), or, for synchronous callers, a
-private loop thread started on first use (see ``loop_thread``). Using one
-Authenticator from two loops is refused.
+Async parts (JWKS fetches, revocation sync, the cache) belong to one event
+loop, the Authenticator's home: the loop ``start()`` first ran on (an ASGI
+app's), or, when a synchronous caller comes first, a private loop thread
+(see ``loop_thread``). Calls from anywhere else are handed to the home loop
+and awaited there, so one Authenticator serves an async app and sync Flask
+views in one process. The one call that cannot work, ``authenticate_sync``
+on the home loop's own thread (it would wait for itself), is a ConfigError.
+
+Which tokens count is a ``Profile`` (``gatepass.protect.profiles``): the
+auth server's own by default, RFC 9068 access tokens or plain JWTs of other
+issuers by name; ``require=`` and ``typ=`` override its parts.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
@@ -35,8 +42,9 @@ from gatepass.jose.jwe import KEY_ALGORITHMS
 from gatepass.protect import fastapi_adapter, flask_adapter
 from gatepass.protect.cache import VerifiedTokenCache
 from gatepass.protect.jwks import JWKSClient
-from gatepass.protect.loop_thread import LoopThread
+from gatepass.protect.loop_thread import LoopThread, run_on
 from gatepass.protect.principal import Access, Principal
+from gatepass.protect.profiles import GATEPASS, Profile
 from gatepass.protect.verification import (
     ASYMMETRIC_ALGORITHMS,
     KeySource,
@@ -45,7 +53,6 @@ from gatepass.protect.verification import (
     TokenVerifier,
 )
 from gatepass.settings import check_secret_strength
-from gatepass.tokens.access import ACCESS_TOKEN_TYPE
 from gatepass.tokens.encryption import AccessTokenEncryption
 
 if TYPE_CHECKING:
@@ -55,7 +62,16 @@ __all__ = ["Authenticator", "RevocationCheck"]
 
 log = logging.getLogger("gatepass.protect")
 View = TypeVar("View", bound=Callable[..., Any])
+T = TypeVar("T")
 SYNC_TIMEOUT = 30.0
+_CLOSED_HOME = "The event loop this Authenticator ran on is closed; close() it on that loop first"
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 class RevocationCheck(Protocol):
@@ -101,8 +117,11 @@ def _key_source(
         raise ConfigError("Give exactly one of jwks_url, jwks_client, keys or secret")
     if secret is not None:
         check_secret_strength(secret, "The shared secret")
-        key = Key.from_secret(secret, alg="HS256", kid="hs256")
-        return StaticKeys(KeySet([key])), tuple(algorithms or ("HS256",)), None
+        # One key without a kid of its own: a token's kid is then not a lookup
+        # (any issuer names its one secret as it likes), as `gatepass token verify
+        # --secret-env` does.
+        key = Key.from_secret(secret, alg="HS256")
+        return StaticKeys(key), tuple(algorithms or ("HS256",)), None
     if keys is not None:
         derived = sorted(
             {a for k in ([keys] if isinstance(keys, Key) else keys) for a in algorithms_for_key(k)}
@@ -128,7 +147,9 @@ class Authenticator:
         keys: Key | KeySet | None = None,
         secret: str | None = None,
         algorithms: Collection[str] | None = None,
-        typ: str = ACCESS_TOKEN_TYPE,
+        profile: Profile = GATEPASS,
+        typ: str | None = None,
+        require: Collection[str] | None = None,
         leeway: float = 0.0,
         decryption_key: AccessTokenEncryption | Key | str | None = None,
         revocations: RevocationCheck | None = None,
@@ -140,7 +161,12 @@ class Authenticator:
             raise ConfigError("issuer and audience are required")
         if leeway < 0 or leeway > 300:
             raise ConfigError("leeway must be between 0 and 300 seconds")
+        if not isinstance(profile, Profile):
+            raise ConfigError("profile must be one of gatepass.protect.profiles")
+        if isinstance(require, str):
+            raise ConfigError("require is a list of claim names, not one string")
         source, allowed, self.jwks = _key_source(jwks_url, jwks_client, keys, secret, algorithms)
+        self.profile = profile
         self.max_token_bytes = max_token_bytes
         self.revocations = revocations
         self.cache: VerifiedTokenCache[Principal] = VerifiedTokenCache(cache_size, leeway=leeway)
@@ -150,11 +176,12 @@ class Authenticator:
             algorithms=allowed,
             issuer=issuer,
             audience=audience,
-            typ=typ,
+            typ=profile.typ if typ is None else typ,
             leeway=leeway,
             limits=_limits(max_token_bytes),
             encryption=_encryption(decryption_key),
             clock=clock,
+            required=profile.require if require is None else tuple(require),
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting: asyncio.Task[None] | None = None
@@ -170,6 +197,19 @@ class Authenticator:
         ServiceUnavailableError when no signing keys could be fetched at all.
         The refusal never says which check failed, nor echoes the token.
         """
+        home = self._loop
+        if home is not None and home is not asyncio.get_running_loop():
+            return await self._on_home(home, self._authenticate(token))
+        return await self._authenticate(token)
+
+    async def _on_home(self, home: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:
+        """Await ``work`` on the home loop, from another loop's task."""
+        if home.is_closed():
+            work.close()
+            raise ConfigError(_CLOSED_HOME)
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, home))
+
+    async def _authenticate(self, token: str | None) -> Principal:
         if not token:
             raise MissingTokenError()
         if len(token) > self.max_token_bytes:
@@ -198,7 +238,8 @@ class Authenticator:
         """Start the revocation sync (first sync awaited) on this loop; idempotent."""
         loop = asyncio.get_running_loop()
         if self._loop is not None and self._loop is not loop:
-            raise RuntimeError("This Authenticator already runs on another event loop")
+            await self._on_home(self._loop, self.start())
+            return
         self._loop = loop
         if self._started:
             return
@@ -213,6 +254,10 @@ class Authenticator:
 
     async def close(self) -> None:
         """Stop the revocation sync and close HTTP clients; the object can start again."""
+        home = self._loop
+        if home is not None and home is not asyncio.get_running_loop() and not home.is_closed():
+            await self._on_home(home, self.close())
+            return
         if self._starting is not None:
             await asyncio.gather(self._starting, return_exceptions=True)
         if self.revocations is not None:
@@ -290,16 +335,25 @@ class Authenticator:
         return lambda inner: flask_adapter.protect_view(self, inner, access)
 
     def authenticate_sync(self, token: str | None) -> Principal:
-        """``authenticate`` for threads without an event loop (runs on the private loop)."""
-        runner = self._runner
-        if runner is None:
+        """``authenticate`` for threads without an event loop, run on the home loop.
+
+        The home loop is an async app's when one started this Authenticator,
+        else a private loop thread started here on first use.
+        """
+        home = self._loop
+        if home is None:
             with self._runner_lock:
-                runner = self._runner
-                if runner is None:
-                    if self._loop is not None:
-                        raise RuntimeError("This Authenticator already runs on an event loop")
-                    runner = self._runner = LoopThread()
-        return runner.run(self.authenticate(token), SYNC_TIMEOUT)
+                if self._loop is None and self._runner is None:
+                    self._runner = LoopThread()
+                home = self._loop or (self._runner.loop if self._runner else None)
+        if home is None or home.is_closed():
+            raise ConfigError(_CLOSED_HOME)
+        if _running_loop() is home:
+            raise ConfigError(
+                "authenticate_sync was called on the event loop this Authenticator runs on;"
+                " await auth.authenticate(token) there instead"
+            )
+        return run_on(home, self.authenticate(token), SYNC_TIMEOUT)
 
     def close_sync(self) -> None:
         """Stop the private loop thread (after closing what runs on it)."""

@@ -2,10 +2,11 @@
 
 ``Depends(auth)`` and ``Depends(auth.require(...))`` raise
 ``GatepassHTTPException``, an ``HTTPException`` carrying the status and the
-``WWW-Authenticate`` header. ``auth.install(app)`` registers the handler that
-answers with the guide's ``{"error", "message"}`` bodies; without it FastAPI's
-default handler still answers with the right status and headers (and a
-``{"detail": ...}`` body), never a 500.
+``WWW-Authenticate`` header, answered with the guide's ``{"error", "message"}``
+bodies. ``auth.install(app)`` registers that handler; in an app without it,
+the first refusal registers it (in the exception-handler table Starlette
+hands each request in its scope), so the body is the same either way, never
+FastAPI's ``{"detail": ...}``.
 """
 
 from __future__ import annotations
@@ -65,7 +66,20 @@ async def principal_of_request(
         principal = await auth.authenticate(token)
         return principal if access is None else access.check(principal)
     except GatepassError as exc:
+        _answer_with_our_handler(connection)
         raise GatepassHTTPException(exc) from None
+
+
+def _answer_with_our_handler(connection: HTTPConnection) -> None:
+    """Register our handler in the app's exception-handler table, as install() would have.
+
+    Starlette's ExceptionMiddleware puts its own table in the request scope and
+    looks refusals up in it; adding ours there (once per app) answers this
+    refusal, and every later one, with the guide's body.
+    """
+    table = connection.scope.get("starlette.exception_handlers")
+    if isinstance(table, tuple) and len(table) == 2 and isinstance(table[0], dict):
+        table[0].setdefault(GatepassHTTPException, _handler)
 
 
 def dependency(auth: Authenticator, access: Access) -> Callable[..., Awaitable[Principal]]:

@@ -19,9 +19,19 @@ from typing import Any, TypeVar
 
 from gatepass.errors import ServiceUnavailableError
 
-__all__ = ["LoopThread"]
+__all__ = ["LoopThread", "run_on"]
 
 T = TypeVar("T")
+
+
+def run_on(loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
+    """Run ``coroutine`` on ``loop`` (another thread's) and wait (ServiceUnavailable on timeout)."""
+    future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+    try:
+        return future.result(timeout)
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise ServiceUnavailableError() from None
 
 
 class LoopThread:
@@ -57,12 +67,7 @@ class LoopThread:
         if threading.current_thread() is self._thread:
             coroutine.close()
             raise RuntimeError("LoopThread.run called from its own loop")
-        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
-        try:
-            return future.result(timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise ServiceUnavailableError() from None
+        return run_on(self.loop, coroutine, timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._thread.is_alive():

@@ -19,6 +19,10 @@ def _optional_str(claims: Mapping[str, Any], name: str) -> str | None:
     raise InvalidTokenError()
 
 
+def _optional_id(claims: Mapping[str, Any], name: str) -> str | None:
+    return _required_str(claims, name) if name in claims else None
+
+
 def _required_str(claims: Mapping[str, Any], name: str) -> str:
     value = claims.get(name)
     if isinstance(value, str) and value:
@@ -50,8 +54,8 @@ class Principal:
     """
 
     sub: str
-    sid: str
-    jti: str
+    sid: str | None  # always set for gatepass's tokens; other issuers' may have none
+    jti: str | None
     email: str | None
     role: str | None
     scopes: frozenset[str]
@@ -62,8 +66,8 @@ class Principal:
         """A principal from verified claims; wrongly typed identity claims are an invalid token."""
         return cls(
             sub=_required_str(claims, "sub"),
-            sid=_required_str(claims, "sid"),
-            jti=_required_str(claims, "jti"),
+            sid=_optional_id(claims, "sid"),
+            jti=_optional_id(claims, "jti"),
             email=_optional_str(claims, "email"),
             role=_optional_str(claims, "role"),
             scopes=scopes_of(claims),

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any, Final, Protocol
 
-from gatepass.errors import KeyNotFoundError, MalformedTokenError
+from gatepass.errors import ConfigError, KeyNotFoundError, MalformedTokenError
 from gatepass.jose import Key, KeySet, Limits, Verifier
 from gatepass.jose.jwe.nested import decrypt_then_verify
 from gatepass.protect.jwks import JWKSClient
+from gatepass.protect.profiles import GATEPASS
 from gatepass.tokens.encryption import AccessTokenEncryption
 
 __all__ = ["ASYMMETRIC_ALGORITHMS", "KeySource", "RemoteKeys", "StaticKeys", "TokenVerifier"]
@@ -37,7 +38,7 @@ ASYMMETRIC_ALGORITHMS: Final = (
     "RS512",
 )
 #: The claims every gatepass access token carries (as the auth server requires them).
-REQUIRED_CLAIMS: Final = ("sub", "iat", "jti", "sid")
+REQUIRED_CLAIMS: Final = GATEPASS.require
 
 
 class KeySource(Protocol):
@@ -82,13 +83,15 @@ class TokenVerifier:
         algorithms: Collection[str],
         issuer: str,
         audience: str,
-        typ: str,
+        typ: str | None,
         leeway: float,
         limits: Limits,
         encryption: AccessTokenEncryption | None,
         clock: Callable[[], float],
         required: Collection[str] = REQUIRED_CLAIMS,
     ) -> None:
+        if encryption is not None and typ is None:
+            raise ConfigError("Encrypted (nested) tokens need an explicit typ, such as at+jwt")
         self.source = source
         self._algorithms = tuple(algorithms)
         self._issuer, self._audience, self._typ = issuer, audience, typ
@@ -115,6 +118,7 @@ class TokenVerifier:
 
     def _decode(self, token: str, keys: Key | KeySet) -> dict[str, Any]:
         if self._encryption is not None:
+            assert self._typ is not None  # checked in __init__
             return decrypt_then_verify(
                 token,
                 self._encryption.key,
