@@ -95,3 +95,65 @@ def test_bad_profile_options_are_config_errors() -> None:
         auth_for(profile="jwt")
     with pytest.raises(ConfigError):
         auth_for(require="sub")
+
+
+def _python_jose(claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    from jose import jwt as jose_jwt
+
+    token: str = jose_jwt.encode(claims, PEM.decode(), algorithm="ES256", headers=headers)
+    return token
+
+
+def _joserfc(claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    """Authlib's JOSE, now its own package (authlib.jose is deprecated for it)."""
+    from joserfc import jwk as joserfc_jwk
+    from joserfc import jwt as joserfc_jwt
+
+    key = joserfc_jwk.ECKey.import_key(PEM)
+    token: str = joserfc_jwt.encode({"alg": "ES256", **headers}, claims, key)
+    return token
+
+
+def _jwcrypto(claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    from jwcrypto import jwk
+    from jwcrypto import jwt as jwcrypto_jwt
+
+    token = jwcrypto_jwt.JWT(header={"alg": "ES256", **headers}, claims=claims)
+    token.make_signed_token(jwk.JWK.from_pem(PEM))
+    serialized: str = token.serialize()
+    return serialized
+
+
+def _pyjwt(claims: dict[str, Any], headers: dict[str, Any]) -> str:
+    return pyjwt.encode(claims, PEM, algorithm="ES256", headers=headers)
+
+
+MINTERS = {
+    "pyjwt": _pyjwt,
+    "python-jose": _python_jose,
+    "joserfc (authlib)": _joserfc,
+    "jwcrypto": _jwcrypto,
+}
+
+
+@pytest.mark.parametrize("library", sorted(MINTERS))
+async def test_tokens_minted_by_other_libraries_pass_under_the_matching_profile(
+    library: str,
+) -> None:
+    mint_with = MINTERS[library]
+    now = int(time.time())
+    base = {"iss": ISSUER, "aud": AUDIENCE, "exp": now + 300, "sub": "42"}
+    rfc9068 = {**base, "iat": now, "jti": "j-1", "client_id": "cli"}
+    typed = mint_with(rfc9068, {"typ": "at+jwt"})
+    untyped = mint_with(base, {"typ": "JWT"})
+
+    assert (await auth_for(profile=profiles.RFC9068).authenticate(typed)).jti == "j-1"
+    assert (await auth_for(profile=profiles.JWT).authenticate(untyped)).sub == "42"
+    with pytest.raises(InvalidTokenError):  # a plain JWT is no RFC 9068 access token
+        await auth_for(profile=profiles.RFC9068).authenticate(untyped)
+    with pytest.raises(InvalidTokenError):  # and neither is a gatepass one (no sid)
+        await auth_for().authenticate(typed)
+    head, payload, signature = typed.split(".")
+    tampered = f"{head}.{payload}.{signature[:-4]}AAAA"
+    with pytest.raises(InvalidTokenError):
+        await auth_for(profile=profiles.RFC9068).authenticate(tampered)
