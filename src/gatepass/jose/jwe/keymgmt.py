@@ -1,7 +1,8 @@
 """Key management (RFC 7518 §4): how the content encryption key reaches the recipient.
 
 The table is data; ``RSA1_5`` is not in it (Bleichenbacher), and the PBES2
-entries are only reachable when the caller enables them by name. ``wrap`` runs
+entries are only reachable when the caller enables them by name. The
+ECDH-ES and PBES2 derivations live in ``ecdh`` and ``pbes2``. ``wrap`` runs
 on the sender's side and adds its header members (``epk``, ``iv``/``tag``,
 ``p2s``/``p2c``); ``unwrap`` runs on the recipient's side and raises
 :class:`DecryptionError` with one fixed message for every failure, including an
@@ -14,16 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, x25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.keywrap import (
     InvalidUnwrap,
     aes_key_unwrap,
@@ -37,7 +34,11 @@ from gatepass.errors import (
     MalformedTokenError,
 )
 from gatepass.jose._b64 import b64decode, b64encode
+from gatepass.jose.jwe import ecdh, pbes2
 from gatepass.jose.jwe.content import ENCRYPTIONS, ContentAlgorithm, generate_cek
+from gatepass.jose.jwe.ecdh import ECDH_CURVES
+from gatepass.jose.jwe.failure import UnwrapFailed
+from gatepass.jose.jwe.pbes2 import DEFAULT_P2C, MIN_P2C
 from gatepass.jose.keys import Key
 
 __all__ = [
@@ -97,28 +98,8 @@ KEY_ALGORITHMS: Final[Mapping[str, KeyAlgorithm]] = MappingProxyType(
 )
 PBES2_ALGORITHMS: Final = frozenset(n for n, a in KEY_ALGORITHMS.items() if a.family == "PBES2")
 
-#: PBES2: RFC 7518 §4.8.1.2 recommends at least 1000 iterations; gatepass's
-#: default cap (and the count it uses when encrypting) keeps one token's cost
-#: bounded (CVE-2023-6681).
-MIN_P2C: Final = 1000
-DEFAULT_P2C: Final = 16_384
-_MIN_P2S_BYTES: Final = 8
-
-_SHA256: Final = hashes.SHA256()
-_ECDH: Final = ec.ECDH()
-_EC_CURVES: Final[Mapping[str, tuple[ec.EllipticCurve, int]]] = MappingProxyType(
-    {"P-256": (ec.SECP256R1(), 32), "P-384": (ec.SECP384R1(), 48), "P-521": (ec.SECP521R1(), 66)}
-)
-ECDH_CURVES: Final = frozenset({*_EC_CURVES, "X25519"})
-_HASHES: Final[Mapping[str, type[hashes.HashAlgorithm]]] = MappingProxyType(
-    {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
-)
 _DECRYPT_OPS: Final = frozenset({"decrypt", "unwrapKey", "deriveKey", "deriveBits"})
 _ENCRYPT_OPS: Final = frozenset({"encrypt", "wrapKey", "deriveKey", "deriveBits"})
-
-
-class _Failed(Exception):
-    """Internal: any unwrap failure, turned into one DecryptionError by ``unwrap``."""
 
 
 # -- key checks ------------------------------------------------------------------
@@ -182,118 +163,30 @@ def generate_key(
         obj = rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
     elif crv == "X25519":
         obj = x25519.X25519PrivateKey.generate()
-    elif crv in _EC_CURVES:
-        obj = ec.generate_private_key(_EC_CURVES[crv][0])
+    elif crv in ecdh.EC_CURVES:
+        obj = ec.generate_private_key(ecdh.EC_CURVES[crv][0])
     else:
         raise InvalidKeyError("Unsupported curve for ECDH-ES")
     key = Key.from_crypto(obj, alg=alg, use="enc")
     return Key.from_crypto(obj, alg=alg, use="enc", kid=kid or key.kid)
 
 
-# -- ECDH-ES (RFC 7518 §4.6) ---------------------------------------------------
-
-
-@lru_cache(maxsize=256)
-def _other_info(alg_id: str, bits: int, apu: bytes, apv: bytes) -> bytes:
-    """RFC 7518 §4.6.2 OtherInfo: AlgorithmID, PartyUInfo, PartyVInfo, SuppPubInfo."""
-
-    def field(data: bytes) -> bytes:
-        return len(data).to_bytes(4, "big") + data
-
-    return field(alg_id.encode("ascii")) + field(apu) + field(apv) + bits.to_bytes(4, "big")
-
-
-def _concat_kdf(z: bytes, alg_id: str, bits: int, apu: bytes, apv: bytes) -> bytes:
-    return ConcatKDFHash(_SHA256, bits // 8, _other_info(alg_id, bits, apu, apv)).derive(z)
-
-
-def _party_info(header: Mapping[str, Any], name: str) -> bytes:
-    if name not in header:
-        return b""
-    value = header[name]
-    if not isinstance(value, str):
-        raise _Failed
-    return b64decode(value)
-
-
 def _ecdh_derive(
     spec: KeyAlgorithm, enc: ContentAlgorithm, z: bytes, header: Mapping[str, Any]
 ) -> bytes:
-    if not z.strip(b"\x00"):  # an all-zero X25519 output: a small-order ephemeral key
-        raise _Failed
+    """The CEK (ECDH-ES) or the key-wrapping key (ECDH-ES+AxxxKW) from Z."""
     alg_id, size = (enc.name, enc.key_bytes) if not spec.kek_bytes else (spec.name, spec.kek_bytes)
-    apu, apv = _party_info(header, "apu"), _party_info(header, "apv")
-    return _concat_kdf(z, alg_id, size * 8, apu, apv)
-
-
-def _ephemeral(key: Key) -> tuple[bytes, dict[str, str]]:
-    """A fresh ephemeral key on the recipient's curve: ``(Z, epk)``."""
-    public = key.public_crypto
-    if key.crv == "X25519":
-        assert isinstance(public, x25519.X25519PublicKey)
-        eph = x25519.X25519PrivateKey.generate()
-        raw = eph.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        return eph.exchange(public), {"kty": "OKP", "crv": "X25519", "x": b64encode(raw)}
-    assert key.crv is not None
-    curve, size = _EC_CURVES[key.crv]
-    eph_ec = ec.generate_private_key(curve)
-    point = eph_ec.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    epk = {
-        "kty": "EC",
-        "crv": key.crv,
-        "x": b64encode(point[1 : 1 + size]),
-        "y": b64encode(point[1 + size :]),
-    }
-    return eph_ec.exchange(_ECDH, cast(ec.EllipticCurvePublicKey, public)), epk
-
-
-def _peer_z(key: Key, header: Mapping[str, Any]) -> bytes:
-    """Z from the header's ``epk``, validated against the recipient's own curve."""
-    epk = header.get("epk")
-    if not isinstance(epk, Mapping) or epk.get("crv") != key.crv or "d" in epk:
-        raise _Failed
-    x = epk.get("x")
-    if not isinstance(x, str):
-        raise _Failed
-    private = key.crypto
-    if isinstance(private, x25519.X25519PrivateKey):
-        if epk.get("kty") != "OKP":
-            raise _Failed
-        raw = b64decode(x)
-        if len(raw) != 32:
-            raise _Failed
-        return private.exchange(x25519.X25519PublicKey.from_public_bytes(raw))
-    if not isinstance(private, ec.EllipticCurvePrivateKey) or epk.get("kty") != "EC":
-        raise _Failed
-    y = epk.get("y")
-    if not isinstance(y, str) or key.crv is None:
-        raise _Failed
-    curve, size = _EC_CURVES[key.crv]
-    xb, yb = b64decode(x), b64decode(y)
-    if len(xb) != size or len(yb) != size:
-        raise _Failed
-    # from_encoded_point refuses a point that is not on the curve (invalid-curve attack).
-    peer = ec.EllipticCurvePublicKey.from_encoded_point(curve, b"\x04" + xb + yb)
-    return private.exchange(_ECDH, peer)
-
-
-# -- PBES2 (RFC 7518 §4.8) -----------------------------------------------------
+    return ecdh.derive(z, alg_id, size, header)
 
 
 def _pbes2_kek(spec: KeyAlgorithm, password: bytes, p2s: bytes, p2c: int) -> bytes:
     assert spec.hash_name is not None
-    salt = spec.name.encode("ascii") + b"\x00" + p2s
-    kdf = PBKDF2HMAC(_HASHES[spec.hash_name](), spec.kek_bytes, salt, p2c)
-    return kdf.derive(password)
+    return pbes2.kek(spec.name, spec.hash_name, spec.kek_bytes, password, p2s, p2c)
 
 
 def _oaep(spec: KeyAlgorithm) -> padding.OAEP:
     assert spec.hash_name is not None
-    algorithm = _HASHES[spec.hash_name]()
+    algorithm = pbes2.HASHES[spec.hash_name]()
     return padding.OAEP(padding.MGF1(algorithm), algorithm, None)
 
 
@@ -310,9 +203,9 @@ def wrap(
         return key.secret, b""
     if family == "ECDH-ES":
         try:
-            z, header["epk"] = _ephemeral(key)
+            z, header["epk"] = ecdh.ephemeral(key)
             derived = _ecdh_derive(spec, enc, z, header)
-        except (_Failed, ValueError, MalformedTokenError):
+        except (UnwrapFailed, ValueError, MalformedTokenError):
             raise InvalidKeyError("ECDH-ES key agreement failed") from None
         if not spec.kek_bytes:
             return derived, b""
@@ -348,7 +241,7 @@ def unwrap(
     """Recover the CEK for the recipient; any failure raises DecryptionError."""
     try:
         cek = _unwrap(spec, enc, key, header, encrypted_key)
-    except (_Failed, InvalidUnwrap, InvalidTag, ValueError, MalformedTokenError):
+    except (UnwrapFailed, InvalidUnwrap, InvalidTag, ValueError, MalformedTokenError):
         raise DecryptionError() from None
     if len(cek) != enc.key_bytes:
         raise DecryptionError()
@@ -365,41 +258,33 @@ def _unwrap(
     family = spec.family
     if family in ("dir", "ECDH-ES") and not spec.kek_bytes:
         if encrypted_key:  # RFC 7516 §5.2 step 10: must be empty
-            raise _Failed
+            raise UnwrapFailed
         if family == "dir":
             assert key.secret is not None
             return key.secret
-        return _ecdh_derive(spec, enc, _peer_z(key, header), header)
+        return _ecdh_derive(spec, enc, ecdh.peer_z(key, header), header)
     if family == "RSA-OAEP":
         private = key.crypto
         if not isinstance(private, rsa.RSAPrivateKey):
-            raise _Failed
+            raise UnwrapFailed
         if len(encrypted_key) != (private.key_size + 7) // 8:
-            raise _Failed
+            raise UnwrapFailed
         return private.decrypt(encrypted_key, _oaep(spec))
     if family == "AESGCMKW":
         iv, tag = header.get("iv"), header.get("tag")
         if not isinstance(iv, str) or not isinstance(tag, str):
-            raise _Failed
+            raise UnwrapFailed
         ivb, tagb = b64decode(iv), b64decode(tag)
         if len(ivb) != 12 or len(tagb) != 16 or len(encrypted_key) != enc.key_bytes:
-            raise _Failed
+            raise UnwrapFailed
         assert key.secret is not None
         return AESGCM(key.secret).decrypt(ivb, encrypted_key + tagb, None)
     if len(encrypted_key) != enc.key_bytes + 8:
-        raise _Failed
+        raise UnwrapFailed
     if family == "ECDH-ES":
-        kek = _ecdh_derive(spec, enc, _peer_z(key, header), header)
+        kek = _ecdh_derive(spec, enc, ecdh.peer_z(key, header), header)
     elif family == "PBES2":
-        p2s = header.get("p2s")
-        if not isinstance(p2s, str):
-            raise _Failed
-        salt = b64decode(p2s)
-        if len(salt) < _MIN_P2S_BYTES:
-            raise _Failed
-        p2c = header.get("p2c")
-        if not isinstance(p2c, int) or isinstance(p2c, bool) or p2c < MIN_P2C:
-            raise _Failed  # the caller's cap on p2c was checked before any key was chosen
+        salt, p2c = pbes2.salt_and_count(header)
         assert key.secret is not None
         kek = _pbes2_kek(spec, key.secret, salt, p2c)
     else:
