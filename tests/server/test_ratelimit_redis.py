@@ -36,7 +36,10 @@ async def _login(server: Server, email: str) -> int:
 async def test_two_instances_share_the_login_limit(shared_redis: tuple[str, str]) -> None:
     url, prefix = shared_redis
     settings = Settings(
-        redis_url=url, redis_key_prefix=prefix, login_limit_per_account=3, rate_limit_window=60
+        redis_url=url,
+        redis_key_prefix=prefix,
+        login_limit_per_account_ip=3,
+        login_failure_window=60,
     )
     async for a in start(settings):
         async for b in start(settings):
@@ -72,7 +75,7 @@ async def test_per_ip_limit_is_shared_and_counters_live_under_the_prefix(
 
 
 async def test_without_redis_each_instance_counts_alone() -> None:
-    settings = Settings(login_limit_per_account=3, rate_limit_window=60)
+    settings = Settings(login_limit_per_account_ip=3, login_failure_window=60)
     async for a in start(settings):
         async for b in start(settings):
             codes = [await _login(s, "ada@example.com") for s in (a, b, a, b, a, b)]
