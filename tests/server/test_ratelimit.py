@@ -46,7 +46,7 @@ async def test_login_attempts_per_ip() -> None:
 # --- the lockout cannot be turned on the account's owner ----------------------
 
 ATTACKER, OWNER = "198.51.100.66", "203.0.113.7"
-BEHIND_PROXY = {"trusted_proxies": ("127.0.0.1",)}  # the in-process client is 127.0.0.1
+PROXY = ("127.0.0.1",)  # the in-process client's address: X-Forwarded-For is believed
 
 
 class Sleeps:
@@ -72,7 +72,7 @@ async def _codes(server: Server, client_ip: str, password: str, times: int) -> l
 
 
 async def test_thirty_wrong_passwords_from_one_ip_do_not_lock_the_owner_out() -> None:
-    async for server in start(Settings(**BEHIND_PROXY)):
+    async for server in start(Settings(trusted_proxies=PROXY)):
         await server.register_and_login()
         assert await _codes(server, ATTACKER, WRONG, 30) == [401] * 10 + [429] * 20
         refused = await _login(server, ATTACKER, PASSWORD)  # even with the right password
@@ -82,13 +82,13 @@ async def test_thirty_wrong_passwords_from_one_ip_do_not_lock_the_owner_out() ->
 
 
 async def test_successful_logins_are_not_counted() -> None:
-    async for server in start(Settings(**BEHIND_PROXY)):
+    async for server in start(Settings(trusted_proxies=PROXY)):
         await server.register_and_login()
         assert await _codes(server, OWNER, PASSWORD, 15) == [200] * 15  # more than any limit
 
 
 async def test_a_success_clears_that_clients_failures() -> None:
-    async for server in start(Settings(**BEHIND_PROXY)):
+    async for server in start(Settings(trusted_proxies=PROXY)):
         await server.register_and_login()
         assert await _codes(server, OWNER, WRONG, 5) == [401] * 5
         assert (await _login(server, OWNER, PASSWORD)).status_code == 200
@@ -98,7 +98,7 @@ async def test_a_success_clears_that_clients_failures() -> None:
 
 async def test_over_the_account_limit_a_fresh_ip_is_delayed_but_logs_in() -> None:
     sleeps = Sleeps()
-    settings = Settings(login_limit_per_account=5, login_delay_max=2.0, **BEHIND_PROXY)
+    settings = Settings(login_limit_per_account=5, login_delay_max=2.0, trusted_proxies=PROXY)
     async for server in start(settings, sleep=sleeps):
         await server.register_and_login()
         for i in range(5):  # five failures from five addresses: the account's limit
@@ -121,7 +121,7 @@ async def test_over_the_account_limit_a_fresh_ip_is_delayed_but_logs_in() -> Non
 
 
 async def test_the_per_ip_limit_across_accounts_remains() -> None:
-    async for server in start(Settings(login_limit_per_ip=4, **BEHIND_PROXY)):
+    async for server in start(Settings(login_limit_per_ip=4, trusted_proxies=PROXY)):
         codes = []
         for i in range(5):
             reply = await server.client.post(
