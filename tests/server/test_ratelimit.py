@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -94,6 +95,14 @@ async def test_a_success_clears_that_clients_failures() -> None:
         assert (await _login(server, OWNER, PASSWORD)).status_code == 200
         # Counted from zero again: ten more failures before a refusal.
         assert await _codes(server, OWNER, WRONG, 11) == [401] * 10 + [429]
+
+
+async def test_concurrent_guesses_cannot_slip_under_the_limit_together() -> None:
+    async for server in start(Settings(login_limit_per_ip=1000, trusted_proxies=PROXY)):
+        await server.register_and_login()
+        replies = await asyncio.gather(*(_login(server, ATTACKER, WRONG) for _ in range(25)))
+        codes = sorted(reply.status_code for reply in replies)
+        assert codes == [401] * 10 + [429] * 15
 
 
 async def test_over_the_account_limit_a_fresh_ip_is_delayed_but_logs_in() -> None:
