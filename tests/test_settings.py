@@ -117,6 +117,38 @@ def test_redis_key_prefix() -> None:
     assert Settings.from_env(env).redis_key_prefix == "prod-eu:gatepass"
 
 
+def test_login_lockout_settings() -> None:
+    s = Settings()
+    assert (s.login_limit_per_account_ip, s.login_failure_window) == (10, 900)
+    assert (s.login_limit_per_account, s.login_account_window) == (100, 3600)
+    assert s.login_delay_max == 3.0
+    s = Settings.from_env(
+        {
+            "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT_IP": "5",
+            "GATEPASS_LOGIN_FAILURE_WINDOW": "10m",
+            "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT": "50",
+            "GATEPASS_LOGIN_ACCOUNT_WINDOW": "2h",
+            "GATEPASS_LOGIN_DELAY_MAX": "1.5",
+        }
+    )
+    assert (s.login_limit_per_account_ip, s.login_failure_window) == (5, 600)
+    assert (s.login_limit_per_account, s.login_account_window) == (50, 7200)
+    assert s.login_delay_max == 1.5
+    assert Settings(login_delay_max=0).login_delay_max == 0  # no delay at all
+    for variable, value, message in [
+        ("GATEPASS_LOGIN_LIMIT_PER_ACCOUNT_IP", "0", "must be at least 1"),
+        ("GATEPASS_LOGIN_FAILURE_WINDOW", "0", "must be at least 1"),
+        ("GATEPASS_LOGIN_ACCOUNT_WINDOW", "soon", "must be a duration"),
+        ("GATEPASS_LOGIN_DELAY_MAX", "11", "must be a number of seconds from 0 to 10"),
+        ("GATEPASS_LOGIN_DELAY_MAX", "-1", "must be a number of seconds"),
+    ]:
+        with pytest.raises(ConfigError) as caught:
+            Settings.from_env({variable: value})
+        assert caught.value.message.startswith(f"{variable} {message}")
+    with pytest.raises(ConfigError, match="GATEPASS_LOGIN_DELAY_MAX"):
+        Settings(login_delay_max=float("nan"))
+
+
 def test_is_frozen() -> None:
     s = Settings()
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -167,7 +167,11 @@ class Settings:
     console: bool = True
     trusted_proxies: tuple[str, ...] = ()
     rate_limit_window: int = 300
-    login_limit_per_account: int = 5
+    login_limit_per_account_ip: int = 10
+    login_failure_window: int = 900
+    login_limit_per_account: int = 100
+    login_account_window: int = 3600
+    login_delay_max: float = 3.0
     login_limit_per_ip: int = 20
     register_limit_per_ip: int = 10
     refresh_limit_per_ip: int = 60
@@ -285,10 +289,13 @@ _DURATIONS = (
     "refresh_grace",
     "rate_limit_window",
     "lockout_max",
+    "login_failure_window",
+    "login_account_window",
 )
 _BOOLS = ("registration_open", "cookie_secure", "console")
 _SECRETS = ("jwt_secret", "key_encryption_key", "revocation_feed_token")
 _INTS = (
+    "login_limit_per_account_ip",
     "login_limit_per_account",
     "login_limit_per_ip",
     "register_limit_per_ip",
@@ -318,6 +325,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "log_level": _parse_lower,
     "revocation_poll": _parse_seconds,
     "key_sync": _parse_seconds,
+    "login_delay_max": _parse_seconds,
 }
 
 
@@ -361,10 +369,13 @@ def _validate(s: Settings) -> None:
         raise ConfigError("GATEPASS_AUTH_PREFIX must be a path like /auth (no trailing slash)")
     for name in ("access_ttl", "refresh_ttl", "session_ttl", "rate_limit_window", "lockout_max"):
         _at_least(s, name, 1)
+    for name in ("login_failure_window", "login_account_window"):
+        _at_least(s, name, 1)
     _at_least(s, "refresh_grace", 0)
     if s.refresh_grace >= s.refresh_ttl:
         raise ConfigError("GATEPASS_REFRESH_GRACE must be shorter than GATEPASS_REFRESH_TTL")
     for name in (
+        "login_limit_per_account_ip",
         "login_limit_per_account",
         "login_limit_per_ip",
         "register_limit_per_ip",
@@ -387,6 +398,9 @@ def _validate(s: Settings) -> None:
             raise ConfigError(f"{_env(name)} must be a number of seconds")
         if not 0 < value <= 3600 or not math.isfinite(value):
             raise ConfigError(f"{_env(name)} must be more than 0 and at most 3600 seconds")
+    delay = s.login_delay_max
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= 10:
+        raise ConfigError("GATEPASS_LOGIN_DELAY_MAX must be a number of seconds from 0 to 10")
     if s.log_level not in LOG_LEVELS:
         raise ConfigError(f"GATEPASS_LOG_LEVEL must be one of: {', '.join(LOG_LEVELS)}")
     if not isinstance(s.trusted_proxies, tuple):

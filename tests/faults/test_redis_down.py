@@ -32,7 +32,7 @@ async def apps(
     caplog.set_level(logging.INFO, logger="gatepass.server")
     settings = Settings(
         redis_url=throwaway_redis.url,
-        login_limit_per_account=LIMIT,
+        login_limit_per_account_ip=LIMIT,
         login_limit_per_ip=10_000,
         rate_limit_window=60,
     )

@@ -224,7 +224,7 @@ def test_redis_killed_under_two_instances(throwaway_redis: ThrowawayRedis, launc
         2,
         env={
             "GATEPASS_REDIS_URL": throwaway_redis.url,
-            "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT": str(limit),
+            "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT_IP": str(limit),
         },
     )
 

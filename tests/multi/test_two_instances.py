@@ -77,7 +77,10 @@ async def test_one_refresh_token_raced_on_both_makes_one_successor(
 
 
 async def test_login_attempts_on_both_count_against_one_limit(launch: Launch) -> None:
-    a, b = launch(2, env={"GATEPASS_LOGIN_LIMIT_PER_ACCOUNT": "3"})
+    a, b = launch(
+        2,
+        env={"GATEPASS_LOGIN_LIMIT_PER_ACCOUNT_IP": "3", "GATEPASS_LOGIN_FAILURE_WINDOW": "300"},
+    )
     wrong = {"email": f"{unique('cleo')}@example.com", "password": "wrong password"}
     async with httpx.AsyncClient(timeout=15) as client:
         codes = []

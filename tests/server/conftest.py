@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from gatepass.server import create_app
+from gatepass.server.ratelimit import Sleep
 from gatepass.settings import Settings
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
@@ -36,10 +37,13 @@ class Server:
         return tokens
 
 
-async def start(settings: Settings, store: Store | None = None) -> AsyncIterator[Server]:
-    """An app on ``store`` (a fresh memory store unless given; closed afterwards either way)."""
+async def start(
+    settings: Settings, store: Store | None = None, sleep: Sleep | None = None
+) -> AsyncIterator[Server]:
+    """An app on ``store`` (a fresh memory store unless given; closed afterwards either way);
+    ``sleep`` replaces the delayed logins' ``asyncio.sleep``."""
     store = store or open_store("memory://")
-    app = create_app(settings, store=store)
+    app = create_app(settings, store=store, sleep=sleep)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:

@@ -30,7 +30,7 @@ async def test_jwt_secret_switches_to_hs256_as_in_the_guide() -> None:
 
 
 async def test_unknown_email_costs_the_same_as_a_wrong_password() -> None:
-    settings = Settings(login_limit_per_account=1000, login_limit_per_ip=1000)
+    settings = Settings(login_limit_per_account_ip=1000, login_limit_per_ip=1000)
     async for server in start(settings):
         await server.register_and_login()
         known: list[float] = []

@@ -16,7 +16,7 @@ from gatepass.server.feed import feed_router
 from gatepass.server.keys import SigningKeys
 from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
 from gatepass.server.passwords import Passwords
-from gatepass.server.ratelimit import RateLimits
+from gatepass.server.ratelimit import RateLimits, Sleep
 from gatepass.server.revocations import RevocationSync, recording
 from gatepass.server.routes_auth import auth_router
 from gatepass.server.state import ServerState, get_state
@@ -33,8 +33,13 @@ State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
-    """The gatepass auth server; settings default to ``Settings.from_env()``."""
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, sleep: Sleep | None = None
+) -> FastAPI:
+    """The gatepass auth server; settings default to ``Settings.from_env()``.
+
+    ``sleep`` is how delayed logins wait (``asyncio.sleep``; tests record instead).
+    """
     config = settings or Settings.from_env()
 
     @asynccontextmanager
@@ -55,7 +60,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             access=access,
             rotation=RotationPolicy(config.refresh_ttl, config.refresh_grace, config.access_ttl),
             passwords=Passwords(config),
-            limits=RateLimits(config),
+            limits=RateLimits(config, sleep=sleep),
             revocations=revocations,
         )
         try:

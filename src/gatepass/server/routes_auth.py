@@ -124,17 +124,20 @@ def auth_router() -> APIRouter:
         body: LoginBody, request: Request, response: Response, state: State
     ) -> dict[str, Any]:
         now, (ip, agent) = time.time(), _client(request, state)
-        await state.limits.check("login:ip", ip or "unknown")
-        await state.limits.check("login:account", body.email.lower())
+        client = ip or "unknown"
+        await state.limits.check("login:ip", client)
+        await state.limits.admit_login(body.email, client)  # 429, or a delay
         user = await state.store.get_user_by_email(body.email)
         ok, rehash = await state.passwords.verify(
             user.password_hash if user else None, body.password
         )
         if user is None or not ok or user.disabled:
+            await state.limits.login_failed(body.email)
             await state.store.add_audit_event(
                 "login_failed", at=now, user_id=user.id if user else None, ip=ip, user_agent=agent
             )
             raise InvalidCredentialsError()
+        await state.limits.login_succeeded(body.email, client)
         if rehash:
             user = await state.store.update_user(
                 user.id, password_hash=await state.passwords.hash(body.password)
