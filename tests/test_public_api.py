@@ -73,17 +73,31 @@ def test_error_codes_match_the_documented_tree() -> None:
 
 def test_jwt_has_pyjwt_call_shape() -> None:
     encode_params = list(inspect.signature(jwt.encode).parameters)
-    assert encode_params[:4] == ["payload", "key", "algorithm", "headers"]
+    assert encode_params[:6] == [
+        "payload",
+        "key",
+        "algorithm",
+        "headers",
+        "json_encoder",
+        "sort_headers",
+    ]
+    # PyJWT 2.x's positional order, exactly (decode_complete swaps subject and issuer, as PyJWT)
     decode_params = list(inspect.signature(jwt.decode).parameters)
-    assert decode_params[:7] == [
-        "token",
+    assert decode_params[:10] == [
+        "jwt",
         "key",
         "algorithms",
+        "options",
+        "verify",
+        "detached_payload",
         "audience",
+        "subject",
         "issuer",
         "leeway",
-        "options",
     ]
+    complete_params = list(inspect.signature(jwt.decode_complete).parameters)
+    assert complete_params[:10] == [*decode_params[:7], "issuer", "subject", "leeway"]
+    assert inspect.signature(jwt.decode).parameters["key"].default == ""
     assert list(inspect.signature(jwt.decode_unverified).parameters)[:1] == ["token"]
     verifier_params = list(inspect.signature(jwt.Verifier).parameters)
     assert verifier_params[:2] == ["key", "algorithms"]
