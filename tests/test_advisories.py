@@ -399,7 +399,8 @@ def test_sensitive_claims_refused(claim: str) -> None:
 def test_signature_skipped_only_by_name() -> None:
     key = Key.from_secret(b"k" * 32)
     forged = encode({"sub": "admin", "exp": FUTURE}, Key.from_secret(b"f" * 32))
-    for options in (None, {}, {"verify_exp": False}, {"require": []}):
+    every: tuple[dict[str, Any] | None, ...] = (None, {}, {"verify_exp": False}, {"require": []})
+    for options in every:
         with pytest.raises(BadSignatureError):
             decode(forged, key, algorithms=["HS256"], options=options)
     for falsy in (0, "", None, "false"):  # never a truthiness reading

@@ -30,8 +30,11 @@ def _table() -> dict[str, dict[str, Any]]:
 def _run_suite(report: Path) -> dict[str, str | None]:
     """Each test id: None when it passed or was skipped, else its failure message."""
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(SUITE / "pytest.ini"), "--rootdir", str(SUITE)]
-        + ["-q", "-p", "no:cacheprovider", f"--junitxml={report}", str(SUITE)],
+        [
+            *(sys.executable, "-m", "pytest", "-c", str(SUITE / "pytest.ini")),
+            *("--rootdir", str(SUITE), "-q", "-p", "no:cacheprovider"),
+            *(f"--junitxml={report}", str(SUITE)),
+        ],
         cwd=SUITE,
         capture_output=True,
         timeout=600,
@@ -51,7 +54,9 @@ def test_pyjwt_suite_fails_only_for_listed_refusals(tmp_path: Path) -> None:
     refusals = _table()
     listed = {test: name for name, spec in refusals.items() for test in spec["tests"]}
     assert len(listed) == sum(len(spec["tests"]) for spec in refusals.values()), "listed twice"
-    unlisted = sorted(t for t, message in outcomes.items() if message is not None and t not in listed)
+    unlisted = sorted(
+        t for t, message in outcomes.items() if message is not None and t not in listed
+    )
     assert not unlisted, f"failing for a reason not in the table: {unlisted}"
     passing = sorted(t for t in listed if outcomes.get(t, "missing") is None)
     assert not passing, f"listed as refused but passing (update the table): {passing}"

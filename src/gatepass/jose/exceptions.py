@@ -259,7 +259,7 @@ def as_pyjwt(exc: errors.JoseError) -> PyJWTError:
         return exc
     cls = _BY_CLASS.get(type(exc))
     if cls is None:
-        claim = getattr(exc, "claim", None)
+        claim = str(getattr(exc, "claim", ""))
         cls = _BY_CLAIM.get(claim, _Claim) if isinstance(exc, errors.ClaimError) else _Jose
     translated = cls.__new__(cls)
     translated.__dict__.update(exc.__dict__)  # message, and claim for claim errors

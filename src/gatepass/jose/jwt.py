@@ -212,7 +212,17 @@ def decode_complete(
     try:
         if options and not verifies_signature(options):
             header, claims = _unverified(
-                jwt, options, audience, issuer, subject, leeway, typ, required, max_age, clock, limits
+                jwt,
+                options,
+                audience,
+                issuer,
+                subject,
+                leeway,
+                typ,
+                required,
+                max_age,
+                clock,
+                limits,
             )
         else:
             verifier = _verifier(
@@ -257,7 +267,17 @@ def decode(
     try:
         if options and not verifies_signature(options):
             return _unverified(
-                jwt, options, audience, issuer, subject, leeway, typ, required, max_age, clock, limits
+                jwt,
+                options,
+                audience,
+                issuer,
+                subject,
+                leeway,
+                typ,
+                required,
+                max_age,
+                clock,
+                limits,
             )[1]
         verifier = _verifier(
             key, algorithms, options, audience, issuer, subject, leeway,

@@ -72,10 +72,12 @@ class PyJWKSet:
     def __init__(self, keys: list[Mapping[str, Any]]) -> None:
         if not keys:
             raise PyJWKSetError("The JWK Set did not contain any keys")
-        if not isinstance(keys, list):
+        candidate: object = keys
+        if not isinstance(candidate, list):
             raise PyJWKSetError("Invalid JWK Set value")
         self.keys: list[PyJWK] = []
-        for jwk in keys:
+        members: list[object] = candidate
+        for jwk in members:
             if not isinstance(jwk, Mapping):
                 continue
             try:

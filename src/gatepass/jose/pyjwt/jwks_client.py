@@ -34,7 +34,8 @@ DEFAULT_MAX_BYTES = 256 * 1024
 
 
 class PyJWKClient:
-    """Signing keys from one JWKS URL, for ``jwt.decode(token, client.get_signing_key_from_jwt(token))``."""
+    """Signing keys from one JWKS URL: ``jwt.decode(token, client.get_signing_key_from_jwt(token))``
+    (the key's own algorithm is the allow-list)."""
 
     def __init__(
         self,
@@ -59,7 +60,9 @@ class PyJWKClient:
         from gatepass.protect.urls import checked_url
 
         if not cache_jwk_set:
-            raise TypeError("The JWK Set is always cached: a fetch per token is a denial of service")
+            raise TypeError(
+                "The JWK Set is always cached: a fetch per token is a denial of service"
+            )
         if timeout <= 0 or max_bytes < 1024:
             raise ValueError("timeout must be positive, max_bytes at least 1024")
         # cache_keys/max_cached_keys: every key of the cached set is already prepared.
@@ -83,9 +86,9 @@ class PyJWKClient:
 
     def fetch_data(self) -> Any:
         """Fetch and check the set now (PyJWKClientConnectionError when it cannot be used)."""
-        from gatepass.protect.bodies import BodyError, read_capped_sync
-
         import httpx
+
+        from gatepass.protect.bodies import BodyError, read_capped_sync
 
         self._schedule.attempted_at = self._now()
         self.fetches += 1
@@ -162,4 +165,3 @@ class PyJWKClient:
 
     def close(self) -> None:
         self._http.close()
-
