@@ -106,3 +106,29 @@ def test_jwt_has_pyjwt_call_shape() -> None:
     assert list(inspect.signature(jwt.Verifier.decode).parameters) == ["self", "token"]
     assert jose.Verifier is jwt.Verifier
     assert (jose.encode, jose.decode) == (jwt.encode, jwt.decode)
+
+
+PYJWT_FUNCTIONS_AND_CLASSES = {
+    "PyJWS",
+    "PyJWT",
+    "PyJWK",
+    "PyJWKSet",
+    "PyJWKClient",
+    "decode",
+    "decode_complete",
+    "encode",
+    "get_unverified_header",
+    "exceptions",
+}
+
+
+def test_jwt_offers_pyjwts_names() -> None:
+    # PyJWT's top-level exceptions: all of jwt.exceptions but its own helpers
+    pyjwt_errors = set(jwt.exceptions.__all__) - {"as_pyjwt", "MissingCryptographyError"}
+    assert len(pyjwt_errors) == 18
+    gatepass_only = {"DEFAULT_SENSITIVE_CLAIMS", "Verifier", "decode_unverified"}
+    assert set(jwt.__all__) == PYJWT_FUNCTIONS_AND_CLASSES | pyjwt_errors | gatepass_only
+    for name in jwt.__all__:
+        assert getattr(jwt, name) is not None, name
+    for name in pyjwt_errors:
+        assert getattr(jwt, name) is getattr(jwt.exceptions, name), name

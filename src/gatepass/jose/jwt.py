@@ -166,28 +166,6 @@ def _refuse_unsupported(verify: bool | None, detached_payload: bytes | None) -> 
         raise DecodeError("Detached payloads (RFC 7797, b64=false) are not supported")
 
 
-def _unverified(
-    token: str | bytes,
-    options: Mapping[str, Any],
-    audience: Expected,
-    issuer: Expected,
-    subject: str | None,
-    leeway: float | timedelta,
-    typ: str | None,
-    required: Iterable[str],
-    max_age: float | timedelta | None,
-    clock: Clock | None,
-    limits: Limits,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``options={"verify_signature": False}``: read, then check only what was asked."""
-    rules = claim_rules(audience, issuer, subject, leeway, options, required, max_age)
-    header, claims = decode_unverified(token, limits=limits)
-    if typ is not None:
-        check_typ(header, normal_typ(typ))
-    validate_claims(claims, rules, time.time() if clock is None else clock())
-    return header, claims
-
-
 def decode_complete(
     jwt: str | bytes,
     key: KeyLike = "",
@@ -210,26 +188,10 @@ def decode_complete(
     """``decode``, returning ``{"header", "payload", "signature"}`` as PyJWT does."""
     _refuse_unsupported(verify, detached_payload)
     try:
-        if options and not verifies_signature(options):
-            header, claims = _unverified(
-                jwt,
-                options,
-                audience,
-                issuer,
-                subject,
-                leeway,
-                typ,
-                required,
-                max_age,
-                clock,
-                limits,
-            )
-        else:
-            verifier = _verifier(
-                key, algorithms, options, audience, issuer, subject, leeway,
-                typ, required, max_age, clock, limits, crit,
-            )  # fmt: skip
-            header, claims = verifier.decode_complete(jwt)
+        header, claims = _read(
+            jwt, key, algorithms, options, audience, issuer, subject, leeway,
+            typ, required, max_age, clock, limits, crit,
+        )  # fmt: skip
         signature = b64decode_segment(jws.split(jwt, limits)[2])
     except JoseError as exc:
         raise as_pyjwt(exc) from None
@@ -265,27 +227,50 @@ def decode(
     if verify is not None or detached_payload is not None:
         _refuse_unsupported(verify, detached_payload)
     try:
-        if options and not verifies_signature(options):
-            return _unverified(
-                jwt,
-                options,
-                audience,
-                issuer,
-                subject,
-                leeway,
-                typ,
-                required,
-                max_age,
-                clock,
-                limits,
-            )[1]
+        if options:
+            return _read(
+                jwt, key, algorithms, options, audience, issuer, subject, leeway,
+                typ, required, max_age, clock, limits, crit,
+            )[1]  # fmt: skip
+        # The hot path: no options, a cached Verifier.
         verifier = _verifier(
-            key, algorithms, options, audience, issuer, subject, leeway,
+            key, algorithms, None, audience, issuer, subject, leeway,
             typ, required, max_age, clock, limits, crit,
         )  # fmt: skip
         return verifier.decode(jwt)
     except JoseError as exc:
         raise as_pyjwt(exc) from None
+
+
+def _read(
+    jwt: str | bytes,
+    key: KeyLike,
+    algorithms: Collection[str] | str | None,
+    options: Mapping[str, Any] | None,
+    audience: Expected,
+    issuer: Expected,
+    subject: str | None,
+    leeway: float | timedelta,
+    typ: str | None,
+    required: Iterable[str],
+    max_age: float | timedelta | None,
+    clock: Clock | None,
+    limits: Limits,
+    crit: Collection[str],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(header, claims)``: verified, or read unverified when the options say so by name."""
+    if options and not verifies_signature(options):
+        rules = claim_rules(audience, issuer, subject, leeway, options, required, max_age)
+        header, claims = decode_unverified(jwt, limits=limits)
+        if typ is not None:
+            check_typ(header, normal_typ(typ))
+        validate_claims(claims, rules, time.time() if clock is None else clock())
+        return header, claims
+    verifier = _verifier(
+        key, algorithms, options, audience, issuer, subject, leeway,
+        typ, required, max_age, clock, limits, crit,
+    )  # fmt: skip
+    return verifier.decode_complete(jwt)
 
 
 def _verifier(
