@@ -73,17 +73,31 @@ def test_error_codes_match_the_documented_tree() -> None:
 
 def test_jwt_has_pyjwt_call_shape() -> None:
     encode_params = list(inspect.signature(jwt.encode).parameters)
-    assert encode_params[:4] == ["payload", "key", "algorithm", "headers"]
+    assert encode_params[:6] == [
+        "payload",
+        "key",
+        "algorithm",
+        "headers",
+        "json_encoder",
+        "sort_headers",
+    ]
+    # PyJWT 2.x's positional order, exactly (decode_complete swaps subject and issuer, as PyJWT)
     decode_params = list(inspect.signature(jwt.decode).parameters)
-    assert decode_params[:7] == [
-        "token",
+    assert decode_params[:10] == [
+        "jwt",
         "key",
         "algorithms",
+        "options",
+        "verify",
+        "detached_payload",
         "audience",
+        "subject",
         "issuer",
         "leeway",
-        "options",
     ]
+    complete_params = list(inspect.signature(jwt.decode_complete).parameters)
+    assert complete_params[:10] == [*decode_params[:7], "issuer", "subject", "leeway"]
+    assert inspect.signature(jwt.decode).parameters["key"].default == ""
     assert list(inspect.signature(jwt.decode_unverified).parameters)[:1] == ["token"]
     verifier_params = list(inspect.signature(jwt.Verifier).parameters)
     assert verifier_params[:2] == ["key", "algorithms"]
@@ -92,3 +106,29 @@ def test_jwt_has_pyjwt_call_shape() -> None:
     assert list(inspect.signature(jwt.Verifier.decode).parameters) == ["self", "token"]
     assert jose.Verifier is jwt.Verifier
     assert (jose.encode, jose.decode) == (jwt.encode, jwt.decode)
+
+
+PYJWT_FUNCTIONS_AND_CLASSES = {
+    "PyJWS",
+    "PyJWT",
+    "PyJWK",
+    "PyJWKSet",
+    "PyJWKClient",
+    "decode",
+    "decode_complete",
+    "encode",
+    "get_unverified_header",
+    "exceptions",
+}
+
+
+def test_jwt_offers_pyjwts_names() -> None:
+    # PyJWT's top-level exceptions: all of jwt.exceptions but its own helpers
+    pyjwt_errors = set(jwt.exceptions.__all__) - {"as_pyjwt", "MissingCryptographyError"}
+    assert len(pyjwt_errors) == 18
+    gatepass_only = {"DEFAULT_SENSITIVE_CLAIMS", "Verifier", "decode_unverified"}
+    assert set(jwt.__all__) == PYJWT_FUNCTIONS_AND_CLASSES | pyjwt_errors | gatepass_only
+    for name in jwt.__all__:
+        assert getattr(jwt, name) is not None, name
+    for name in pyjwt_errors:
+        assert getattr(jwt, name) is getattr(jwt.exceptions, name), name

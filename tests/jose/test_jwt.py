@@ -54,7 +54,11 @@ def forge(header: dict[str, Any], payload: bytes) -> str:
 def test_encode_decode_round_trip_with_pyjwt_call_shape() -> None:
     token = encode(claims(), SECRET, algorithm="HS256")
     assert decode(token, SECRET, algorithms=["HS256"], clock=clock) == claims()
-    assert decode(token, KEY, ["HS256"], None, None, 0, None, clock=clock) == claims()
+    # PyJWT 2.x order: algorithms, options, verify, detached_payload, audience, subject,
+    # issuer, leeway
+    assert decode(token, KEY, ["HS256"], None, None, None, None, None, None, 0, clock=clock) == (
+        claims()
+    )
     header, body = decode_unverified(token)
     assert header == {"alg": "HS256", "typ": "JWT"}
     assert body == claims()
@@ -159,10 +163,18 @@ def test_decode_requires_an_allow_list() -> None:
         decode(token, KEY, algorithms=["none"], clock=clock)
 
 
-def test_decode_cannot_skip_the_signature() -> None:
-    token = encode(claims(), KEY)
+def test_only_verify_signature_false_skips_the_signature() -> None:
+    forged = encode(claims(), Key.generate("HS256"))
+    with pytest.raises(BadSignatureError):
+        decode(forged, KEY, algorithms=["HS256"], clock=clock)
+    # PyJWT's unsafe-by-name switch: nothing else is checked unless asked for.
+    assert decode(forged, options={"verify_signature": False}) == claims()
+    with pytest.raises(TokenExpiredError):
+        decode(forged, options={"verify_signature": False, "verify_exp": True})
+    with pytest.raises(TypeError):  # no truthiness: 0, "" or None is not False
+        decode(forged, KEY, algorithms=["HS256"], options={"verify_signature": 0})
     with pytest.raises(TypeError):
-        decode(token, KEY, algorithms=["HS256"], options={"verify_signature": False})
+        Verifier(KEY, algorithms=["HS256"], options={"verify_signature": False})
 
 
 def test_decode_refuses_unknown_options() -> None:

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 
 from gatepass.cli.inspect import Inspection, claim_times
 from gatepass.jose import ALGORITHMS
-from gatepass.jose.jwt import DEFAULT_SENSITIVE_CLAIMS, _is_sensitive
+from gatepass.jose.sensitive import DEFAULT_SENSITIVE_CLAIMS, is_sensitive
 
 __all__ = ["SEVERITIES", "Finding", "audit", "has_high"]
 
@@ -163,7 +163,7 @@ def _claims(claims: Mapping[str, Any], encrypted: bool) -> Iterator[Finding]:
                 f"no {name}: a verifier cannot tell which "
                 + ("issuer made it" if name == "iss" else "API it is for"),
             )
-    sensitive = sorted(n for n in claims if _is_sensitive(str(n), DEFAULT_SENSITIVE_CLAIMS))
+    sensitive = sorted(n for n in claims if is_sensitive(str(n), DEFAULT_SENSITIVE_CLAIMS))
     if sensitive and not encrypted:
         yield Finding(
             "sensitive_claim",

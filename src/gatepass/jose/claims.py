@@ -57,6 +57,9 @@ class ClaimRules(NamedTuple):
     verify_iat: bool = True
     verify_aud: bool = True
     verify_iss: bool = True
+    verify_sub: bool = True
+    verify_jti: bool = True
+    strict_aud: bool = False  # ``aud`` must be one string, the expected one (PyJWT's option)
 
 
 def _number(claims: Mapping[str, Any], name: str) -> float | None:
@@ -69,7 +72,9 @@ def _number(claims: Mapping[str, Any], name: str) -> float | None:
     raise ClaimError(name, f"The {name!r} claim must be a number")
 
 
-def _check_audience(claims: Mapping[str, Any], expected: frozenset[str] | None) -> None:
+def _check_audience(
+    claims: Mapping[str, Any], expected: frozenset[str] | None, strict: bool = False
+) -> None:
     aud = claims.get("aud")
     if expected is None:
         if "aud" in claims:  # RFC 7519 §4.1.3: an audience we are not in
@@ -80,6 +85,8 @@ def _check_audience(claims: Mapping[str, Any], expected: frozenset[str] | None) 
             return
     elif aud is None and "aud" not in claims:
         raise MissingClaimError("aud")
+    elif strict:
+        raise ClaimError("aud", "The 'aud' claim must be one string (strict audience)")
     elif aud.__class__ is list and all(v.__class__ is str for v in aud):
         if not expected.isdisjoint(aud):
             return
@@ -109,8 +116,10 @@ def validate_claims(claims: Mapping[str, Any], rules: ClaimRules, now: float) ->
         for name in rules.required:
             if name not in claims:
                 raise MissingClaimError(name)
-    if claims.get("sub", "").__class__ is not str or claims.get("jti", "").__class__ is not str:
-        name = "sub" if claims.get("sub", "").__class__ is not str else "jti"
+    if (claims.get("sub", "").__class__ is not str and rules.verify_sub) or (
+        claims.get("jti", "").__class__ is not str and rules.verify_jti
+    ):
+        name = "sub" if claims.get("sub", "").__class__ is not str and rules.verify_sub else "jti"
         raise ClaimError(name, f"The {name!r} claim must be a string")
 
     exp = claims.get("exp")
@@ -149,6 +158,6 @@ def validate_claims(claims: Mapping[str, Any], rules: ClaimRules, now: float) ->
     if rules.verify_aud and (
         aud.__class__ is not str or rules.audience is None or aud not in rules.audience
     ):
-        _check_audience(claims, rules.audience)
-    if rules.subject is not None:
+        _check_audience(claims, rules.audience, rules.strict_aud)
+    if rules.subject is not None and rules.verify_sub:
         _check_exact(claims, "sub", frozenset((rules.subject,)))

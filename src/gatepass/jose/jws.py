@@ -159,8 +159,12 @@ def sign(
     alg: str | None = None,
     *,
     headers: Mapping[str, Any] | None = None,
+    sort_header: bool = False,
 ) -> str:
-    """Sign ``payload`` into a compact JWS; ``alg`` defaults to the key's own."""
+    """Sign ``payload`` into a compact JWS; ``alg`` defaults to the key's own.
+
+    ``sort_header`` writes the header's members in name order (PyJWT's default).
+    """
     alg = alg or key.alg
     if alg is None:
         raise AlgorithmNotAllowedError("An algorithm is required to sign")
@@ -180,5 +184,7 @@ def sign(
             ) from None
     if key.kid_explicit:
         header.setdefault("kid", key.kid)
+    if sort_header:
+        header = dict(sorted(header.items()))
     signing_input = f"{b64encode(dumps(header))}.{b64encode(payload)}"
     return f"{signing_input}.{b64encode(signer(signing_input.encode('ascii')))}"

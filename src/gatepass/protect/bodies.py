@@ -15,7 +15,7 @@ from typing import Final
 
 import httpx
 
-__all__ = ["REQUEST_HEADERS", "BodyError", "read_capped"]
+__all__ = ["REQUEST_HEADERS", "BodyError", "read_capped", "read_capped_sync"]
 
 #: Sent with every fetch: JSON, not compressed.
 REQUEST_HEADERS: Final = {"Accept": "application/json", "Accept-Encoding": "identity"}
@@ -35,34 +35,59 @@ def _declared_length(reply: httpx.Response) -> int | None:
     return int(length)
 
 
-async def read_capped(reply: httpx.Response, max_bytes: int) -> bytes:
-    """The body of a streamed ``reply``; BodyError when over ``max_bytes`` or oddly encoded."""
-    length = _declared_length(reply)
-    if length is not None and length > max_bytes:
-        raise BodyError("the answer is larger than allowed")
-    coding = reply.headers.get("content-encoding", "").strip().lower()
-    if coding in _IDENTITY:
-        inflater = None
-    elif coding in _GZIP:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    else:
-        raise BodyError("the answer has an unsupported content encoding")
-    body = bytearray()
-    try:
-        async for chunk in reply.aiter_raw():
+class _CappedBody:
+    """The decoded body so far; BodyError as soon as it passes ``max_bytes``."""
+
+    def __init__(self, reply: httpx.Response, max_bytes: int) -> None:
+        length = _declared_length(reply)
+        if length is not None and length > max_bytes:
+            raise BodyError("the answer is larger than allowed")
+        coding = reply.headers.get("content-encoding", "").strip().lower()
+        if coding in _IDENTITY:
+            self._inflater = None
+        elif coding in _GZIP:
+            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        else:
+            raise BodyError("the answer has an unsupported content encoding")
+        self._max = max_bytes
+        self._body = bytearray()
+
+    def add(self, chunk: bytes) -> None:
+        try:
             while chunk:
-                if inflater is None:
-                    body += chunk
+                if self._inflater is None:
+                    self._body += chunk
                     chunk = b""
                 else:
-                    body += inflater.decompress(chunk, max_bytes + 1 - len(body))
-                    chunk = inflater.unconsumed_tail
-                if len(body) > max_bytes:
+                    self._body += self._inflater.decompress(chunk, self._max + 1 - len(self._body))
+                    chunk = self._inflater.unconsumed_tail
+                if len(self._body) > self._max:
                     raise BodyError("the answer is larger than allowed")
-        if inflater is not None:
-            body += inflater.flush()  # all input was taken: only what zlib still holds
-            if len(body) > max_bytes:
+        except zlib.error:
+            raise BodyError("the answer is not valid gzip") from None
+
+    def finish(self) -> bytes:
+        if self._inflater is not None:
+            try:
+                self._body += self._inflater.flush()  # all input was taken: what zlib holds
+            except zlib.error:
+                raise BodyError("the answer is not valid gzip") from None
+            if len(self._body) > self._max:
                 raise BodyError("the answer is larger than allowed")
-    except zlib.error:
-        raise BodyError("the answer is not valid gzip") from None
-    return bytes(body)
+        return bytes(self._body)
+
+
+async def read_capped(reply: httpx.Response, max_bytes: int) -> bytes:
+    """The body of a streamed ``reply``; BodyError when over ``max_bytes`` or oddly encoded."""
+    body = _CappedBody(reply, max_bytes)
+    async for chunk in reply.aiter_raw():
+        body.add(chunk)
+    return body.finish()
+
+
+def read_capped_sync(reply: httpx.Response, max_bytes: int) -> bytes:
+    """``read_capped`` for a reply streamed by a synchronous ``httpx.Client``."""
+    body = _CappedBody(reply, max_bytes)
+    for chunk in reply.iter_raw():
+        body.add(chunk)
+    return body.finish()

@@ -40,9 +40,9 @@ from typing import Final
 
 import httpx
 
-from gatepass.errors import JoseError, ServiceUnavailableError
+from gatepass.errors import ServiceUnavailableError
 from gatepass.jose import KeySet
-from gatepass.jose._json import loads_object
+from gatepass.jose.jwks_rules import KeySetRejected, RefetchSchedule, key_set_from_json
 from gatepass.protect.bodies import REQUEST_HEADERS, BodyError, read_capped
 from gatepass.protect.urls import checked_url
 
@@ -51,11 +51,6 @@ __all__ = ["JWKSClient"]
 log = logging.getLogger("gatepass.protect")
 
 DEFAULT_MAX_BYTES: Final = 256 * 1024
-FIRST_RETRY: Final = 1.0  # seconds before retrying a failed first fetch; doubles each time
-
-
-class _FetchError(Exception):
-    """Why a fetch failed, in words gatepass chose."""
 
 
 class JWKSClient:
@@ -71,7 +66,7 @@ class JWKSClient:
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_insecure_loopback: bool = False,
         http: httpx.AsyncClient | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.url = checked_url(
             url, what="The JWKS URL", allow_insecure_loopback=allow_insecure_loopback
@@ -82,15 +77,17 @@ class JWKSClient:
         self.max_bytes = max_bytes
         self._http = http
         self._owns_http = http is None
-        self._clock = clock
+        self._given_clock = clock
         self._keys: KeySet | None = None
-        self._fetched_at = -float("inf")
-        self._attempted_at = -float("inf")
+        self._schedule = RefetchSchedule(max_age, cooldown)
         self._inflight: asyncio.Task[None] | None = None
-        self._failures = 0  # consecutive failed fetches
         self._skipped_logged = -1
         #: How many fetches were started (observability and tests).
         self.fetches = 0
+
+    def _clock(self) -> float:
+        # time.monotonic looked up at each call, so freezegun and monkeypatching see it
+        return time.monotonic() if self._given_clock is None else self._given_clock()
 
     # -- what the verifier asks --------------------------------------------------
 
@@ -98,12 +95,12 @@ class JWKSClient:
         """The current key set; the first call fetches it (ServiceUnavailableError if it cannot)."""
         now = self._clock()
         if self._keys is None:
-            if self._inflight is not None or now - self._attempted_at >= self._retry_after():
+            if self._inflight is not None or self._schedule.may_attempt(now, have_keys=False):
                 await self._refresh()
             return self._current()
         if (
-            now - self._fetched_at > self.max_age
-            and now - self._attempted_at >= self.cooldown
+            self._schedule.is_stale(now)
+            and self._schedule.may_attempt(now)
             and self._inflight is None
         ):
             self._start_fetch()  # stale-while-revalidate: this request keeps the current set
@@ -113,16 +110,11 @@ class JWKSClient:
         """A newer key set than ``seen`` (refetching once per cooldown), or None."""
         if self._keys is not None and self._keys is not seen:
             return self._keys
-        if self._inflight is not None or self._clock() - self._attempted_at >= self._retry_after():
+        if self._inflight is not None or self._schedule.may_attempt(
+            self._clock(), have_keys=self._keys is not None
+        ):
             await self._refresh()
         return self._keys if self._keys is not seen else None
-
-    def _retry_after(self) -> float:
-        """Seconds between fetch attempts: the cooldown, or a backoff while no set is known."""
-        if self._keys is not None or self._failures == 0:
-            return self.cooldown
-        backoff: float = FIRST_RETRY * 2.0 ** (self._failures - 1)
-        return min(self.cooldown, backoff)
 
     def _current(self) -> KeySet:
         if self._keys is None:
@@ -146,7 +138,7 @@ class JWKSClient:
         await asyncio.shield(task)
 
     def _start_fetch(self) -> asyncio.Task[None]:
-        self._attempted_at = self._clock()
+        self._schedule.attempted(self._clock())
         self.fetches += 1
         self._inflight = asyncio.get_running_loop().create_task(self._fetch_and_keep())
         return self._inflight
@@ -154,14 +146,13 @@ class JWKSClient:
     async def _fetch_and_keep(self) -> None:
         try:
             keys = await self._fetch()
-        except _FetchError as exc:
-            self._failures += 1
+        except KeySetRejected as exc:
+            self._schedule.failed()
             kept = "keeping the last good key set" if self._keys else "no key set yet"
             log.warning("JWKS fetch failed: %s; %s", exc, kept)
         else:
-            self._failures = 0
             self._keys = keys
-            self._fetched_at = self._clock()
+            self._schedule.succeeded(self._clock())
         finally:
             self._inflight = None
 
@@ -172,28 +163,13 @@ class JWKSClient:
             async with asyncio.timeout(self.timeout):
                 body = await self._download(self._http)
         except TimeoutError:
-            raise _FetchError("timed out") from None
+            raise KeySetRejected("timed out") from None
         except httpx.HTTPError as exc:
-            raise _FetchError(f"transport error ({type(exc).__name__})") from None
-        try:
-            document = loads_object(body, "The JWK Set")
-        except JoseError:
-            raise _FetchError(
-                "the answer is not a JSON object (or has a duplicated member)"
-            ) from None
-        try:
-            keys, skipped = KeySet.import_usable_jwks(document)
-        except (JoseError, ValueError, TypeError, AttributeError):
-            raise _FetchError("the answer is not a valid JWK Set") from None
+            raise KeySetRejected(f"transport error ({type(exc).__name__})") from None
+        keys, skipped = key_set_from_json(body)
         if skipped and skipped != self._skipped_logged:
             self._skipped_logged = skipped  # once per change, not once per fetch
             log.warning("JWKS: skipped %d key(s) gatepass cannot use (RFC 7517 §5)", skipped)
-        if len(keys) == 0:
-            raise _FetchError("the JWK Set has no usable key")
-        if any(key.kty == "oct" for key in keys):
-            raise _FetchError("the JWK Set holds a secret key")
-        if any(key.is_private for key in keys):  # a published private key signs for anyone
-            raise _FetchError("the JWK Set holds a private key")
         return keys
 
     async def _download(self, http: httpx.AsyncClient) -> bytes:
@@ -202,8 +178,8 @@ class JWKSClient:
             "GET", self.url, headers=REQUEST_HEADERS, timeout=self.timeout, follow_redirects=False
         ) as reply:
             if reply.status_code != 200:
-                raise _FetchError(f"HTTP status {reply.status_code}")
+                raise KeySetRejected(f"HTTP status {reply.status_code}")
             try:
                 return await read_capped(reply, self.max_bytes)
             except BodyError as exc:
-                raise _FetchError(str(exc)) from None
+                raise KeySetRejected(str(exc)) from None
