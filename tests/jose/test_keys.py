@@ -569,3 +569,29 @@ def test_import_usable_jwks_skips_what_it_cannot_use_and_counts_it() -> None:
         KeySet.import_jwks(jwks)  # the strict import still refuses the set
     with pytest.raises(InvalidKeyError):
         KeySet.import_usable_jwks({"keys": "nope"})
+
+
+def test_a_short_hmac_secret_verifies_only_when_allowed_by_name() -> None:
+    """The named way out for a legacy issuer's short secret: verify, never sign."""
+    from gatepass.errors import BadSignatureError
+    from gatepass.jose import decode, encode
+
+    with pytest.raises(InvalidKeyError, match="shorter than the hash"):
+        Key.from_secret("secret")
+    legacy = Key.from_secret("secret", unsafe_allow_short=True)
+    import base64
+    import hashlib
+    import hmac
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(b'{"sub":"1","exp":4102444800}')
+    mac = hmac.new(b"secret", signing_input.encode(), hashlib.sha256).digest()
+    token = f"{signing_input}.{b64(mac)}"
+    assert decode(token, legacy, algorithms=["HS256"])["sub"] == "1"
+    with pytest.raises(InvalidKeyError, match="shorter than the hash"):
+        encode({"sub": "1", "exp": 4102444800}, legacy)
+    other = Key.from_secret("secreT", unsafe_allow_short=True)
+    with pytest.raises(BadSignatureError):
+        decode(token, other, algorithms=["HS256"])

@@ -106,7 +106,7 @@ def algorithms_for_key(key: Key) -> frozenset[str]:
         for a in ALGORITHMS.values()
         if a.kty == key.kty
         and (not a.curves or key.crv in a.curves)
-        and (a.family != "HMAC" or key.size // 8 >= a.min_secret_bytes)
+        and (a.family != "HMAC" or key.size // 8 >= a.min_secret_bytes or key.unsafe_short_secret)
     )
 
 

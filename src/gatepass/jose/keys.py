@@ -77,11 +77,13 @@ class Key:
         "public_crypto",
         "secret",
         "size",
+        "unsafe_short_secret",
         "use",
     )
 
     kty: str
     kid_explicit: bool
+    unsafe_short_secret: bool  # an HMAC secret shorter than the hash, allowed by name
     _kid: str | None
     _members: Mapping[str, str]
     _private_members: Mapping[str, str]
@@ -105,6 +107,7 @@ class Key:
         alg: str | None = None,
         use: str | None = None,
         key_ops: Iterable[str] | None = None,
+        unsafe_short_secret: bool = False,
     ) -> None:
         _check_safe(material)
         fields = {
@@ -123,6 +126,7 @@ class Key:
             # A kid the key was given must match a token's kid; a default one
             # (the thumbprint, computed on first use) only names the key.
             "kid_explicit": kid is not None,
+            "unsafe_short_secret": unsafe_short_secret and material.kty == "oct",
             "_kid": kid,
             "_verifiers": {},
             "_signers": {},
@@ -160,9 +164,20 @@ class Key:
 
     @classmethod
     def from_secret(
-        cls, secret: str | bytes, *, alg: str | None = "HS256", kid: str | None = None
+        cls,
+        secret: str | bytes,
+        *,
+        alg: str | None = "HS256",
+        kid: str | None = None,
+        unsafe_allow_short: bool = False,
     ) -> Key:
-        """An HMAC key from raw secret bytes (a str is taken as UTF-8)."""
+        """An HMAC key from raw secret bytes (a str is taken as UTF-8).
+
+        A secret shorter than the hash output (32/48/64 bytes for HS256/384/512,
+        RFC 7518 §3.2) is refused: one token lets anyone brute-force it offline.
+        ``unsafe_allow_short=True`` takes it anyway for verifying the tokens of a
+        legacy issuer while its secret is rotated; signing with it stays refused.
+        """
         if not isinstance(secret, str | bytes | bytearray | memoryview):
             # bytes(64) would be 64 zero bytes: a key anyone can guess
             raise TypeError("The HMAC secret must be bytes or str")
@@ -171,9 +186,9 @@ class Key:
             raise InvalidKeyError("The HMAC secret is empty")
         if looks_like_public_key_text(raw):
             raise InvalidKeyError("Key material that looks like a public key is not an HMAC secret")
-        key = cls(Material.oct(raw), kid=kid, alg=alg)
+        key = cls(Material.oct(raw), kid=kid, alg=alg, unsafe_short_secret=unsafe_allow_short)
         if alg is not None:
-            key.check_alg(alg)
+            key.check_alg(alg, "verify")
         return key
 
     @classmethod
@@ -250,7 +265,11 @@ class Key:
             raise InvalidKeyError("The key is not meant for signatures")
         if self.key_ops is not None and op not in self.key_ops:
             raise InvalidKeyError("The key's key_ops do not allow this operation")
-        if spec.family == "HMAC" and self.size // 8 < spec.min_secret_bytes:
+        if (
+            spec.family == "HMAC"
+            and self.size // 8 < spec.min_secret_bytes
+            and not (self.unsafe_short_secret and op == "verify")
+        ):
             raise InvalidKeyError("The HMAC secret is shorter than the hash output")
         if op == "sign" and not self.is_private:
             raise InvalidKeyError("Signing needs a private key")
