@@ -122,7 +122,7 @@ def test_messages_never_repeat_the_input(email: str) -> None:
 
 _LOCAL_CHARS = st.characters(
     codec="utf-8",
-    exclude_characters="@\"\\",
+    exclude_characters='@"\\',
     exclude_categories=("Cs",),
 )
 _DOMAINS = st.sampled_from(

@@ -40,7 +40,10 @@ def test_common_passwords_are_refused_in_any_case(password: str) -> None:
     ("password", "warning"),
     [
         (" " * 8, 'Repeats like "aaa" are easy to guess.'),
-        ("zqzqzqzqzqzqzq", 'Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+        (
+            "zqzqzqzqzqzqzq",
+            'Repeats like "abcabcabc" are only slightly harder to guess than "abc".',
+        ),
         ("abcdefghijklm", 'Sequences like "abc" or "6543" are easy to guess.'),
     ],
 )
