@@ -19,13 +19,7 @@ from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key, KeySet
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
-from gatepass.store.records import (
-    CONTROL_CHARACTERS,
-    Session,
-    SigningKey,
-    User,
-    normalise_email,
-)
+from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, normalise_email
 from gatepass.tokens.keyring import new_signing_record, open_private_jwk
 
 __all__ = [
