@@ -19,7 +19,7 @@ from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key, KeySet
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
-from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, is_email
+from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, normalise_email
 from gatepass.tokens.keyring import new_signing_record, open_private_jwk
 
 __all__ = [
@@ -137,10 +137,9 @@ async def find_user(store: Store, ref: str) -> User:
 
 
 def check_new_user(email: str, role: str) -> str:
-    """The email to store, or ValueError (fixed text) for one the server would refuse."""
-    email = email.strip()  # the server's rule, so a user the CLI makes can log in
-    if not is_email(email):
-        raise ValueError("the email must be an email address, as the server requires")
+    """The email to store (normalised: the server's rule, so the user can log in);
+    ``InvalidEmailError`` or ValueError (fixed text) for what the server would refuse."""
+    email = normalise_email(email)
     if not role or len(role) > 64 or role != role.strip() or CONTROL_CHARACTERS.search(role):
         raise ValueError("the role must be 1 to 64 characters, without control characters")
     return email
@@ -190,10 +189,13 @@ async def set_disabled(
 async def set_password(
     store: Store, settings: Settings, user: User, password: str, now: float
 ) -> User:
-    """Argon2id-hash a new password; the user's sessions and live tokens end."""
+    """Argon2id-hash a new password (``WeakPasswordError`` for one the policy refuses);
+    the user's sessions and live tokens end."""
     from gatepass.server.passwords import Passwords
 
-    hashed = await Passwords(settings).hash(password)
+    passwords = Passwords(settings)
+    await passwords.check_new(password, user.email)
+    hashed = await passwords.hash(password)
     updated = await store.update_user(user.id, password_hash=hashed)
     await store.add_audit_event("password_set", at=now, user_id=user.id, detail={"by": "cli"})
     await revoke_user(store, settings, user, now, "password_set")

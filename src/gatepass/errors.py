@@ -30,6 +30,9 @@
     │   ├── RegistrationClosedError    registration_closed
     │   ├── UserExistsError            user_exists
     │   └── NotFoundError              not_found
+    ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
+    │   ├── InvalidEmailError          invalid_email
+    │   └── WeakPasswordError          weak_password
     ├── ConfigError                    invalid_config
     └── ServiceUnavailableError        service_unavailable
 
@@ -55,6 +58,8 @@ __all__ = [
     "GatepassError",
     "InsufficientScopeError",
     "InvalidCredentialsError",
+    "InvalidEmailError",
+    "InvalidInputError",
     "InvalidKeyError",
     "InvalidTokenError",
     "JoseError",
@@ -74,6 +79,7 @@ __all__ = [
     "TokenTooLargeError",
     "UnsupportedHeaderError",
     "UserExistsError",
+    "WeakPasswordError",
 ]
 
 
@@ -261,6 +267,26 @@ class UserExistsError(AuthError):
 class NotFoundError(AuthError):
     code = "not_found"
     default_message = "Not found"
+
+
+# --- Input ------------------------------------------------------------------
+
+
+class InvalidInputError(GatepassError):
+    """A value the client chose was refused; the message says why, never what it was."""
+
+    code = "invalid_input"
+    default_message = "The request holds a value that is not allowed"
+
+
+class InvalidEmailError(InvalidInputError):
+    code = "invalid_email"
+    default_message = "The email is not a valid email address"
+
+
+class WeakPasswordError(InvalidInputError):
+    code = "weak_password"
+    default_message = "The password is too easy to guess"
 
 
 # --- Operations -------------------------------------------------------------

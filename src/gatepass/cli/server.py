@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import os
+import sys
 from typing import Any
 
 import typer
@@ -74,11 +76,20 @@ def log_config(level: str) -> dict[str, Any]:
 @db_app.command("upgrade")
 @guarded
 def db_upgrade() -> None:
-    """Migrate the database to the latest schema."""
+    """Migrate the database to the latest schema; prints what a migration reports."""
     url = settings().database_url
 
     async def upgrade() -> None:
         await (await open_migrated(url)).close()
 
-    asyncio.run(upgrade())
+    # A migration's warnings (emails that collide when folded: 0002) go to stderr.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("gatepass: warning: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    store_log = logging.getLogger("gatepass.store")
+    store_log.addHandler(handler)
+    try:
+        asyncio.run(upgrade())
+    finally:
+        store_log.removeHandler(handler)
     typer.echo("database is up to date")

@@ -14,6 +14,7 @@ import typer
 from gatepass import admin
 from gatepass.cli.output import emit_json, show_table, timestamp
 from gatepass.cli.runtime import MAX_OFFSET, guarded, read_password, with_store
+from gatepass.identity.passwords import check_new_password
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
@@ -41,8 +42,9 @@ def add(
     role: str = typer.Option("user", help="The user's role claim."),
 ) -> None:
     """Create a user; the password is read from a prompt or stdin, never the command line."""
-    admin.check_new_user(email, role)  # before the prompt: a typo costs no password
+    email = admin.check_new_user(email, role)  # before the prompt: a typo costs no password
     password = read_password()
+    check_new_password(password, email=email)  # before the store: a weak one costs no connection
 
     async def work(store: Store, config: Settings) -> User:
         from gatepass.server.passwords import Passwords

@@ -6,7 +6,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from gatepass.errors import (
     InvalidCredentialsError,
@@ -15,12 +15,13 @@ from gatepass.errors import (
     RefreshTokenReuseError,
     RegistrationClosedError,
 )
+from gatepass.identity.emails import MAX_EMAIL_LENGTH, normalise_email
 from gatepass.server.auth import Principal, current_principal, load_rows
 from gatepass.server.cookies import REFRESH_COOKIE, clear_cookies, set_cookies
 from gatepass.server.proxy import client_ip
 from gatepass.server.revoke import revoke_user
 from gatepass.server.state import ServerState, get_state
-from gatepass.store.records import Session, User, hash_token, is_email
+from gatepass.store.records import Session, User, hash_token
 from gatepass.store.rotation import Replay, RevokeSession, Rotate
 from gatepass.tokens.refresh import new_refresh_token, unseal_successor
 
@@ -33,16 +34,12 @@ Caller = Annotated[Principal, Depends(current_principal)]
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    email: str = Field(max_length=320)
+    email: str = Field(max_length=MAX_EMAIL_LENGTH)
     password: str = Field(min_length=8, max_length=1024)
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        email = value.strip()
-        if not is_email(email):
-            raise ValueError("must be an email address")
-        return email
+    def identity(self) -> str:
+        """The email in its one stored form (``InvalidEmailError`` says why not)."""
+        return normalise_email(self.email)
 
 
 class LoginBody(Credentials):
@@ -114,30 +111,32 @@ def auth_router() -> APIRouter:
     async def register(body: Credentials, request: Request, state: State) -> dict[str, str]:
         if not state.settings.registration_open:
             raise RegistrationClosedError()
+        email = body.identity()
         await state.limits.check("register:ip", _client(request, state)[0] or "unknown")
+        await state.passwords.check_new(body.password, email)
         password_hash = await state.passwords.hash(body.password)
-        user = await state.store.create_user(body.email, password_hash, now=time.time())
+        user = await state.store.create_user(email, password_hash, now=time.time())
         return {"id": user.id, "email": user.email}
 
     @router.post("/login")
     async def login(
         body: LoginBody, request: Request, response: Response, state: State
     ) -> dict[str, Any]:
-        now, (ip, agent) = time.time(), _client(request, state)
+        now, (ip, agent), email = time.time(), _client(request, state), body.identity()
         client = ip or "unknown"
         await state.limits.check("login:ip", client)
-        await state.limits.admit_login(body.email, client)  # 429, or a delay
-        user = await state.store.get_user_by_email(body.email)
+        await state.limits.admit_login(email, client)  # 429, or a delay
+        user = await state.store.get_user_by_email(email)
         ok, rehash = await state.passwords.verify(
             user.password_hash if user else None, body.password
         )
         if user is None or not ok or user.disabled:
-            await state.limits.login_failed(body.email)
+            await state.limits.login_failed(email)
             await state.store.add_audit_event(
                 "login_failed", at=now, user_id=user.id if user else None, ip=ip, user_agent=agent
             )
             raise InvalidCredentialsError()
-        await state.limits.login_succeeded(body.email, client)
+        await state.limits.login_succeeded(email, client)
         if rehash:
             user = await state.store.update_user(
                 user.id, password_hash=await state.passwords.hash(body.password)

@@ -23,6 +23,7 @@ from gatepass.store.records import (
     Session,
     SigningKey,
     User,
+    email_lookup_key,
     new_id,
     new_session_id,
     normalise_email,
@@ -83,7 +84,7 @@ class MemoryStore:
         return self._users.get(user_id)
 
     async def get_user_by_email(self, email: str) -> User | None:
-        user_id = self._emails.get(normalise_email(email))
+        user_id = self._emails.get(email_lookup_key(email))
         return None if user_id is None else self._users.get(user_id)
 
     async def update_user(

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from gatepass.errors import InvalidEmailError
+
 __all__ = [
     "AuditEvent",
     "KeyStatus",
@@ -24,6 +26,7 @@ __all__ = [
     "Session",
     "SigningKey",
     "User",
+    "email_lookup_key",
     "hash_token",
     "new_id",
     "new_session_id",
@@ -38,24 +41,26 @@ KEY_STATUSES: frozenset[str] = frozenset({"active", "retiring", "retired"})
 
 
 def normalise_email(email: str) -> str:
-    """The one form an email is stored and looked up in."""
-    return email.strip().lower()
+    """The one form an email is stored in (``gatepass.identity.emails``); raises
+    ``InvalidEmailError`` for one that is not an email address."""
+    from gatepass.identity.emails import normalise_email as normalise
+
+    return normalise(email)
 
 
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
-# Control characters (NUL: PostgreSQL text refuses it) and bidi overrides (an
-# address or role that reads differently in every listing).
+def email_lookup_key(email: str) -> str:
+    """What a lookup by email compares with: the normalised form, or for an address
+    the rule refuses, the fold that came before it (``strip().lower()``), so a row
+    migration 0002 had to leave alone can still be found by its email."""
+    try:
+        return normalise_email(email)
+    except InvalidEmailError:
+        return email.strip().lower()
+
+
+# Control characters (NUL: PostgreSQL text refuses it) and bidi overrides (a
+# role that reads differently in every listing).
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def is_email(email: str) -> bool:
-    """The one rule for an account's email (register, the CLI): ``local@domain``,
-    at most 320 characters, no spaces, control characters or bidi overrides."""
-    return (
-        len(email) <= 320
-        and _EMAIL.fullmatch(email) is not None
-        and CONTROL_CHARACTERS.search(email) is None
-    )
 
 
 def hash_token(raw_token: str) -> str:

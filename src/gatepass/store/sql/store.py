@@ -22,6 +22,7 @@ from gatepass.store.records import (
     Session,
     SigningKey,
     User,
+    email_lookup_key,
     new_id,
     new_session_id,
     normalise_email,
@@ -113,7 +114,7 @@ class SqlStore:
     async def get_user_by_email(self, email: str) -> User | None:
         if _unstorable(email):
             return None
-        query = select(users).where(users.c.email == normalise_email(email))
+        query = select(users).where(users.c.email == email_lookup_key(email))
         async with self._read() as conn:
             row = (await conn.execute(query)).first()
         return None if row is None else rows.to_user(row)
