@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -33,8 +34,16 @@ State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
-    """The gatepass auth server; settings default to ``Settings.from_env()``."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    clock: Callable[[], float] = time.time,
+) -> FastAPI:
+    """The gatepass auth server; settings default to ``Settings.from_env()``.
+
+    ``clock`` is what login and refresh take as the time (tests inject one).
+    """
     config = settings or Settings.from_env()
 
     @asynccontextmanager
@@ -57,6 +66,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             passwords=Passwords(config),
             limits=RateLimits(config),
             revocations=revocations,
+            clock=clock,
         )
         try:
             yield
