@@ -34,7 +34,7 @@
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
     ├── ConfigError                    invalid_config
-    └── ServiceUnavailableError        service_unavailable
+    └── ServiceUnavailableError        service_unavailable (.retry_after)
 
 Messages are fixed text written here, or built only from values gatepass
 itself chose (claim names it was asked to check, limits it was configured
@@ -298,5 +298,16 @@ class ConfigError(GatepassError):
 
 
 class ServiceUnavailableError(GatepassError):
+    """A dependency (the database, the signing keys) is down; nothing was changed.
+
+    ``retry_after`` is the wait in seconds a client is told (``Retry-After``).
+    """
+
     code = "service_unavailable"
     default_message = "The service is temporarily unavailable, try again shortly"
+    default_retry_after = 2
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        wait = self.default_retry_after if retry_after is None else retry_after
+        self.retry_after = max(1, int(wait))
+        super().__init__(message)

@@ -3,6 +3,7 @@
 import asyncio
 import concurrent.futures
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import httpx
@@ -20,16 +21,19 @@ from gatepass.jose import Key, KeySet
 from gatepass.protect import (
     Authenticator,
     GatepassMiddleware,
+    JWKSClient,
     Principal,
     principal_of,
     requires,
 )
-from tests.protect.helpers import AUDIENCE, ISSUER, mint
+from gatepass.protect.answers import KEYS_RETRY_AFTER_S
+from tests.protect.helpers import AUDIENCE, ISSUER, free_port, mint
 
 KEY = Key.generate("EdDSA")
 MISSING = {"error": "missing_token", "message": "No token provided"}
 INVALID = {"error": "invalid_token", "message": "Invalid or expired token"}
 FORBIDDEN_CODE = "insufficient_scope"
+ADAPTERS = ["fastapi", "starlette", "flask"]
 
 
 def new_auth(**options: Any) -> Authenticator:
@@ -144,21 +148,26 @@ class Caller:
         return await self._client.get(path, headers=headers)
 
 
-@pytest.fixture(params=["fastapi", "starlette", "flask"])
-async def caller(request: pytest.FixtureRequest) -> AsyncIterator[Caller]:
-    auth = new_auth()
-    made = Caller(request.param, auth)
-    if request.param == "flask":
+@asynccontextmanager
+async def running_caller(kind: str, auth: Authenticator) -> AsyncIterator[Caller]:
+    made = Caller(kind, auth)
+    if kind == "flask":
         yield made
         auth.close_sync()
         return
     async with made._client:
-        if request.param == "fastapi":  # the app's lifespan starts and closes the authenticator
+        if kind == "fastapi":  # the app's lifespan starts and closes the authenticator
             async with made.app.router.lifespan_context(made.app):
                 yield made
         else:
             async with auth:
                 yield made
+
+
+@pytest.fixture(params=ADAPTERS)
+async def caller(request: pytest.FixtureRequest) -> AsyncIterator[Caller]:
+    async with running_caller(request.param, new_auth()) as made:
+        yield made
 
 
 async def test_a_valid_token_reaches_the_route(caller: Caller) -> None:
@@ -216,6 +225,22 @@ async def test_a_missing_role_is_403(caller: Caller) -> None:
 
 async def test_a_missing_scope_is_403(caller: Caller) -> None:
     assert (await caller.get("/reports", mint(KEY))).status_code == 403
+
+
+@pytest.mark.parametrize("kind", ADAPTERS)
+async def test_unreachable_signing_keys_are_a_503_with_retry_after(kind: str) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}/jwks.json"
+    jwks = JWKSClient(nowhere, allow_insecure_loopback=True, timeout=1.0)
+    auth = Authenticator(issuer=ISSUER, audience=AUDIENCE, jwks_client=jwks)
+    async with running_caller(kind, auth) as caller:
+        reply = await caller.get("/me", mint(KEY))
+    assert reply.status_code == 503
+    assert reply.json() == {
+        "error": "service_unavailable",
+        "message": "The signing keys are unavailable, try again shortly",
+    }
+    assert reply.headers["retry-after"] == str(KEYS_RETRY_AFTER_S)
+    assert reply.headers["cache-control"] == "no-store"
 
 
 async def test_the_middleware_skips_excluded_paths() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +39,15 @@ class Server:
 
 
 async def start(
-    settings: Settings, store: Store | None = None, sleep: Sleep | None = None
+    settings: Settings,
+    store: Store | None = None,
+    sleep: Sleep | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[Server]:
     """An app on ``store`` (a fresh memory store unless given; closed afterwards either way);
-    ``sleep`` replaces the delayed logins' ``asyncio.sleep``."""
+    ``sleep`` replaces the delayed logins' ``asyncio.sleep``, ``clock`` the time."""
     store = store or open_store("memory://")
-    app = create_app(settings, store=store, sleep=sleep)
+    app = create_app(settings, store=store, sleep=sleep, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from gatepass.errors import ServiceUnavailableError
+from gatepass.server import create_app
+from gatepass.settings import Settings
 from tests.server.conftest import PASSWORD, Server
 
 
@@ -86,8 +89,23 @@ async def test_database_gone_gives_503(server: Server, monkeypatch: pytest.Monke
         "message": "The database is unavailable",
     }
     assert "Traceback" not in reply.text
+    assert reply.headers["retry-after"] == "2"
     health = await server.client.get("/health")
     assert health.status_code == 503
+    assert health.headers["retry-after"] == "2"
+
+
+async def test_a_server_still_starting_answers_503_with_retry_after() -> None:
+    app = create_app(Settings())  # its lifespan has not run: no state yet
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+        reply = await client.post("/auth/refresh", json={"refresh_token": "x"})
+    assert reply.status_code == 503
+    assert reply.json() == {
+        "error": "service_unavailable",
+        "message": "The server is starting, try again shortly",
+    }
+    assert reply.headers["retry-after"] == "2"
 
 
 async def test_discovery_and_jwks(server: Server) -> None:

@@ -9,11 +9,13 @@ never collide. Without the variable the PostgreSQL cases skip, except under
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gatepass.store import MemoryStore, Store
@@ -98,3 +100,23 @@ async def make_sql_store(
     """Several SqlStores (separate pools) on one fresh, unmigrated database."""
     async with sql_store_maker(request.param, tmp_path) as make:
         yield make
+
+
+@contextmanager
+def failing_statements(store: SqlStore, starts_with: str, times: int = 1) -> Iterator[list[str]]:
+    """The next ``times`` statements of ``store`` starting with ``starts_with`` fail
+    as a dropped connection does (OSError from the driver); yields what failed."""
+    failed: list[str] = []
+
+    def fail(*args: Any) -> None:
+        statement: str = args[2]
+        if len(failed) < times and statement.lstrip().upper().startswith(starts_with.upper()):
+            failed.append(statement)
+            raise OSError("injected database failure")
+
+    engine = store._engine.sync_engine
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        yield failed
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)

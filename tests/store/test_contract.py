@@ -24,6 +24,7 @@ from gatepass.store import (
     hash_token,
     validation,
 )
+from gatepass.store.rotation import Requester
 
 NOW = 1_700_000_000.25
 DAY = 86400.0
@@ -427,6 +428,137 @@ async def test_concurrent_rotations_without_grace_revoke_the_session(store: Stor
     assert spent is not None
     assert rotated[0].successor is not None
     assert spent.successor_id == rotated[0].successor.id
+
+
+# --- one refresh, one transaction ---------------------------------------------------
+
+WHO = Requester(ip="203.0.113.7", user_agent="pytest")
+UNWRITABLE = Requester(ip="203.0.113.7", detail={"bad": object()})  # its audit row fails
+
+
+async def test_rotate_reads_the_user_and_writes_the_audit_row_with_it(store: Store) -> None:
+    user = await make_user(store)
+    session = await make_session(store, user)
+    token = await make_token(store, session)
+    result = await store.rotate_refresh(
+        token.token_hash, NOW + 30, lambda t, s, n: rotate_to(hash_token("next")), audit=WHO
+    )
+    assert isinstance(result.decision, Rotate)
+    assert result.user == user
+    [event] = await store.list_audit_events()
+    assert (event.event, event.at, event.user_id, event.session_id) == (
+        "refresh",
+        NOW + 30,
+        user.id,
+        session.id,
+    )
+    assert (event.ip, event.user_agent, dict(event.detail)) == ("203.0.113.7", "pytest", {})
+
+
+async def test_reuse_is_audited_and_a_reject_is_not(store: Store) -> None:
+    user = await make_user(store)
+    session = await make_session(store, user)
+    token = await make_token(store, session)
+    rejected = await store.rotate_refresh(
+        token.token_hash, NOW + 1, lambda t, s, n: Reject("x"), audit=WHO
+    )
+    assert rejected.decision == Reject("x")
+    assert await store.list_audit_events() == []
+    reuse = RevokeSession(denylist_until=NOW + 900)
+    await store.rotate_refresh(token.token_hash, NOW + 2, lambda t, s, n: reuse, audit=WHO)
+    [event] = await store.list_audit_events()
+    assert (event.event, event.user_id, event.session_id) == (
+        "refresh_token_reused",
+        user.id,
+        session.id,
+    )
+
+
+async def test_a_disabled_account_is_rotated_to_nothing(store: Store) -> None:
+    user = await make_user(store)
+    session = await make_session(store, user)
+    token = await make_token(store, session)
+    await store.update_user(user.id, disabled=True)
+    result = await store.rotate_refresh(
+        token.token_hash, NOW + 1, lambda t, s, n: rotate_to(hash_token("next")), audit=WHO
+    )
+    assert result.decision == Reject("account_disabled")
+    assert result.successor is None
+    assert await store.get_refresh_token(token.token_hash) == token
+    assert await store.get_refresh_token(hash_token("next")) is None
+    assert await store.list_audit_events() == []
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [rotate_to(hash_token("next")), RevokeSession(denylist_until=NOW + 900)],
+    ids=["rotate", "reuse"],
+)
+async def test_a_failing_audit_row_undoes_the_whole_refresh(
+    store: Store, decision: RotationDecision
+) -> None:
+    session = await make_session(store, await make_user(store))
+    token = await make_token(store, session)
+    with pytest.raises(TypeError):
+        await store.rotate_refresh(
+            token.token_hash, NOW + 30, lambda t, s, n: decision, audit=UNWRITABLE
+        )
+    # Nothing happened: the old token is live and unspent, so a retry rotates it.
+    assert await store.get_refresh_token(token.token_hash) == token
+    assert await store.get_refresh_token(hash_token("next")) is None
+    assert await store.get_session(session.id) == session
+    assert await store.live_revocations(now=NOW + 30) == []
+    assert await store.list_audit_events() == []
+    retry = await store.rotate_refresh(
+        token.token_hash, NOW + 60, lambda t, s, n: rotate_to(hash_token("next")), audit=WHO
+    )
+    assert isinstance(retry.decision, Rotate)
+    assert [e.event for e in await store.list_audit_events()] == ["refresh"]
+
+
+async def test_start_session_makes_session_token_and_login_row_together(store: Store) -> None:
+    user = await make_user(store)
+    session, token = await store.start_session(
+        user.id,
+        hash_token("first"),
+        now=NOW,
+        expires_at=NOW + 30 * DAY,
+        refresh_expires_at=NOW + 7 * DAY,
+        user_agent="pytest",
+        ip="203.0.113.7",
+    )
+    assert await store.get_session(session.id) == session
+    assert (session.user_id, session.expires_at, session.ip) == (user.id, NOW + 30 * DAY, WHO.ip)
+    assert await store.get_refresh_token(hash_token("first")) == token
+    assert (token.session_id, token.expires_at, token.spent_at) == (session.id, NOW + 7 * DAY, None)
+    [event] = await store.list_audit_events()
+    assert (event.event, event.user_id, event.session_id, event.ip, event.user_agent) == (
+        "login",
+        user.id,
+        session.id,
+        "203.0.113.7",
+        "pytest",
+    )
+
+
+async def test_a_failing_start_session_leaves_nothing(store: Store) -> None:
+    user = await make_user(store)
+    taken = await make_token(store, await make_session(store, user), raw="taken")
+    with pytest.raises(ValueError, match="duplicate"):
+        await store.start_session(
+            user.id, taken.token_hash, now=NOW + 1, expires_at=NOW + DAY, refresh_expires_at=NOW + 9
+        )
+    with pytest.raises(NotFoundError):
+        await store.start_session(
+            "missing",
+            hash_token("x"),
+            now=NOW + 1,
+            expires_at=NOW + DAY,
+            refresh_expires_at=NOW + 9,
+        )
+    assert len(await store.list_sessions(now=NOW + 1)) == 1
+    assert await store.get_refresh_token(hash_token("x")) is None
+    assert await store.list_audit_events() == []
 
 
 # --- revocations --------------------------------------------------------------

@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gatepass.errors import ConfigError, ServiceUnavailableError
 from gatepass.store import MemoryStore, SigningKey, hash_token, open_store, upgrade
 from gatepass.store.records import RefreshToken, Session
-from gatepass.store.rotation import Reject, Replay, Rotate, RotationDecision
+from gatepass.store.rotation import Reject, Replay, Requester, Rotate, RotationDecision
 from gatepass.store.sql.engine import async_url, create_engine, transaction
 from gatepass.store.sql.migrate import alembic_config
 from gatepass.store.sql.store import SqlStore
 from gatepass.store.sql.tables import metadata
-from tests.store.conftest import StoreMaker, postgres_schema
+from tests.store.conftest import StoreMaker, failing_statements, postgres_schema
 
 NOW = 1_700_000_000.0
 
@@ -112,6 +112,40 @@ async def test_rotations_from_separate_connections_serialise(make_sql_store: Sto
     async with stores[0]._engine.connect() as conn:
         count = (await conn.execute(text("SELECT COUNT(*) FROM refresh_tokens"))).scalar()
     assert count == 2
+
+
+async def test_a_refresh_whose_audit_insert_fails_is_rolled_back(
+    make_sql_store: StoreMaker,
+) -> None:
+    store = make_sql_store()
+    await store.migrate()
+    user = await store.create_user("a@example.com", "h", now=NOW)
+    session = await store.create_session(user.id, now=NOW, expires_at=NOW + 3600)
+    token = await store.add_refresh_token(session.id, hash_token("t"), now=NOW, expires_at=NOW + 60)
+    rotate = Rotate(token_hash=hash_token("next"), expires_at=NOW + 60, sealed=b"s")
+    failing = failing_statements(store, "INSERT INTO audit_events")
+    with failing as failed, pytest.raises(ServiceUnavailableError):
+        await store.rotate_refresh(
+            token.token_hash, NOW + 1, lambda *_: rotate, audit=Requester("203.0.113.7")
+        )
+    assert len(failed) == 1  # the failure came after the rotation's own statements
+    assert await store.get_refresh_token(token.token_hash) == token
+    assert await store.get_refresh_token(hash_token("next")) is None
+    assert await store.get_session(session.id) == session
+    assert await store.list_audit_events() == []
+
+
+async def test_a_login_whose_audit_insert_fails_is_rolled_back(make_sql_store: StoreMaker) -> None:
+    store = make_sql_store()
+    await store.migrate()
+    user = await store.create_user("a@example.com", "h", now=NOW)
+    failing = failing_statements(store, "INSERT INTO audit_events")
+    with failing, pytest.raises(ServiceUnavailableError):
+        await store.start_session(
+            user.id, hash_token("t"), now=NOW, expires_at=NOW + 60, refresh_expires_at=NOW + 9
+        )
+    assert await store.list_sessions(now=NOW) == []
+    assert await store.get_refresh_token(hash_token("t")) is None
 
 
 def test_sync_upgrade_for_the_cli(tmp_path: Path) -> None:
@@ -265,6 +299,9 @@ CALLS: dict[str, Callable[[SqlStore], Awaitable[object]]] = {
     ),
     "get_refresh_token": lambda s: s.get_refresh_token(hash_token("t")),
     "rotate_refresh": lambda s: s.rotate_refresh(hash_token("t"), NOW, lambda *_: Reject("x")),
+    "start_session": lambda s: s.start_session(
+        "u", hash_token("t"), now=NOW, expires_at=NOW + 1, refresh_expires_at=NOW + 1
+    ),
     "add_revocation": lambda s: s.add_revocation(
         "jti", "j", not_before=NOW, now=NOW, expires_at=NOW + 1
     ),

@@ -11,7 +11,8 @@ The bodies and headers are the auth server's (``gatepass.server.errors``):
 - a valid token without the role or scope a route needs: 403
   ``{"error": "insufficient_scope", ...}`` with ``WWW-Authenticate: Bearer
   error="insufficient_scope"`` (RFC 6750 §3.1);
-- the signing keys could not be fetched at all: 503 ``service_unavailable``.
+- the signing keys could not be fetched at all: 503 ``service_unavailable``
+  with ``Retry-After: 5``.
 
 Framework-neutral: each adapter renders an ``ErrorAnswer`` its own way.
 """
@@ -31,7 +32,10 @@ from gatepass.errors import (
     ServiceUnavailableError,
 )
 
-__all__ = ["ErrorAnswer", "answer_for", "bearer_token"]
+__all__ = ["KEYS_RETRY_AFTER_S", "ErrorAnswer", "answer_for", "bearer_token"]
+
+#: ``Retry-After`` of the 503 sent while no signing keys could be fetched.
+KEYS_RETRY_AFTER_S: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +54,8 @@ def _answer(status: int, error: GatepassError, www_authenticate: str | None) -> 
     headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
     if www_authenticate is not None:
         headers.append(("WWW-Authenticate", www_authenticate))
-    if status == 503:
-        headers.append(("Retry-After", "5"))
+    if isinstance(error, ServiceUnavailableError):
+        headers.append(("Retry-After", str(error.retry_after)))
     body = orjson.dumps({"error": error.code, "message": error.message})
     return ErrorAnswer(status, body, tuple(headers))
 
@@ -60,7 +64,11 @@ _MISSING: Final = _answer(401, MissingTokenError(), "Bearer")
 _INVALID: Final = _answer(401, InvalidTokenError(), 'Bearer error="invalid_token"')
 _FORBIDDEN: Final = _answer(403, InsufficientScopeError(), 'Bearer error="insufficient_scope"')
 _UNAVAILABLE: Final = _answer(
-    503, ServiceUnavailableError("The signing keys are unavailable, try again shortly"), None
+    503,
+    ServiceUnavailableError(
+        "The signing keys are unavailable, try again shortly", retry_after=KEYS_RETRY_AFTER_S
+    ),
+    None,
 )
 
 

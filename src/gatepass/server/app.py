@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -34,10 +35,15 @@ Caller = Annotated[Principal, Depends(current_principal)]
 
 
 def create_app(
-    settings: Settings | None = None, *, store: Store | None = None, sleep: Sleep | None = None
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Sleep | None = None,
 ) -> FastAPI:
     """The gatepass auth server; settings default to ``Settings.from_env()``.
 
+    ``clock`` is what login and refresh take as the time (tests inject one);
     ``sleep`` is how delayed logins wait (``asyncio.sleep``; tests record instead).
     """
     config = settings or Settings.from_env()
@@ -62,6 +68,7 @@ def create_app(
             passwords=Passwords(config),
             limits=RateLimits(config, sleep=sleep),
             revocations=revocations,
+            clock=clock,
         )
         try:
             yield

@@ -2,7 +2,9 @@
 
 Every error body is ``{"error": <stable code>, "message": <text>}``; messages
 come from ``gatepass.errors`` and never contain request input. 401s carry
-``WWW-Authenticate: Bearer`` as RFC 6750 §3 asks.
+``WWW-Authenticate: Bearer`` as RFC 6750 §3 asks; every 429 and 503 carries
+``Retry-After`` (a 503 means nothing was changed: the same request may be sent
+again as it was).
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def error_response(exc: GatepassError) -> JSONResponse:
     if status == 401:
         bearer = 'Bearer error="invalid_token"' if isinstance(exc, InvalidTokenError) else "Bearer"
         headers["WWW-Authenticate"] = bearer
-    if isinstance(exc, RateLimitedError):
+    if isinstance(exc, RateLimitedError | ServiceUnavailableError):
         headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse({"error": exc.code, "message": exc.message}, status, headers=headers)
 

@@ -37,7 +37,7 @@ from gatepass.server.background import Outage, Periodic
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import Revocation, RevocationKind
-from gatepass.store.rotation import Decide, RevokeSession, RotationResult
+from gatepass.store.rotation import Decide, Requester, RevokeSession, RotationResult
 
 __all__ = ["RevocationSync", "recording", "revocation_channel"]
 
@@ -276,8 +276,10 @@ class _RecordingStore:
             await self._sync.session_revoked(session_id, now, denylist_until)
         return live
 
-    async def rotate_refresh(self, token_hash: str, now: float, decide: Decide) -> RotationResult:
-        result = await self._store.rotate_refresh(token_hash, now, decide)
+    async def rotate_refresh(
+        self, token_hash: str, now: float, decide: Decide, *, audit: Requester | None = None
+    ) -> RotationResult:
+        result = await self._store.rotate_refresh(token_hash, now, decide, audit=audit)
         decision, session = result.decision, result.session
         if (
             isinstance(decision, RevokeSession)

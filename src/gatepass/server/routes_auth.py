@@ -22,7 +22,7 @@ from gatepass.server.proxy import client_ip
 from gatepass.server.revoke import revoke_user
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, User, hash_token
-from gatepass.store.rotation import Replay, RevokeSession, Rotate
+from gatepass.store.rotation import Replay, Requester, RevokeSession, Rotate
 from gatepass.tokens.refresh import new_refresh_token, unseal_successor
 
 __all__ = ["auth_router"]
@@ -122,7 +122,7 @@ def auth_router() -> APIRouter:
     async def login(
         body: LoginBody, request: Request, response: Response, state: State
     ) -> dict[str, Any]:
-        now, (ip, agent), email = time.time(), _client(request, state), body.identity()
+        now, (ip, agent), email = state.clock(), _client(request, state), body.identity()
         client = ip or "unknown"
         await state.limits.check("login:ip", client)
         await state.limits.admit_login(email, client)  # 429, or a delay
@@ -141,16 +141,16 @@ def auth_router() -> APIRouter:
             user = await state.store.update_user(
                 user.id, password_hash=await state.passwords.hash(body.password)
             )
-        settings = state.settings
-        session = await state.store.create_session(
-            user.id, now=now, expires_at=now + settings.session_ttl, user_agent=agent, ip=ip
-        )
-        refresh = new_refresh_token()
-        await state.store.add_refresh_token(
-            session.id, hash_token(refresh), now=now, expires_at=now + settings.refresh_ttl
-        )
-        await state.store.add_audit_event(
-            "login", at=now, user_id=user.id, session_id=session.id, ip=ip, user_agent=agent
+        settings, refresh = state.settings, new_refresh_token()
+        # One transaction (session, refresh token, audit row): a 503 left nothing behind.
+        session, _ = await state.store.start_session(
+            user.id,
+            hash_token(refresh),
+            now=now,
+            expires_at=now + settings.session_ttl,
+            refresh_expires_at=now + settings.refresh_ttl,
+            user_agent=agent,
+            ip=ip,
         )
         return _deliver(
             state, response, await _tokens(state, user, session, refresh, now), body.cookies
@@ -160,7 +160,7 @@ def auth_router() -> APIRouter:
     async def refresh(
         request: Request, response: Response, state: State, body: RefreshBody | None = None
     ) -> dict[str, Any]:
-        now, (ip, agent) = time.time(), _client(request, state)
+        now, (ip, agent) = state.clock(), _client(request, state)
         await state.limits.check("refresh:ip", ip or "unknown")
         from_cookie = body is None or body.refresh_token is None
         presented = request.cookies.get(REFRESH_COOKIE) if from_cookie else body.refresh_token  # type: ignore[union-attr]
@@ -172,38 +172,24 @@ def auth_router() -> APIRouter:
                 raise InvalidTokenError()
             state.csrf.check(request, known.session_id)
         successor = new_refresh_token()
+        # One transaction decides, rotates, reads the user and writes the audit
+        # row: after a 503 nothing happened, so the same token may be sent again.
         result = await state.store.rotate_refresh(
-            hash_token(presented), now, state.rotation.rule(presented, successor)
+            hash_token(presented),
+            now,
+            state.rotation.rule(presented, successor),
+            audit=Requester(ip, agent),
         )
-        decision = result.decision
+        decision, session, user = result.decision, result.session, result.user
         if isinstance(decision, RevokeSession):
-            await state.store.add_audit_event(
-                "refresh_token_reused",
-                at=now,
-                user_id=result.session.user_id if result.session else None,
-                session_id=result.session.id if result.session else None,
-                ip=ip,
-                user_agent=agent,
-            )
             raise RefreshTokenReuseError()
-        if not isinstance(decision, Rotate | Replay) or result.session is None:
+        if not isinstance(decision, Rotate | Replay) or session is None or user is None:
             raise InvalidTokenError()
         if isinstance(decision, Replay):
             if result.sealed is None:
                 raise InvalidTokenError()
             successor = unseal_successor(presented, result.sealed)
-        user = await state.store.get_user(result.session.user_id)
-        if user is None or user.disabled:
-            raise InvalidTokenError()
-        await state.store.add_audit_event(
-            "refresh",
-            at=now,
-            user_id=user.id,
-            session_id=result.session.id,
-            ip=ip,
-            user_agent=agent,
-        )
-        tokens = await _tokens(state, user, result.session, successor, now)
+        tokens = await _tokens(state, user, session, successor, now)
         tokens["refresh_id"] = result.successor.id if result.successor else None
         tokens["previous_refresh_id"] = result.token.id if result.token else None
         return _deliver(state, response, tokens, from_cookie)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -31,6 +33,8 @@ class ServerState:
     passwords: Passwords
     limits: RateLimits
     revocations: RevocationSync
+    #: What the login and refresh routes take as "now" (tests step it forward).
+    clock: Callable[[], float] = time.time
 
     # The current key snapshot's parts. A request that needs two of them
     # together reads ``keys.current`` once instead.

@@ -32,9 +32,13 @@ from gatepass.store.rotation import (
     Decide,
     Reject,
     Replay,
+    Requester,
     RevokeSession,
     Rotate,
+    RotationDecision,
     RotationResult,
+    audit_event,
+    for_account,
 )
 from gatepass.store.validation import check_key_status, check_revocation_kind, page
 
@@ -125,13 +129,38 @@ class MemoryStore:
         ip: str | None = None,
     ) -> Session:
         async with self._lock:
-            if user_id not in self._users:
-                raise NotFoundError("No such user")
-            session = Session(
-                new_session_id(), user_id, now, now, expires_at, None, None, user_agent, ip
-            )
+            session = self._new_session(user_id, now, expires_at, user_agent, ip)
             self._sessions[session.id] = session
             return session
+
+    def _new_session(
+        self, user_id: str, now: float, expires_at: float, user_agent: str | None, ip: str | None
+    ) -> Session:
+        if user_id not in self._users:
+            raise NotFoundError("No such user")
+        return Session(new_session_id(), user_id, now, now, expires_at, None, None, user_agent, ip)
+
+    async def start_session(
+        self,
+        user_id: str,
+        token_hash: str,
+        *,
+        now: float,
+        expires_at: float,
+        refresh_expires_at: float,
+        user_agent: str | None = None,
+        ip: str | None = None,
+    ) -> tuple[Session, RefreshToken]:
+        async with self._lock:
+            # Everything that can fail comes before the first change.
+            session = self._new_session(user_id, now, expires_at, user_agent, ip)
+            if token_hash in self._tokens:
+                raise ValueError("duplicate refresh token hash")
+            entry = self._audit_entry("login", now, user_id, session.id, Requester(ip, user_agent))
+            self._sessions[session.id] = session
+            token = self._add_token(session.id, token_hash, now, refresh_expires_at)
+            self._audit.append(entry)
+            return session, token
 
     async def get_session(self, session_id: str) -> Session | None:
         return self._sessions.get(session_id)
@@ -226,32 +255,50 @@ class MemoryStore:
         token_hash = self._token_hashes.get(token_id)
         return None if token_hash is None else self._tokens.get(token_hash)
 
-    async def rotate_refresh(self, token_hash: str, now: float, decide: Decide) -> RotationResult:
+    async def rotate_refresh(
+        self, token_hash: str, now: float, decide: Decide, *, audit: Requester | None = None
+    ) -> RotationResult:
         async with self._lock:
             token = self._tokens.get(token_hash)
             session = None if token is None else self._sessions.get(token.session_id)
-            decision = decide(token, session, now)
-            if isinstance(decision, Reject) or token is None or session is None:
-                return RotationResult(decision, token, session)
-            if isinstance(decision, Rotate):
-                successor = self._add_token(
-                    session.id, decision.token_hash, now, decision.expires_at
-                )
-                token = dataclasses.replace(
-                    token, spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed
-                )
-                self._tokens[token_hash] = token
-                session = dataclasses.replace(session, last_used_at=now)
-                self._sessions[session.id] = session
-                return RotationResult(decision, token, session, successor, decision.sealed)
-            if isinstance(decision, Replay):
-                existing = None
-                if token.successor_id is not None:
-                    existing = self._tokens.get(self._token_hashes[token.successor_id])
-                return RotationResult(decision, token, session, existing, token.successor_sealed)
-            assert isinstance(decision, RevokeSession)
-            self._revoke(session.id, now, decision.reason, decision.denylist_until)
-            return RotationResult(decision, token, self._sessions[session.id])
+            user = None if session is None else self._users.get(session.user_id)
+            decision = for_account(decide(token, session, now), user)
+            event = audit_event(decision)
+            entry = None
+            if audit is not None and event is not None and session is not None:
+                # Built before any change: a failure here leaves everything as it was.
+                entry = self._audit_entry(event, now, session.user_id, session.id, audit)
+            result = self._apply_rotation(decision, token, session, now)
+            if entry is not None:
+                self._audit.append(entry)
+            return dataclasses.replace(result, user=user)
+
+    def _apply_rotation(
+        self,
+        decision: RotationDecision,
+        token: RefreshToken | None,
+        session: Session | None,
+        now: float,
+    ) -> RotationResult:
+        if isinstance(decision, Reject) or token is None or session is None:
+            return RotationResult(decision, token, session)
+        if isinstance(decision, Rotate):
+            successor = self._add_token(session.id, decision.token_hash, now, decision.expires_at)
+            token = dataclasses.replace(
+                token, spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed
+            )
+            self._tokens[token.token_hash] = token
+            session = dataclasses.replace(session, last_used_at=now)
+            self._sessions[session.id] = session
+            return RotationResult(decision, token, session, successor, decision.sealed)
+        if isinstance(decision, Replay):
+            existing = None
+            if token.successor_id is not None:
+                existing = self._tokens.get(self._token_hashes[token.successor_id])
+            return RotationResult(decision, token, session, existing, token.successor_sealed)
+        assert isinstance(decision, RevokeSession)
+        self._revoke(session.id, now, decision.reason, decision.denylist_until)
+        return RotationResult(decision, token, self._sessions[session.id])
 
     # --- revocations ----------------------------------------------------
 
@@ -340,14 +387,33 @@ class MemoryStore:
         user_agent: str | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> AuditEvent:
-        # Round-trip through JSON so the memory store refuses what SQL would.
-        data = json.loads(json.dumps(dict(detail or {})))
         async with self._lock:
-            entry = AuditEvent(
-                next(self._audit_ids), at, event, user_id, session_id, ip, user_agent, data
+            entry = self._audit_entry(
+                event, at, user_id, session_id, Requester(ip, user_agent, detail)
             )
             self._audit.append(entry)
             return entry
+
+    def _audit_entry(
+        self,
+        event: str,
+        at: float,
+        user_id: str | None,
+        session_id: str | None,
+        requester: Requester,
+    ) -> AuditEvent:
+        # Round-trip through JSON so the memory store refuses what SQL would.
+        data = json.loads(json.dumps(dict(requester.detail or {})))
+        return AuditEvent(
+            next(self._audit_ids),
+            at,
+            event,
+            user_id,
+            session_id,
+            requester.ip,
+            requester.user_agent,
+            data,
+        )
 
     async def list_audit_events(
         self, *, limit: int = 100, user_id: str | None = None

@@ -29,7 +29,7 @@ from gatepass.store.records import (
     SigningKey,
     User,
 )
-from gatepass.store.rotation import Decide, RotationResult
+from gatepass.store.rotation import Decide, Requester, RotationResult
 
 __all__ = [
     "AuditStore",
@@ -82,6 +82,23 @@ class SessionStore(Protocol):
         ip: str | None = None,
     ) -> Session:
         """Insert a session with a fresh id (>= 128 random bits, urlsafe)."""
+        ...
+
+    async def start_session(
+        self,
+        user_id: str,
+        token_hash: str,
+        *,
+        now: float,
+        expires_at: float,
+        refresh_expires_at: float,
+        user_agent: str | None = None,
+        ip: str | None = None,
+    ) -> tuple[Session, RefreshToken]:
+        """A login, in ONE transaction: the session (as ``create_session``), its
+        first refresh token (as ``add_refresh_token``) and the ``login`` audit
+        row (with the session's ip and user agent). On any failure none exists.
+        """
         ...
 
     async def get_session(self, session_id: str) -> Session | None: ...
@@ -143,9 +160,12 @@ class TokenStore(Protocol):
         """Look up by row id (the ``refresh_id`` a refresh answer reports)."""
         ...
 
-    async def rotate_refresh(self, token_hash: str, now: float, decide: Decide) -> RotationResult:
-        """In ONE transaction: lock the token row and its session, call
-        ``decide(token, session, now)`` (None for a missing row) and apply it.
+    async def rotate_refresh(
+        self, token_hash: str, now: float, decide: Decide, *, audit: Requester | None = None
+    ) -> RotationResult:
+        """In ONE transaction: lock the token row and its session, read the
+        session's user, call ``decide(token, session, now)`` (None for a missing
+        row), pass it through ``for_account(decision, user)`` and apply it.
 
         - ``Rotate``: spend the token (spent_at, successor_id, successor_sealed),
           insert the successor in the same session, touch the session;
@@ -153,6 +173,9 @@ class TokenStore(Protocol):
         - ``RevokeSession``: revoke the session (and denylist it when asked);
         - ``Reject``: change nothing.
 
+        With ``audit``, the same transaction writes the audit row
+        ``audit_event(decision)`` names (user, session, ip, user agent, detail);
+        if anything fails, nothing of it is kept and the token is as it was.
         Concurrent calls on one token serialise: exactly one can ``Rotate``.
         """
         ...

@@ -31,9 +31,13 @@ from gatepass.store.rotation import (
     Decide,
     Reject,
     Replay,
+    Requester,
     RevokeSession,
     Rotate,
+    RotationDecision,
     RotationResult,
+    audit_event,
+    for_account,
 )
 from gatepass.store.sql import rows
 from gatepass.store.sql.engine import create_engine, transaction
@@ -108,8 +112,7 @@ class SqlStore:
         if _unstorable(user_id):
             return None
         async with self._read() as conn:
-            row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
-        return None if row is None else rows.to_user(row)
+            return await _get_user(conn, user_id)
 
     async def get_user_by_email(self, email: str) -> User | None:
         if _unstorable(email):
@@ -165,20 +168,35 @@ class SqlStore:
         )
         try:
             async with self._write() as conn:
-                await conn.execute(
-                    insert(sessions).values(
-                        id=session.id,
-                        user_id=user_id,
-                        created_at=now,
-                        last_used_at=now,
-                        expires_at=expires_at,
-                        user_agent=user_agent,
-                        ip=ip,
-                    )
-                )
+                await _insert_session(conn, session)
         except IntegrityError:
             raise NotFoundError("No such user") from None
         return session
+
+    async def start_session(
+        self,
+        user_id: str,
+        token_hash: str,
+        *,
+        now: float,
+        expires_at: float,
+        refresh_expires_at: float,
+        user_agent: str | None = None,
+        ip: str | None = None,
+    ) -> tuple[Session, RefreshToken]:
+        session = Session(
+            new_session_id(), user_id, now, now, expires_at, None, None, user_agent, ip
+        )
+        try:
+            async with self._write() as conn:
+                await _insert_session(conn, session)
+                token = await _insert_token(conn, session.id, token_hash, now, refresh_expires_at)
+                await _insert_audit(
+                    conn, "login", now, user_id, session.id, Requester(ip, user_agent)
+                )
+        except IntegrityError:
+            raise NotFoundError("No such user") from None
+        return session, token
 
     async def get_session(self, session_id: str) -> Session | None:
         if _unstorable(session_id):
@@ -276,43 +294,20 @@ class SqlStore:
         async with self._read() as conn:
             return await _get_token(conn, refresh_tokens.c.id == token_id, lock=False)
 
-    async def rotate_refresh(self, token_hash: str, now: float, decide: Decide) -> RotationResult:
+    async def rotate_refresh(
+        self, token_hash: str, now: float, decide: Decide, *, audit: Requester | None = None
+    ) -> RotationResult:
         async with self._write() as conn:
             # Lock order everywhere: token row, then its session.
             token = await _get_token(conn, refresh_tokens.c.token_hash == token_hash, lock=True)
             session = None if token is None else await _get_session(conn, token.session_id, True)
-            decision = decide(token, session, now)
-            if isinstance(decision, Reject) or token is None or session is None:
-                return RotationResult(decision, token, session)
-            if isinstance(decision, Rotate):
-                successor = await _insert_token(
-                    conn, session.id, decision.token_hash, now, decision.expires_at
-                )
-                token = dataclasses.replace(
-                    token, spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed
-                )
-                await conn.execute(
-                    update(refresh_tokens)
-                    .where(refresh_tokens.c.id == token.id)
-                    .values(
-                        spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed
-                    )
-                )
-                await conn.execute(
-                    update(sessions).where(sessions.c.id == session.id).values(last_used_at=now)
-                )
-                session = dataclasses.replace(session, last_used_at=now)
-                return RotationResult(decision, token, session, successor, decision.sealed)
-            if isinstance(decision, Replay):
-                existing = None
-                if token.successor_id is not None:
-                    existing = await _get_token(
-                        conn, refresh_tokens.c.id == token.successor_id, lock=False
-                    )
-                return RotationResult(decision, token, session, existing, token.successor_sealed)
-            assert isinstance(decision, RevokeSession)
-            await _revoke_session(conn, session.id, now, decision.reason, decision.denylist_until)
-            return RotationResult(decision, token, await _get_session(conn, session.id, False))
+            user = None if session is None else await _get_user(conn, session.user_id)
+            decision = for_account(decide(token, session, now), user)
+            result = await _apply_rotation(conn, decision, token, session, now)
+            event = audit_event(decision)
+            if audit is not None and event is not None and session is not None:
+                await _insert_audit(conn, event, now, session.user_id, session.id, audit)
+        return dataclasses.replace(result, user=user)
 
     # --- revocations ----------------------------------------------------
 
@@ -412,22 +407,9 @@ class SqlStore:
         user_agent: str | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> AuditEvent:
-        text = json.dumps(dict(detail or {}), separators=(",", ":"), sort_keys=True)
-        statement = insert(audit_events).values(
-            at=at,
-            event=event,
-            user_id=user_id,
-            session_id=session_id,
-            ip=ip,
-            user_agent=user_agent,
-            detail=text,
-        )
+        requester = Requester(ip, user_agent, detail)
         async with self._write() as conn:
-            result = await conn.execute(statement.returning(audit_events.c.id))
-            event_id = int(result.scalar_one())
-        return AuditEvent(
-            event_id, at, event, user_id, session_id, ip, user_agent, json.loads(text)
-        )
+            return await _insert_audit(conn, event, at, user_id, session_id, requester)
 
     async def list_audit_events(
         self, *, limit: int = 100, user_id: str | None = None
@@ -440,6 +422,25 @@ class SqlStore:
 
 
 # --- statements shared inside transactions ------------------------------
+
+
+async def _get_user(conn: AsyncConnection, user_id: str) -> User | None:
+    row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+    return None if row is None else rows.to_user(row)
+
+
+async def _insert_session(conn: AsyncConnection, session: Session) -> None:
+    await conn.execute(
+        insert(sessions).values(
+            id=session.id,
+            user_id=session.user_id,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            expires_at=session.expires_at,
+            user_agent=session.user_agent,
+            ip=session.ip,
+        )
+    )
 
 
 async def _get_session(conn: AsyncConnection, session_id: str, lock: bool) -> Session | None:
@@ -472,6 +473,75 @@ async def _insert_token(
         # Fails the whole transaction; a 256-bit token never collides by chance.
         raise ValueError("duplicate refresh token hash") from None
     return token
+
+
+async def _apply_rotation(
+    conn: AsyncConnection,
+    decision: RotationDecision,
+    token: RefreshToken | None,
+    session: Session | None,
+    now: float,
+) -> RotationResult:
+    """``decision`` applied to the locked rows (see ``Store.rotate_refresh``)."""
+    if isinstance(decision, Reject) or token is None or session is None:
+        return RotationResult(decision, token, session)
+    if isinstance(decision, Rotate):
+        successor = await _insert_token(
+            conn, session.id, decision.token_hash, now, decision.expires_at
+        )
+        token = dataclasses.replace(
+            token, spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed
+        )
+        await conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.id == token.id)
+            .values(spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed)
+        )
+        await conn.execute(
+            update(sessions).where(sessions.c.id == session.id).values(last_used_at=now)
+        )
+        session = dataclasses.replace(session, last_used_at=now)
+        return RotationResult(decision, token, session, successor, decision.sealed)
+    if isinstance(decision, Replay):
+        existing = None
+        if token.successor_id is not None:
+            existing = await _get_token(conn, refresh_tokens.c.id == token.successor_id, lock=False)
+        return RotationResult(decision, token, session, existing, token.successor_sealed)
+    assert isinstance(decision, RevokeSession)
+    await _revoke_session(conn, session.id, now, decision.reason, decision.denylist_until)
+    return RotationResult(decision, token, await _get_session(conn, session.id, False))
+
+
+async def _insert_audit(
+    conn: AsyncConnection,
+    event: str,
+    at: float,
+    user_id: str | None,
+    session_id: str | None,
+    requester: Requester,
+) -> AuditEvent:
+    detail = dict(requester.detail or {})
+    text = json.dumps(detail, separators=(",", ":"), sort_keys=True)
+    statement = insert(audit_events).values(
+        at=at,
+        event=event,
+        user_id=user_id,
+        session_id=session_id,
+        ip=requester.ip,
+        user_agent=requester.user_agent,
+        detail=text,
+    )
+    result = await conn.execute(statement.returning(audit_events.c.id))
+    return AuditEvent(
+        int(result.scalar_one()),
+        at,
+        event,
+        user_id,
+        session_id,
+        requester.ip,
+        requester.user_agent,
+        json.loads(text),
+    )
 
 
 async def _revoke_session(
