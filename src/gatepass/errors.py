@@ -30,6 +30,8 @@
     │   ├── RegistrationClosedError    registration_closed
     │   ├── UserExistsError            user_exists
     │   └── NotFoundError              not_found
+    ├── InvalidRequestError            invalid_request     (a body the server cannot read)
+    ├── UnsupportedMediaTypeError      unsupported_media_type
     ├── ConfigError                    invalid_config
     └── ServiceUnavailableError        service_unavailable
 
@@ -56,6 +58,7 @@ __all__ = [
     "InsufficientScopeError",
     "InvalidCredentialsError",
     "InvalidKeyError",
+    "InvalidRequestError",
     "InvalidTokenError",
     "JoseError",
     "KeyNotFoundError",
@@ -73,6 +76,7 @@ __all__ = [
     "TokenRevokedError",
     "TokenTooLargeError",
     "UnsupportedHeaderError",
+    "UnsupportedMediaTypeError",
     "UserExistsError",
 ]
 
@@ -261,6 +265,19 @@ class UserExistsError(AuthError):
 class NotFoundError(AuthError):
     code = "not_found"
     default_message = "Not found"
+
+
+# --- Requests ---------------------------------------------------------------
+
+
+class InvalidRequestError(GatepassError):
+    code = "invalid_request"
+    default_message = "The request is invalid"
+
+
+class UnsupportedMediaTypeError(GatepassError):
+    code = "unsupported_media_type"
+    default_message = "The request body must be application/json"
 
 
 # --- Operations -------------------------------------------------------------

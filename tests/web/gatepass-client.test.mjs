@@ -341,3 +341,15 @@ test("readCookie finds one cookie exactly", () => {
   assert.equal(readCookie("", "gatepass_csrf"), null);
   assert.equal(readCookie("gatepass_csrf=%E0%A4%A", "gatepass_csrf"), "%E0%A4%A");
 });
+
+test("the __Host- CSRF cookie wins over the plain-http name", async () => {
+  const { fetch, calls } = fakeFetch(async () => json(200, {}));
+  const client = createClient({
+    fetch,
+    readCookies: () => "gatepass_csrf=plain; __Host-gatepass_csrf=prefixed",
+  });
+
+  await client.fetch("/items", { method: "POST", body: "{}" });
+
+  assert.equal(calls[0].headers.get("X-CSRF-Token"), "prefixed");
+});

@@ -21,13 +21,19 @@ from gatepass.errors import (
     CsrfError,
     ForbiddenError,
     GatepassError,
+    InvalidRequestError,
     InvalidTokenError,
     JoseError,
     NotFoundError,
     RateLimitedError,
     RegistrationClosedError,
     ServiceUnavailableError,
+    UnsupportedMediaTypeError,
     UserExistsError,
+)
+from gatepass.server.middleware import (
+    API_CONTENT_SECURITY_POLICY,
+    SECURITY_HEADERS,
 )
 
 __all__ = ["error_response", "install_error_handlers"]
@@ -40,6 +46,8 @@ _STATUS: Final[tuple[tuple[type[GatepassError], int], ...]] = (
     (RegistrationClosedError, 403),
     (NotFoundError, 404),
     (UserExistsError, 409),
+    (UnsupportedMediaTypeError, 415),
+    (InvalidRequestError, 422),
     (RateLimitedError, 429),
     (ServiceUnavailableError, 503),
     (ConfigError, 500),
@@ -104,11 +112,19 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"error": "invalid_request", "message": _NOT_JSON}, 422)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
-        return JSONResponse({"error": code, "message": message}, exc.status_code)
+        # The router's own headers: Allow on a 405 (RFC 9110 §15.5.6).
+        return JSONResponse({"error": code, "message": message}, exc.status_code, exc.headers)
 
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
-        return JSONResponse({"error": "internal_error", "message": "Internal server error"}, 500)
+        # Starlette answers this one outside every middleware: the headers go on here.
+        headers = {
+            **dict(SECURITY_HEADERS),
+            "Content-Security-Policy": API_CONTENT_SECURITY_POLICY,
+            "Cache-Control": "no-store",
+        }
+        body = {"error": "internal_error", "message": "Internal server error"}
+        return JSONResponse(body, 500, headers=headers)
 
     app.add_exception_handler(GatepassError, on_gatepass)
     app.add_exception_handler(RequestValidationError, on_validation)
