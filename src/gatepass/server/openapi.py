@@ -41,13 +41,14 @@ ERROR_SCHEMA: Final = {
         "message": {"type": "string", "description": "Text safe to show, never request input"},
     },
 }
-_USER: Final = [{"bearer": []}, {"cookie": []}]
-_FEED: Final = [{"feedToken": []}]
+_Security = list[dict[str, list[str]]]
+_USER: Final[_Security] = [{"bearer": []}, {"cookie": []}]
+_FEED: Final[_Security] = [{"feedToken": []}]
 _EVERYWHERE: Final = (400, 413, 503)
 _GENEROUS: Final = (401, 403, 404, 409, 429)
 
 # (method, path with "{auth}" for the auth prefix) -> (security, extra statuses, 2xx model)
-_Operation = tuple[list[dict[str, list[str]]] | None, tuple[int, ...], type[BaseModel] | None]
+_Operation = tuple[_Security | None, tuple[int, ...], type[BaseModel] | None]
 _OPERATIONS: Final[dict[tuple[str, str], _Operation]] = {
     ("post", "{auth}/register"): (None, (403, 409, 429), schemas.Registered),
     ("post", "{auth}/login"): (None, (401, 429), schemas.Tokens),
@@ -95,7 +96,10 @@ def describe(document: dict[str, Any], settings: Settings) -> dict[str, Any]:
         (method, path.replace("{auth}", settings.auth_prefix)): spec
         for (method, path), spec in _OPERATIONS.items()
     }
-    for path, item in document.get("paths", {}).items():
+    paths: dict[str, Any] = document.get("paths", {})
+    if settings.revocation_feed_token is None:  # then the feed answers only 404
+        paths.pop(f"{settings.auth_prefix}/revocations", None)
+    for path, item in paths.items():
         for method, operation in item.items():
             spec = known.get((method, path), (None, _GENEROUS, None))
             _complete(operation, spec, lambda model: _ref(model, found))
@@ -107,19 +111,18 @@ def _complete(
 ) -> None:
     security, extra, model = spec
     responses: dict[str, Any] = operation.setdefault("responses", {})
+    responses.pop("422", None)  # FastAPI's {"detail": ...}: the real body is below
     statuses = set(_EVERYWHERE) | set(extra)
     if "requestBody" in operation:
         statuses |= {415, 422}
     if operation.get("parameters"):
         statuses.add(422)
-    else:
-        responses.pop("422", None)
     if security is not None:
         operation["security"] = security
         statuses |= {401, 403} if security is _USER else {401}
-    for status in sorted(statuses):
-        responses[str(status)] = {
-            "description": HTTPStatus(status).phrase,
+    for code in sorted(statuses):
+        responses[str(code)] = {
+            "description": HTTPStatus(code).phrase,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
     if model is not None:

@@ -1,0 +1,116 @@
+"""The docs pages: vendored assets, a strict CSP, off in production unless enabled."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+import httpx
+import pytest
+
+from gatepass.server import create_app
+from gatepass.server.apidocs import DOCS_CONTENT_SECURITY_POLICY
+from gatepass.settings import Settings
+from gatepass.store import open_store
+from tests.server.conftest import Server
+
+VENDOR = resources.files("gatepass.web").joinpath("vendor")
+
+
+async def _status(settings: Settings, path: str) -> int:
+    store = open_store("memory://")
+    app = create_app(settings, store=store)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://t") as client:
+            status = (await client.get(path)).status_code
+    await store.close()
+    return status
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_the_pages_load_nothing_external_and_no_inline_script(
+    server: Server, page: str
+) -> None:
+    reply = await server.client.get(page)
+    assert reply.status_code == 200
+    assert reply.headers["content-security-policy"] == DOCS_CONTENT_SECURITY_POLICY
+    assert "script-src 'self';" in DOCS_CONTENT_SECURITY_POLICY
+    assert "unsafe-eval" not in DOCS_CONTENT_SECURITY_POLICY
+    assert reply.headers["x-frame-options"] == "DENY"
+    html = reply.text
+    assert "//" not in html.replace("<!doctype html>", "")  # no URL with a host at all
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts
+    assert all('src="/docs/assets/' in attrs and not body.strip() for attrs, body in scripts)
+    for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+        asset = await server.client.get(src)
+        assert asset.status_code == 200, src
+        assert asset.headers["content-security-policy"] == DOCS_CONTENT_SECURITY_POLICY
+
+
+async def test_assets_are_the_vendored_bytes(server: Server) -> None:
+    reply = await server.client.get("/docs/assets/swagger-ui-bundle.js")
+    assert reply.headers["content-type"] == "text/javascript; charset=utf-8"
+    expected = VENDOR.joinpath("swagger-ui", "swagger-ui-bundle.js").read_bytes()
+    assert reply.content == expected
+    redoc = await server.client.get("/docs/assets/redoc.standalone.js")
+    assert redoc.content == VENDOR.joinpath("redoc", "redoc.standalone.js").read_bytes()
+    assert (await server.client.get("/docs/assets/package.json")).status_code == 404
+
+
+def test_the_vendored_files_keep_their_licences_and_versions() -> None:
+    for folder in ("swagger-ui", "redoc"):
+        assert VENDOR.joinpath(folder, "LICENSE").read_text().strip()
+    readme = VENDOR.joinpath("README.md").read_text()
+    assert "swagger-ui-dist 5.36.0" in readme
+    assert "redoc 2.5.4" in readme
+    bundle = VENDOR.joinpath("swagger-ui", "swagger-ui-bundle.js").read_text()
+    assert "5.36.0" in bundle
+
+
+@pytest.mark.parametrize(
+    "path", ["/docs", "/redoc", "/openapi.json", "/docs/assets/swagger-init.js"]
+)
+async def test_production_serves_no_docs_unless_enabled(path: str) -> None:
+    assert await _status(Settings(env="production"), path) == 404
+    assert await _status(Settings(env="production", api_docs=True), path) == 200
+    assert await _status(Settings(), path) == 200
+    assert await _status(Settings(api_docs=False), path) == 404
+
+
+def test_the_setting_is_read_by_name() -> None:
+    assert Settings.from_env({"GATEPASS_API_DOCS": "true", "GATEPASS_ENV": "production"}).api_docs
+    assert not Settings.from_env({"GATEPASS_ENV": "production"}).api_docs_enabled
+    assert Settings.from_env({}).api_docs_enabled
+    assert not Settings.from_env({"GATEPASS_API_DOCS": "off"}).api_docs_enabled
+
+
+async def test_the_openapi_document_declares_security_and_error_bodies(server: Server) -> None:
+    document = (await server.client.get("/openapi.json")).json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert schemes["cookie"] == {"type": "apiKey", "in": "cookie", "name": "__Host-gatepass_access"}
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in json.dumps(document)
+    assert schemas["Error"]["required"] == ["error", "message"]
+    paths = document["paths"]
+    me = paths["/auth/me"]["get"]
+    assert me["security"] == [{"bearer": []}, {"cookie": []}]
+    assert {"401", "403", "413", "503"} <= set(me["responses"])
+    assert me["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Me"
+    }
+    login = paths["/auth/login"]["post"]
+    assert "security" not in login
+    assert {"401", "413", "415", "422", "429"} <= set(login["responses"])
+    error = {"$ref": "#/components/schemas/Error"}
+    for status in ("401", "415", "422", "429"):
+        assert login["responses"][status]["content"]["application/json"]["schema"] == error
+    register = paths["/auth/register"]["post"]
+    assert {"409", "429"} <= set(register["responses"])
+    body = register["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    credentials = schemas[body.rsplit("/", 1)[1]]
+    assert credentials["properties"]["email"]["format"] == "email"
+    assert "/auth/revocations" not in paths  # no feed token configured: the feed is a 404
