@@ -176,3 +176,21 @@ async def test_public_answers_do_not_vary_on_credentials(server: Server) -> None
     assert reply.status_code == 200
     assert "vary" not in reply.headers
     _assert_security_headers(reply)
+
+
+async def test_allow_names_every_route_on_the_path() -> None:
+    # Starlette's own 405 names only the first matching route's methods.
+    store = open_store("memory://")
+    app = create_app(Settings(), store=store)
+
+    @app.put("/health")
+    async def put_health() -> None:
+        return None
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://t") as client:
+            reply = await client.delete("/health")
+    await store.close()
+    assert reply.status_code == 405
+    assert reply.headers["allow"] == "GET, PUT"

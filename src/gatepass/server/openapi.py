@@ -61,9 +61,9 @@ _OPERATIONS: Final[dict[tuple[str, str], _Operation]] = {
     ("get", "{auth}/revocations"): (_FEED, (404,), schemas.RevocationFeed),
     ("get", "/dashboard"): (_USER, (), schemas.Dashboard),
     ("get", "/health"): (None, (), schemas.Health),
-    ("get", "/.well-known/jwks.json"): (None, (), None),
-    ("get", "/.well-known/openid-configuration"): (None, (), None),
-    ("get", "/console/config.json"): (None, (), None),
+    ("get", "/.well-known/jwks.json"): (None, (), schemas.Jwks),
+    ("get", "/.well-known/openid-configuration"): (None, (), schemas.Discovery),
+    ("get", "/console/config.json"): (None, (), schemas.ConsoleConfig),
     ("post", "/console/replay"): (_USER, (404,), schemas.ReplayResult),
 }
 

@@ -12,8 +12,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "ConsoleConfig",
+    "CookieNames",
     "Dashboard",
+    "Discovery",
     "Health",
+    "Jwks",
     "Me",
     "Registered",
     "ReplayResult",
@@ -94,3 +98,37 @@ class ReplayResult(_Body):
     refresh_id: str
     retry_after: int | None = None
     session_id: str | None = None
+
+
+class Jwks(_Body):
+    keys: list[dict[str, object]] = Field(description="Public JWKs (RFC 7517)")
+
+
+class Discovery(_Body):
+    issuer: str
+    jwks_uri: str
+    token_endpoint: str
+    refresh_endpoint: str
+    end_session_endpoint: str
+    registration_endpoint: str
+    token_endpoint_auth_methods_supported: list[str]
+    access_token_signing_alg_values_supported: list[str]
+
+
+class CookieNames(_Body):
+    access: str
+    refresh: str
+    csrf: str
+
+
+class ConsoleConfig(_Body):
+    auth_prefix: str
+    issuer: str
+    access_ttl: int
+    refresh_ttl: int
+    refresh_grace: int
+    session_ttl: int
+    registration_open: bool
+    cookies: CookieNames
+    csrf_header: str
+    replay_path: str
