@@ -5,27 +5,18 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-import httpx
 import pytest
 
-from gatepass.server import create_app
 from gatepass.server.apidocs import DOCS_CONTENT_SECURITY_POLICY
 from gatepass.settings import Settings
-from gatepass.store import open_store
-from tests.server.conftest import Server
+from tests.server.conftest import Server, start
 
 VENDOR = resources.files("gatepass.web").joinpath("vendor")
 
 
 async def _status(settings: Settings, path: str) -> int:
-    store = open_store("memory://")
-    app = create_app(settings, store=store)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://t") as client:
-            status = (await client.get(path)).status_code
-    await store.close()
-    return status
+    statuses = [(await server.client.get(path)).status_code async for server in start(settings)]
+    return statuses[0]
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])

@@ -8,11 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from gatepass.server import create_app
 from gatepass.server.middleware import API_CONTENT_SECURITY_POLICY
 from gatepass.settings import Settings
-from gatepass.store import open_store
-from tests.server.conftest import PASSWORD, Server
+from tests.server.conftest import PASSWORD, Server, start
 
 CREDENTIALS = b'{"email": "ada@example.com", "password": "correct horse battery"}'
 
@@ -119,31 +117,21 @@ async def test_422_carries_the_security_headers(server: Server) -> None:
 
 
 async def test_the_https_refusal_carries_the_security_headers() -> None:
-    store = open_store("memory://")
-    app = create_app(Settings(env="production"), store=store)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://auth.example") as client:
-            reply = await client.get("/health")
-    await store.close()
-    assert reply.status_code == 400
-    _assert_security_headers(reply)
+    async for server in start(Settings(env="production")):
+        reply = await server.client.get("http://auth.example/health")
+        assert reply.status_code == 400
+        _assert_security_headers(reply)
 
 
 @pytest.fixture
-async def failing() -> AsyncIterator[httpx.AsyncClient]:
-    store = open_store("memory://")
-    app = create_app(Settings(), store=store)
-
-    @app.get("/boom")
+async def failing(server: Server) -> AsyncIterator[httpx.AsyncClient]:
+    @server.app.get("/boom")
     async def boom() -> None:
         raise RuntimeError("unexpected")
 
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="https://t") as client:
-            yield client
-    await store.close()
+    transport = httpx.ASGITransport(app=server.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="https://t") as client:
+        yield client
 
 
 async def test_500_carries_the_security_headers(failing: httpx.AsyncClient) -> None:
@@ -178,19 +166,12 @@ async def test_public_answers_do_not_vary_on_credentials(server: Server) -> None
     _assert_security_headers(reply)
 
 
-async def test_allow_names_every_route_on_the_path() -> None:
+async def test_allow_names_every_route_on_the_path(server: Server) -> None:
     # Starlette's own 405 names only the first matching route's methods.
-    store = open_store("memory://")
-    app = create_app(Settings(), store=store)
-
-    @app.put("/health")
+    @server.app.put("/health")
     async def put_health() -> None:
         return None
 
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://t") as client:
-            reply = await client.delete("/health")
-    await store.close()
+    reply = await server.client.delete("/health")
     assert reply.status_code == 405
     assert reply.headers["allow"] == "GET, PUT"

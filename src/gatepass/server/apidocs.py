@@ -14,6 +14,7 @@ development, off in production unless enabled by name).
 from __future__ import annotations
 
 from importlib import resources
+from string import Template
 from typing import Final
 
 from fastapi import APIRouter, FastAPI, Response
@@ -40,7 +41,24 @@ _ASSETS: Final = {
     "swagger-init.js": ("docs/swagger-init.js", _JS),
     "redoc-init.js": ("docs/redoc-init.js", _JS),
 }
-_PAGES: Final = {"/docs": "docs/swagger.html", "/redoc": "docs/redoc.html"}
+_SWAGGER_CSS: Final = '\n  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">'
+# URL -> what docs/page.html is filled with (constants: nothing from a request).
+_PAGES: Final = {
+    "/docs": {
+        "title": "Swagger UI",
+        "stylesheet": _SWAGGER_CSS,
+        "root": "swagger-ui",
+        "library": "swagger-ui-bundle.js",
+        "init": "swagger-init.js",
+    },
+    "/redoc": {
+        "title": "ReDoc",
+        "stylesheet": "",
+        "root": "redoc",
+        "library": "redoc.standalone.js",
+        "init": "redoc-init.js",
+    },
+}
 _HEADERS: Final = {
     "Content-Security-Policy": DOCS_CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
@@ -59,7 +77,11 @@ def _read(path: str) -> bytes:
 
 def _router() -> APIRouter:
     router = APIRouter(route_class=JsonRoute)
-    pages = {url: _read(path) for url, path in _PAGES.items()}
+    template = Template(_read("docs/page.html").decode("utf-8"))
+    pages = {
+        url: template.substitute(fields, spec=OPENAPI_PATH).encode("utf-8")
+        for url, fields in _PAGES.items()
+    }
     assets = {name: (_read(path), media) for name, (path, media) in _ASSETS.items()}
 
     def page(url: str) -> Response:
