@@ -33,6 +33,8 @@
     ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
+    ├── InvalidRequestError            invalid_request     (a body the server cannot read)
+    ├── UnsupportedMediaTypeError      unsupported_media_type
     ├── ConfigError                    invalid_config
     └── ServiceUnavailableError        service_unavailable (.retry_after)
 
@@ -61,6 +63,7 @@ __all__ = [
     "InvalidEmailError",
     "InvalidInputError",
     "InvalidKeyError",
+    "InvalidRequestError",
     "InvalidTokenError",
     "JoseError",
     "KeyNotFoundError",
@@ -78,6 +81,7 @@ __all__ = [
     "TokenRevokedError",
     "TokenTooLargeError",
     "UnsupportedHeaderError",
+    "UnsupportedMediaTypeError",
     "UserExistsError",
     "WeakPasswordError",
 ]
@@ -287,6 +291,19 @@ class InvalidEmailError(InvalidInputError):
 class WeakPasswordError(InvalidInputError):
     code = "weak_password"
     default_message = "The password is too easy to guess"
+
+
+# --- Requests ---------------------------------------------------------------
+
+
+class InvalidRequestError(GatepassError):
+    code = "invalid_request"
+    default_message = "The request is invalid"
+
+
+class UnsupportedMediaTypeError(GatepassError):
+    code = "unsupported_media_type"
+    default_message = "The request body must be application/json"
 
 
 # --- Operations -------------------------------------------------------------

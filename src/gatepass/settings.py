@@ -165,6 +165,7 @@ class Settings:
     registration_open: bool = True
     cookie_secure: bool = True
     console: bool = True
+    api_docs: bool | None = None
     trusted_proxies: tuple[str, ...] = ()
     rate_limit_window: int = 300
     login_limit_per_account_ip: int = 10
@@ -201,6 +202,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        """``GATEPASS_API_DOCS`` if set, else on in development and off in production."""
+        return not self.is_production if self.api_docs is None else self.api_docs
 
     def __repr__(self) -> str:
         shown = []
@@ -314,6 +320,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "access_token_encryption_key": _parse_secret,
     **dict.fromkeys(_INTS, _parse_int),
     "trusted_proxies": _parse_list,
+    "api_docs": _parse_bool,
     "env": _parse_str,
     "database_url": _parse_str,
     "redis_url": _parse_str,
@@ -417,6 +424,8 @@ def _validate(s: Settings) -> None:
     for name in _BOOLS:
         if not isinstance(getattr(s, name), bool):
             raise ConfigError(f"{_env(name)} must be true or false")
+    if s.api_docs is not None and not isinstance(s.api_docs, bool):
+        raise ConfigError("GATEPASS_API_DOCS must be true or false")
     if s.is_production and not s.cookie_secure:
         raise ConfigError("GATEPASS_COOKIE_SECURE cannot be false in production")
 

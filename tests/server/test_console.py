@@ -107,8 +107,8 @@ async def test_config_tells_the_page_what_it_needs_and_nothing_secret() -> None:
             "registration_open": True,
             "cookies": {
                 "access": "__Host-gatepass_access",
-                "refresh": "gatepass_refresh",
-                "csrf": "gatepass_csrf",
+                "refresh": "__Secure-gatepass_refresh",
+                "csrf": "__Host-gatepass_csrf",
             },
             "csrf_header": "X-CSRF-Token",
             "replay_path": "/console/replay",

@@ -39,11 +39,42 @@ async def test_cookie_attributes_are_exact(server: Server) -> None:
     access = _attrs(cookies["__Host-gatepass_access"])
     assert {"httponly", "secure", "samesite=strict", "path=/"} <= access
     assert "domain" not in access
-    refresh = _attrs(cookies["gatepass_refresh"])
+    refresh = _attrs(cookies["__Secure-gatepass_refresh"])
     assert {"httponly", "secure", "samesite=strict", "path=/auth"} <= refresh
-    csrf = _attrs(cookies["gatepass_csrf"])
+    csrf = _attrs(cookies["__Host-gatepass_csrf"])
     assert {"secure", "samesite=strict", "path=/"} <= csrf
     assert "httponly" not in csrf
+    assert "domain" not in csrf
+    assert set(cookies) == {
+        "__Host-gatepass_access",
+        "__Secure-gatepass_refresh",
+        "__Host-gatepass_csrf",
+    }
+
+
+async def test_plain_http_development_uses_unprefixed_names() -> None:
+    # Browsers refuse __Host-/__Secure- cookies that are not Secure.
+    async for server in start(Settings(cookie_secure=False)):
+        reply = await _cookie_login(server)
+        assert reply.status_code == 200
+        cookies = _set_cookies(reply)
+        assert set(cookies) == {"gatepass_access", "gatepass_refresh", "gatepass_csrf"}
+        assert all("secure" not in _attrs(line) for line in cookies.values())
+        csrf = reply.json()["csrf_token"]
+        rotated = await server.client.post("/auth/refresh", headers={"X-CSRF-Token": csrf})
+        assert rotated.status_code == 200, rotated.text
+
+
+async def test_the_old_refresh_cookie_name_is_not_read(server: Server) -> None:
+    login = await _cookie_login(server)
+    refresh = server.client.cookies.get("__Secure-gatepass_refresh")
+    assert refresh
+    server.client.cookies.clear()
+    server.client.cookies.set("gatepass_refresh", refresh, path="/auth")
+    reply = await server.client.post(
+        "/auth/refresh", headers={"X-CSRF-Token": login.json()["csrf_token"]}
+    )
+    assert reply.status_code == 401
 
 
 async def test_cookie_auth_reads_but_state_changes_need_csrf(server: Server) -> None:
@@ -66,14 +97,14 @@ async def test_cookie_auth_reads_but_state_changes_need_csrf(server: Server) -> 
 async def test_refresh_by_cookie_requires_csrf_and_rotates_cookies(server: Server) -> None:
     login = await _cookie_login(server)
     csrf = login.json()["csrf_token"]
-    before = server.client.cookies.get("gatepass_refresh")
+    before = server.client.cookies.get("__Secure-gatepass_refresh")
     refused = await server.client.post("/auth/refresh")
     assert refused.status_code == 403
     rotated = await server.client.post("/auth/refresh", headers={"X-CSRF-Token": csrf})
     assert rotated.status_code == 200
     assert "refresh_token" not in rotated.json()
     assert rotated.json()["previous_refresh_id"] != rotated.json()["refresh_id"]
-    assert server.client.cookies.get("gatepass_refresh") != before
+    assert server.client.cookies.get("__Secure-gatepass_refresh") != before
 
 
 async def test_without_the_console_no_cookie_mode_answer_carries_a_token() -> None:

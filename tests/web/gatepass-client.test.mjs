@@ -150,23 +150,27 @@ test("a refresh that cannot reach the server also surfaces the 401", async () =>
   });
 });
 
-test("the CSRF header comes from the gatepass_csrf cookie on state-changing requests only", async () => {
-  const { fetch, calls } = fakeFetch(async () => json(200, {}));
-  const client = createClient({
-    fetch,
-    readCookies: () => "theme=dark; gatepass_csrf=from%2Dcookie; other=1",
-  });
+test("the CSRF header comes from the CSRF cookie on state-changing requests only", async () => {
+  // The plain name (a GATEPASS_COOKIE_SECURE=false server), and the __Host- name,
+  // which wins when both are there.
+  for (const cookies of [
+    "theme=dark; gatepass_csrf=from%2Dcookie; other=1",
+    "gatepass_csrf=plain; __Host-gatepass_csrf=from%2Dcookie",
+  ]) {
+    const { fetch, calls } = fakeFetch(async () => json(200, {}));
+    const client = createClient({ fetch, readCookies: () => cookies });
 
-  await client.fetch("/items", { method: "POST", body: "{}" });
-  await client.fetch("/items/1", { method: "delete" });
-  await client.fetch("/items");
-  await client.fetch("/items", { method: "HEAD" });
+    await client.fetch("/items", { method: "POST", body: "{}" });
+    await client.fetch("/items/1", { method: "delete" });
+    await client.fetch("/items");
+    await client.fetch("/items", { method: "HEAD" });
 
-  assert.equal(calls[0].headers.get("X-CSRF-Token"), "from-cookie");
-  assert.equal(calls[1].headers.get("X-CSRF-Token"), "from-cookie");
-  assert.equal(calls[2].headers.get("X-CSRF-Token"), null);
-  assert.equal(calls[3].headers.get("X-CSRF-Token"), null);
-  for (const call of calls) assert.equal(call.credentials, "include");
+    assert.equal(calls[0].headers.get("X-CSRF-Token"), "from-cookie");
+    assert.equal(calls[1].headers.get("X-CSRF-Token"), "from-cookie");
+    assert.equal(calls[2].headers.get("X-CSRF-Token"), null);
+    assert.equal(calls[3].headers.get("X-CSRF-Token"), null);
+    for (const call of calls) assert.equal(call.credentials, "include");
+  }
 });
 
 test("without a readable cookie the CSRF token of the last login or refresh is sent", async () => {

@@ -22,7 +22,7 @@ import orjson
 
 from gatepass.errors import MalformedTokenError
 
-__all__ = ["dumps", "loads_object"]
+__all__ = ["dumps", "loads", "loads_object"]
 
 
 def dumps(obj: Any) -> bytes:
@@ -55,19 +55,24 @@ def _finite_float(text: str) -> float:
 
 def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
     """Parse ``data`` as one JSON object, strictly. Errors never echo the input."""
+    obj = loads(data, what)
+    if not isinstance(obj, dict):
+        raise MalformedTokenError(f"{what} is not a JSON object")
+    return obj
+
+
+def loads(data: bytes, what: str = "JSON") -> Any:
+    """Parse ``data`` as one JSON value of any type, by the same strict rules."""
     try:
         obj: Any = orjson.loads(data)
     except orjson.JSONDecodeError:
-        obj = _slow_loads(data, what)
-    else:
-        if not isinstance(obj, dict):
-            raise MalformedTokenError(f"{what} is not a JSON object")
-        if orjson.dumps(obj) != data:
-            return _slow_loads(data, what)
-    return obj  # type: ignore[no-any-return]
+        return _slow_loads(data, what)
+    if orjson.dumps(obj) != data:
+        return _slow_loads(data, what)
+    return obj
 
 
-def _slow_loads(data: bytes, what: str) -> dict[str, Any]:
+def _slow_loads(data: bytes, what: str) -> Any:
     try:
         text = data.decode("utf-8", errors="strict")
         obj = json.loads(
@@ -80,8 +85,6 @@ def _slow_loads(data: bytes, what: str) -> dict[str, Any]:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise MalformedTokenError(f"{what} is not valid JSON") from None
-    if not isinstance(obj, dict):
-        raise MalformedTokenError(f"{what} is not a JSON object")
     # Lone surrogates (\ud800) decode in the stdlib but are not Unicode text.
     try:
         orjson.dumps(obj)

@@ -10,12 +10,15 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 
 from gatepass import __version__
+from gatepass.server.apidocs import OPENAPI_PATH, mount_api_docs
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.console import mount_console
 from gatepass.server.errors import install_error_handlers
 from gatepass.server.feed import feed_router
+from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.keys import SigningKeys
 from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
+from gatepass.server.openapi import install_openapi
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits, Sleep
 from gatepass.server.revocations import RevocationSync, recording
@@ -79,17 +82,32 @@ def create_app(
             if store is None:
                 await backend.close()
 
-    # No 307 from /x/ to /x: a path that is not a route is a 404, never a redirect.
-    app = FastAPI(title="gatepass", version=__version__, lifespan=lifespan, redirect_slashes=False)
+    docs = config.api_docs_enabled
+    app = FastAPI(
+        title="gatepass",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url=OPENAPI_PATH if docs else None,
+        docs_url=None,  # FastAPI's pages load a CDN and run inline script: ours do neither
+        redoc_url=None,
+        # No 307 from /x/ to /x: a path that is not a route is a 404, never a redirect.
+        redirect_slashes=False,
+    )
+    app.router.route_class = JsonRoute
     install_error_handlers(app)
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
     app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])
     _add_public_routes(app, config)
     mount_console(app, config)
-    app.add_middleware(SecurityHeaders, auth_prefix=config.auth_prefix)
+    if docs:
+        mount_api_docs(app)
+        install_openapi(app, config)
+    # The last added is the outermost: SecurityHeaders sees every answer, the
+    # 413 of BodyLimit and the 400 of HttpsOnly included.
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     if config.is_production:
         app.add_middleware(HttpsOnly, trusted=config.trusted_networks)
+    app.add_middleware(SecurityHeaders, auth_prefix=config.auth_prefix)
     return app
 
 

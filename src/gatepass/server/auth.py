@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 
 from gatepass.errors import InvalidTokenError, JoseError, KeyNotFoundError, MissingTokenError
 from gatepass.server.cookies import access_cookie_name
+from gatepass.server.middleware import mark_credentialed
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, User
 
@@ -113,6 +114,7 @@ async def _decode(state: ServerState, token: str) -> dict[str, Any]:
 async def current_principal(
     request: Request, state: Annotated[ServerState, Depends(get_state)]
 ) -> Principal:
+    mark_credentialed(request.scope)  # whatever the answer, it depends on the credentials
     token, via_cookie = _token(request, state)
     # A token this key set already verified skips the signature check only:
     # exp/nbf are checked at every hit, revocation and CSRF below as always.

@@ -18,8 +18,10 @@ for cookie callers, only with the CSRF header (``current_principal``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Annotated, Any, Final
 
@@ -28,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gatepass.errors import ForbiddenError, InvalidTokenError, NotFoundError
 from gatepass.server.auth import Principal, current_principal
-from gatepass.server.cookies import CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, access_cookie_name
+from gatepass.server.cookies import CSRF_HEADER, cookie_names
+from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.proxy import client_ip
 from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
@@ -85,18 +88,21 @@ def _config(settings: Settings) -> dict[str, Any]:
         "refresh_grace": settings.refresh_grace,
         "session_ttl": settings.session_ttl,
         "registration_open": settings.registration_open,
-        "cookies": {
-            "access": access_cookie_name(settings),
-            "refresh": REFRESH_COOKIE,
-            "csrf": CSRF_COOKIE,
-        },
+        "cookies": dataclasses.asdict(cookie_names(settings)),
         "csrf_header": CSRF_HEADER,
         "replay_path": REPLAY_PATH,
     }
 
 
+def _static(asset: Callable[[str], Response], name: str) -> Callable[[], Awaitable[Response]]:
+    async def static() -> Response:
+        return asset(name)
+
+    return static
+
+
 def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=JsonRoute)
     config = _config(settings)
 
     def asset(name: str) -> Response:
@@ -110,11 +116,12 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
     async def console_config() -> dict[str, Any]:
         return config
 
-    @router.get("/console/{name}", include_in_schema=False)
-    async def static(name: str) -> Response:
-        if name not in files or name == "index.html":
-            raise NotFoundError()
-        return asset(name)
+    # One route per file, not /console/{name}: a GET of /console/replay (POST
+    # only) must be a 405 with Allow, which a catch-all GET would turn into a 404.
+    for name in sorted(files.keys() - {"index.html"}):
+        router.add_api_route(
+            f"/console/{name}", _static(asset, name), methods=["GET"], include_in_schema=False
+        )
 
     @router.post(REPLAY_PATH)
     async def replay(

@@ -1,9 +1,20 @@
 """Cookie transport for browsers, and the CSRF token that goes with it.
 
-Cookies (``cookies: true`` at login): the access token in ``__Host-gatepass_access``
-(HttpOnly, Secure, SameSite=Strict, Path=/), the refresh token in
-``gatepass_refresh`` (HttpOnly, Secure, SameSite=Strict, Path=<auth prefix>, so
-it only travels to the auth routes), and ``gatepass_csrf`` readable by the page.
+Cookies (``cookies: true`` at login), all HttpOnly but the CSRF one, Secure and
+SameSite=Strict:
+
+- ``__Host-gatepass_access``: the access token, Path=/;
+- ``__Secure-gatepass_refresh``: the refresh token, Path=<auth prefix>, so it
+  only travels to the auth routes (a path other than / rules out ``__Host-``);
+- ``__Host-gatepass_csrf``: the CSRF token, readable by the page, Path=/.
+
+The prefixes make the browser refuse these names from a plain-http page or a
+sibling subdomain, so nobody can plant one. Browsers also refuse a prefixed
+cookie without Secure: with ``GATEPASS_COOKIE_SECURE=false`` (development over
+plain http, never production) the names are ``gatepass_access``,
+``gatepass_refresh`` and ``gatepass_csrf``. Until this release the refresh and CSRF
+cookies had those plain names in every mode; they are not read any more, so a
+browser signed in with them signs in again once (a bearer client is unaffected).
 
 CSRF: a signed double-submit token, HMAC-SHA256 of the session id under a
 key derived from the server's signing key. A state-changing request
@@ -15,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -29,22 +41,39 @@ __all__ = [
     "CSRF_COOKIE",
     "CSRF_HEADER",
     "REFRESH_COOKIE",
+    "CookieNames",
     "CsrfTokens",
     "access_cookie_name",
     "clear_cookies",
+    "cookie_names",
     "set_cookies",
 ]
 
 ACCESS_COOKIE = "__Host-gatepass_access"
-REFRESH_COOKIE = "gatepass_refresh"
-CSRF_COOKIE = "gatepass_csrf"
+REFRESH_COOKIE = "__Secure-gatepass_refresh"
+CSRF_COOKIE = "__Host-gatepass_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+@dataclass(frozen=True, slots=True)
+class CookieNames:
+    access: str
+    refresh: str
+    csrf: str
+
+
+_PREFIXED = CookieNames(ACCESS_COOKIE, REFRESH_COOKIE, CSRF_COOKIE)
+_PLAIN = CookieNames("gatepass_access", "gatepass_refresh", "gatepass_csrf")
+
+
+def cookie_names(settings: Settings) -> CookieNames:
+    # Browsers refuse a __Host-/__Secure- cookie without Secure (plain-http development).
+    return _PREFIXED if settings.cookie_secure else _PLAIN
+
+
 def access_cookie_name(settings: Settings) -> str:
-    # Browsers refuse a __Host- cookie without Secure (plain-http development).
-    return ACCESS_COOKIE if settings.cookie_secure else "gatepass_access"
+    return cookie_names(settings).access
 
 
 class CsrfTokens:
@@ -70,8 +99,9 @@ class CsrfTokens:
 def set_cookies(
     response: Response, settings: Settings, *, access: str, refresh: str, csrf: str
 ) -> None:
+    names = cookie_names(settings)
     response.set_cookie(
-        access_cookie_name(settings),
+        names.access,
         access,
         max_age=settings.access_ttl,
         path="/",
@@ -80,7 +110,7 @@ def set_cookies(
         samesite="strict",
     )
     response.set_cookie(
-        REFRESH_COOKIE,
+        names.refresh,
         refresh,
         max_age=settings.refresh_ttl,
         path=settings.auth_prefix,
@@ -89,7 +119,7 @@ def set_cookies(
         samesite="strict",
     )
     response.set_cookie(
-        CSRF_COOKIE,
+        names.csrf,
         csrf,
         max_age=settings.refresh_ttl,
         path="/",
@@ -100,10 +130,11 @@ def set_cookies(
 
 
 def clear_cookies(response: Response, settings: Settings) -> None:
+    names = cookie_names(settings)
     for name, path in (
-        (access_cookie_name(settings), "/"),
-        (REFRESH_COOKIE, settings.auth_prefix),
-        (CSRF_COOKIE, "/"),
+        (names.access, "/"),
+        (names.refresh, settings.auth_prefix),
+        (names.csrf, "/"),
     ):
         response.delete_cookie(
             name, path=path, secure=settings.cookie_secure, httponly=True, samesite="strict"

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from gatepass.errors import (
     AuthError,
@@ -24,16 +25,22 @@ from gatepass.errors import (
     ForbiddenError,
     GatepassError,
     InvalidInputError,
+    InvalidRequestError,
     InvalidTokenError,
     JoseError,
     NotFoundError,
     RateLimitedError,
     RegistrationClosedError,
     ServiceUnavailableError,
+    UnsupportedMediaTypeError,
     UserExistsError,
 )
+from gatepass.server.middleware import (
+    API_CONTENT_SECURITY_POLICY,
+    SECURITY_HEADERS,
+)
 
-__all__ = ["error_response", "install_error_handlers"]
+__all__ = ["allowed_methods", "error_response", "install_error_handlers"]
 
 log = logging.getLogger("gatepass.server")
 
@@ -43,7 +50,9 @@ _STATUS: Final[tuple[tuple[type[GatepassError], int], ...]] = (
     (RegistrationClosedError, 403),
     (NotFoundError, 404),
     (UserExistsError, 409),
+    (UnsupportedMediaTypeError, 415),
     (InvalidInputError, 422),
+    (InvalidRequestError, 422),
     (RateLimitedError, 429),
     (ServiceUnavailableError, 503),
     (ConfigError, 500),
@@ -88,6 +97,26 @@ def _validation_message(exc: RequestValidationError) -> str:
     return f"Invalid field '{where}': {first.get('msg', 'invalid value')}"
 
 
+_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path, for ``Allow``.
+
+    Starlette's own 405 names only the methods of the first route whose path
+    matched; two routes on one path (GET and POST) need the union. The probe
+    asks the app's routes exactly what dispatch asks them.
+    """
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_gatepass(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, GatepassError)
@@ -100,7 +129,7 @@ def install_error_handlers(app: FastAPI) -> None:
         body = {"error": "invalid_request", "message": _validation_message(exc)}
         return JSONResponse(body, 422)
 
-    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 400:
             # FastAPI's answer to a body json.loads could not read (invalid UTF-8,
@@ -108,11 +137,21 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"error": "invalid_request", "message": _NOT_JSON}, 422)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
-        return JSONResponse({"error": code, "message": message}, exc.status_code)
+        headers = exc.headers
+        if exc.status_code == 405:  # RFC 9110 §15.5.6
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return JSONResponse({"error": code, "message": message}, exc.status_code, headers)
 
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
-        return JSONResponse({"error": "internal_error", "message": "Internal server error"}, 500)
+        # Starlette answers this one outside every middleware: the headers go on here.
+        headers = {
+            **dict(SECURITY_HEADERS),
+            "Content-Security-Policy": API_CONTENT_SECURITY_POLICY,
+            "Cache-Control": "no-store",
+        }
+        body = {"error": "internal_error", "message": "Internal server error"}
+        return JSONResponse(body, 500, headers=headers)
 
     app.add_exception_handler(GatepassError, on_gatepass)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -25,6 +25,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gatepass.errors import InvalidTokenError, MissingTokenError, NotFoundError
 from gatepass.revocation import entry_to_json
+from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.middleware import mark_credentialed
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.validation import MAX_PAGE
 
@@ -36,6 +38,7 @@ State = Annotated[ServerState, Depends(get_state)]
 
 def _feed_caller(request: Request, state: State) -> None:
     """Raise unless the request carries the configured feed token."""
+    mark_credentialed(request.scope)
     expected = state.settings.revocation_feed_token
     if expected is None:
         raise NotFoundError()
@@ -53,7 +56,7 @@ def _feed_caller(request: Request, state: State) -> None:
 
 
 def feed_router() -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=JsonRoute)
 
     @router.get("/revocations", dependencies=[Depends(_feed_caller)])
     async def revocations(

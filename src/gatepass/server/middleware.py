@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gatepass.server.proxy import Network, forwarded_https
 
-__all__ = ["BodyLimit", "HttpsOnly", "SecurityHeaders"]
+__all__ = [
+    "API_CONTENT_SECURITY_POLICY",
+    "SECURITY_HEADERS",
+    "BodyLimit",
+    "HttpsOnly",
+    "SecurityHeaders",
+    "mark_credentialed",
+]
 
 
 _TOO_LARGE = b'{"error":"payload_too_large","message":"The request body is too large"}'
@@ -74,8 +83,30 @@ async def _reject(send: Send) -> None:
     await send({"type": "http.response.body", "body": _TOO_LARGE})
 
 
+# On every answer. An API answer is never a page: no script, no frame. The console
+# and the docs pages send their own, looser, Content-Security-Policy.
+SECURITY_HEADERS: Final[tuple[tuple[str, str], ...]] = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+)
+API_CONTENT_SECURITY_POLICY: Final = "default-src 'none'; frame-ancestors 'none'"
+_CREDENTIALED: Final = "gatepass.credentialed"
+
+
+def mark_credentialed(scope: Scope) -> None:
+    """Record that this answer depends on the caller's credentials (SecurityHeaders reads it)."""
+    scope[_CREDENTIALED] = True
+
+
 class SecurityHeaders:
-    """nosniff, no referrer, and no caching of anything under the auth prefix."""
+    """The security headers on every answer, errors included; no caching of private answers.
+
+    ``Cache-Control: no-store`` goes on anything under the auth prefix and, with
+    ``Vary: Authorization, Cookie``, on every answer whose route read the
+    caller's credentials (``mark_credentialed``): a shared cache must never hand
+    one user's answer to another. Outermost of gatepass's middleware, so the 413
+    of ``BodyLimit`` and the 400 of ``HttpsOnly`` carry the headers too.
+    """
 
     def __init__(self, app: ASGIApp, auth_prefix: str) -> None:
         self.app, self.auth_prefix = app, auth_prefix
@@ -84,20 +115,31 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        no_store = str(scope.get("path", "")).startswith(self.auth_prefix)
+        under_prefix = str(scope.get("path", "")).startswith(self.auth_prefix)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"no-referrer"))
-                if no_store and b"cache-control" not in names:
+                headers.extend(_encoded(SECURITY_HEADERS))
+                if b"content-security-policy" not in names:
+                    headers.append(
+                        (b"content-security-policy", API_CONTENT_SECURITY_POLICY.encode())
+                    )
+                private = bool(scope.get(_CREDENTIALED))
+                if private:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"vary", b"Authorization, Cookie"))
+                if private or (under_prefix and b"cache-control" not in names):
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _encoded(pairs: tuple[tuple[str, str], ...]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
 
 
 _HTTPS_REQUIRED = b'{"error":"https_required","message":"This server only accepts HTTPS"}'

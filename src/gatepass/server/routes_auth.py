@@ -17,7 +17,8 @@ from gatepass.errors import (
 )
 from gatepass.identity.emails import MAX_EMAIL_LENGTH, normalise_email
 from gatepass.server.auth import Principal, current_principal, load_rows
-from gatepass.server.cookies import REFRESH_COOKIE, clear_cookies, set_cookies
+from gatepass.server.cookies import clear_cookies, cookie_names, set_cookies
+from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.proxy import client_ip
 from gatepass.server.revoke import revoke_user
 from gatepass.server.state import ServerState, get_state
@@ -34,7 +35,7 @@ Caller = Annotated[Principal, Depends(current_principal)]
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    email: str = Field(max_length=MAX_EMAIL_LENGTH)
+    email: str = Field(max_length=MAX_EMAIL_LENGTH, json_schema_extra={"format": "email"})
     password: str = Field(min_length=8, max_length=1024)
 
     def identity(self) -> str:
@@ -105,7 +106,7 @@ async def _tokens(
 
 
 def auth_router() -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=JsonRoute)
 
     @router.post("/register", status_code=201)
     async def register(body: Credentials, request: Request, state: State) -> dict[str, str]:
@@ -163,7 +164,8 @@ def auth_router() -> APIRouter:
         now, (ip, agent) = state.clock(), _client(request, state)
         await state.limits.check("refresh:ip", ip or "unknown")
         from_cookie = body is None or body.refresh_token is None
-        presented = request.cookies.get(REFRESH_COOKIE) if from_cookie else body.refresh_token  # type: ignore[union-attr]
+        cookie = cookie_names(state.settings).refresh
+        presented = request.cookies.get(cookie) if from_cookie else body.refresh_token  # type: ignore[union-attr]
         if not presented or len(presented) > 512:
             raise InvalidTokenError()
         if from_cookie:  # a cookie travels by itself: demand the session's CSRF token

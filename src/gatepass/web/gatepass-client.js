@@ -11,8 +11,9 @@
  * - sends the cookies (`credentials: "include"`), so the HttpOnly access and
  *   refresh cookies travel and no token is ever stored by JavaScript;
  * - adds `X-CSRF-Token` on methods that change state (anything but GET, HEAD,
- *   OPTIONS), taken from the readable `gatepass_csrf` cookie, or from the last
- *   login/refresh response when the cookie cannot be read (another origin);
+ *   OPTIONS), taken from the readable CSRF cookie (`__Host-gatepass_csrf`, or
+ *   `gatepass_csrf` from a server with GATEPASS_COOKIE_SECURE=false), or from the
+ *   last login/refresh response when the cookie cannot be read (another origin);
  * - on a 401 it refreshes the session ONCE and retries the request ONCE. All
  *   requests that fail while a refresh is running wait for that same refresh;
  *   a request that was sent before a refresh finished is retried without a new
@@ -22,7 +23,9 @@
  * No dependencies, no build step: an ES module for current browsers and Node 20+.
  */
 
-export const CSRF_COOKIE = "gatepass_csrf";
+export const CSRF_COOKIE = "__Host-gatepass_csrf";
+// The name over plain-http development, where browsers refuse a __Host- cookie.
+export const PLAIN_CSRF_COOKIE = "gatepass_csrf";
 export const CSRF_HEADER = "X-CSRF-Token";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -177,7 +180,8 @@ export function createClient(options = {}) {
   const authUrl = (name) => resolve(authPrefix + name);
 
   function csrfToken() {
-    return readCookie(readCookies(), CSRF_COOKIE) ?? csrfFromResponse;
+    const cookies = readCookies();
+    return readCookie(cookies, CSRF_COOKIE) ?? readCookie(cookies, PLAIN_CSRF_COOKIE) ?? csrfFromResponse;
   }
 
   function settle(valid) {
