@@ -150,3 +150,13 @@ async def test_a_long_password_is_checked_quickly_and_accepted(server: Server) -
     assert len(password) <= 1024
     assert (await register(server, VICTIM, password))[0] == 201
     assert (await login(server, VICTIM, password))[0] == 200
+
+
+async def test_an_address_the_rule_refuses_only_for_its_domain_is_not_found_at_login(
+    server: Server,
+) -> None:
+    """No 422 for a plausible address at sign-in: it is looked up (and not found), so a
+    row migration 0002 left alone (an intranet domain) can still sign in."""
+    for email in ("tu@gdtlvip.9ec.test", "ada@intranet.local", "root@localhost"):
+        code, body = await login(server, email, "wrong password")
+        assert (code, body["error"]) == (401, "invalid_credentials")

@@ -22,6 +22,7 @@ from tests.serving import Served, serve
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 FEED_TOKEN = "feed-Vq3xJr8LmT2wZ9bN5cH7kP4sD6fG1yUe"
 SECONDS_PER_RUN = 20
+CONFIG = Path(__file__).with_name("schemathesis.toml")  # why: see the file
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,8 @@ def _access_token(url: str) -> str:
 
 
 def _run(served: Served, workdir: Path, *headers: str) -> None:
-    args = [str(SCHEMATHESIS), "run", f"{served.url}/openapi.json", "--checks", "all"]
+    args = [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{served.url}/openapi.json"]
+    args += ["--checks", "all"]
     args += ["--phases", "examples,coverage,fuzzing", "--max-examples", "20"]
     args += ["--max-time", str(SECONDS_PER_RUN), "--workers", "1", "--no-shrink"]
     for header in headers:

@@ -31,7 +31,7 @@ from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 from gatepass.errors import InvalidEmailError
 
-__all__ = ["MAX_EMAIL_LENGTH", "is_invisible", "normalise_email"]
+__all__ = ["MAX_EMAIL_LENGTH", "is_invisible", "normalise_email", "sign_in_email"]
 
 #: The most characters an email may have before normalisation (RFC 3696 errata).
 MAX_EMAIL_LENGTH: Final = 320
@@ -90,6 +90,27 @@ def normalise_email(email: str) -> str:
     # Casefolding can change the local part (ß -> ss): validate what is stored.
     final = _validated(f"{local}@{first.ascii_domain}")
     return f"{final.local_part}@{final.ascii_domain.lower()}"
+
+
+def sign_in_email(email: str) -> str:
+    """What a sign-in with ``email`` looks up (``InvalidEmailError`` only for what no row holds).
+
+    Its stored form; or, for an address the rule refuses for its syntax or its
+    domain (``user@intranet.local``: a row migration 0002 had to leave alone),
+    the fold that came before the rule, so such an account can still sign in.
+    Invisible characters, spaces and an over-long address are refused with
+    the same 422 as at registration: no stored address has them.
+    """
+    email = email.strip()
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise InvalidEmailError(TOO_LONG)
+    _refuse_hidden(email)
+    try:
+        return normalise_email(email)
+    except InvalidEmailError as exc:
+        if exc.message != NOT_AN_ADDRESS:
+            raise
+        return email.lower()
 
 
 def _refuse_hidden(email: str) -> None:

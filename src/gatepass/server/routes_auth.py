@@ -15,7 +15,7 @@ from gatepass.errors import (
     RefreshTokenReuseError,
     RegistrationClosedError,
 )
-from gatepass.identity.emails import MAX_EMAIL_LENGTH, normalise_email
+from gatepass.identity.emails import MAX_EMAIL_LENGTH, normalise_email, sign_in_email
 from gatepass.server.auth import Principal, current_principal, load_rows
 from gatepass.server.cookies import clear_cookies, cookie_names, set_cookies
 from gatepass.server.jsonbody import JsonRoute
@@ -45,6 +45,10 @@ class Credentials(BaseModel):
 
 class LoginBody(Credentials):
     cookies: bool = False
+
+    def sign_in(self) -> str:
+        """The email a login looks up (an unknown-but-plausible one is simply not found)."""
+        return sign_in_email(self.email)
 
 
 class RefreshBody(BaseModel):
@@ -123,7 +127,7 @@ def auth_router() -> APIRouter:
     async def login(
         body: LoginBody, request: Request, response: Response, state: State
     ) -> dict[str, Any]:
-        now, (ip, agent), email = state.clock(), _client(request, state), body.identity()
+        now, (ip, agent), email = state.clock(), _client(request, state), body.sign_in()
         client = ip or "unknown"
         await state.limits.check("login:ip", client)
         await state.limits.admit_login(email, client)  # 429, or a delay
