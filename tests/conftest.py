@@ -3,6 +3,11 @@
 The vectors are data shared by every checkout (``../shared/vectors`` next to
 the repository). A missing directory is an error, never a silent skip: a suite
 that quietly runs without its vectors proves nothing.
+
+Every test runs in its own empty working directory: ``Settings()`` names
+``./gatepass.db``, so a server started on any store with the default settings
+keeps its key file (``./gatepass.db.kek``, see ``gatepass.kek``) there, never
+in the checkout and never shared between tests.
 """
 
 from __future__ import annotations
@@ -24,3 +29,8 @@ if not (VECTORS / "wycheproof").is_dir() or not (VECTORS / "jose-cookbook").is_d
 def vectors() -> Path:
     """The directory holding the public test vectors (wycheproof/, jose-cookbook/)."""
     return VECTORS
+
+
+@pytest.fixture(autouse=True)
+def own_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)

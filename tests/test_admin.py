@@ -9,6 +9,7 @@ import pytest
 from gatepass import admin
 from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key
+from gatepass.kek import key_encryption_key
 from gatepass.settings import Secret, Settings
 from gatepass.store import MemoryStore
 from gatepass.tokens.keyring import Keyring
@@ -24,7 +25,8 @@ async def test_rotation_retires_the_active_key_after_one_access_ttl() -> None:
     [old] = second.retiring
     assert (old.kid, old.status) == (first.active.kid, "retiring")
     assert old.retire_at == NOW + 10 + 600 + admin.RETIRE_MARGIN
-    keyring = Keyring.from_records(await store.list_signing_keys(), None, NOW + 20)
+    kek = await key_encryption_key(settings, store)
+    keyring = Keyring.from_records(await store.list_signing_keys(), kek, NOW + 20)
     assert keyring.active.kid == second.active.kid
     assert {k.kid for k in keyring.verifying} == {first.active.kid, second.active.kid}
     # Past its window, the next rotation retires it for good.
@@ -63,6 +65,14 @@ async def test_sealed_keys_need_the_key_encryption_key() -> None:
     assert "d" in json.dumps(await admin.export_jwks(store, kek, NOW, private=True))
     with pytest.raises(ConfigError):
         await admin.export_jwks(store, Settings(), NOW, private=True)
+
+
+async def test_rotated_keys_are_sealed_without_a_key_encryption_key_setting() -> None:
+    store = MemoryStore()
+    rotation = await admin.rotate_signing_key(store, Settings(), NOW)
+    assert rotation.active.private_jwk.startswith("enc:v1:")
+    private = await admin.export_jwks(store, Settings(), NOW, private=True)
+    assert Key.import_jwk(private["keys"][0]).kid == rotation.active.kid
 
 
 async def test_hs256_mode_refuses_key_operations() -> None:

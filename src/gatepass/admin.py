@@ -17,6 +17,7 @@ from typing import Any
 
 from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key, KeySet
+from gatepass.kek import key_encryption_key
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, is_email
@@ -52,10 +53,6 @@ class Rotation:
     retired: tuple[str, ...]
 
 
-def _kek(settings: Settings) -> str | None:
-    return settings.key_encryption_key.get() if settings.key_encryption_key else None
-
-
 def _refuse_hs256(settings: Settings) -> None:
     if settings.jwt_secret is not None:
         raise ConfigError(
@@ -75,8 +72,9 @@ async def rotate_signing_key(store: Store, settings: Settings, now: float) -> Ro
     key up within ``GATEPASS_KEY_SYNC`` seconds.
     """
     _refuse_hs256(settings)
+    kek = await key_encryption_key(settings, store)
     current = await store.list_signing_keys(statuses=("active", "retiring"))
-    _, record = new_signing_record(now, _kek(settings))
+    _, record = new_signing_record(now, kek)
     await store.add_signing_key(record)
     retire_at = now + settings.access_ttl + RETIRE_MARGIN
     retiring: list[SigningKey] = []
@@ -117,9 +115,9 @@ async def export_jwks(
         raise NotFoundError("There are no signing keys yet: start the server or rotate once")
     if not private:
         return {"keys": [json.loads(r.public_jwk) for r in records]}
+    kek = await key_encryption_key(settings, store)
     keys = KeySet(
-        Key.import_jwk(json.loads(open_private_jwk(r.private_jwk, _kek(settings), r.kid)))
-        for r in records
+        Key.import_jwk(json.loads(open_private_jwk(r.private_jwk, kek, r.kid))) for r in records
     )
     return keys.export_jwks(private=True)
 
