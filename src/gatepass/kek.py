@@ -40,7 +40,14 @@ from gatepass.store.protocols import Store
 from gatepass.store.records import SigningKey
 from gatepass.tokens.keyring import is_sealed, open_private_jwk, seal_private_jwk
 
-__all__ = ["KEY_FILE_SUFFIX", "POSTGRES_KEY_FILE", "key_encryption_key", "key_file_path"]
+__all__ = [
+    "KEY_FILE_SUFFIX",
+    "POSTGRES_KEY_FILE",
+    "configured_key",
+    "key_encryption_key",
+    "key_file_path",
+    "wrong_key",
+]
 
 KEY_FILE_SUFFIX = ".kek"
 POSTGRES_KEY_FILE = "gatepass.kek"
@@ -65,25 +72,42 @@ def key_file_path(settings: Settings) -> Path:
 async def key_encryption_key(settings: Settings, store: Store) -> str:
     """The key sealing ``store``'s signing keys; checked, and plain rows sealed with it."""
     records = await store.list_signing_keys()
+    key, source = await configured_key(settings, store, records)
+    _check_opens(records, key, source)
+    if await _seal_plain(store, records, key):
+        _check_opens(await store.list_signing_keys(), key, source)  # lost a race: whose key won?
+    return key
+
+
+async def configured_key(
+    settings: Settings, store: Store, records: list[SigningKey]
+) -> tuple[str, str]:
+    """The key as configured and where it came from (for messages), not checked yet.
+
+    ``records`` are the stored keys: no key file is made when one of them is sealed.
+    """
     if settings.key_encryption_key is not None:
-        key, source = settings.key_encryption_key.get(), "GATEPASS_KEY_ENCRYPTION_KEY"
-    elif settings.key_encryption_key_file is None and settings.is_production:
+        return settings.key_encryption_key.get(), "GATEPASS_KEY_ENCRYPTION_KEY"
+    if settings.key_encryption_key_file is None and settings.is_production:
         raise ConfigError(
             "GATEPASS_KEY_ENCRYPTION_KEY must be set in production (the signing keys are "
             "encrypted with it); generate one with `gatepass secret generate` and give every "
             "server the same value"
         )
-    elif settings.key_encryption_key_file is None and isinstance(store, MemoryStore):
-        key, source = _PROCESS_KEY, "the key of this process"
-    else:
-        path = key_file_path(settings)
-        sealed = any(is_sealed(r.private_jwk) for r in records)
-        create = not settings.is_production and not sealed
-        key, source = await asyncio.to_thread(_read_key_file, path, create), f"the key file {path}"
-    _check_opens(records, key, source)
-    if await _seal_plain(store, records, key):
-        _check_opens(await store.list_signing_keys(), key, source)  # lost a race: whose key won?
-    return key
+    if settings.key_encryption_key_file is None and isinstance(store, MemoryStore):
+        return _PROCESS_KEY, "the key of this process"
+    path = key_file_path(settings)
+    sealed = any(is_sealed(r.private_jwk) for r in records)
+    create = not settings.is_production and not sealed
+    return await asyncio.to_thread(_read_key_file, path, create), f"the key file {path}"
+
+
+def wrong_key(source: str) -> ConfigError:
+    """The error for a key-encryption key (from ``source``) that does not open a stored key."""
+    return ConfigError(
+        f"{source} does not open the stored signing keys: it is not the key they "
+        "were encrypted with (every server and the CLI need the same one)"
+    )
 
 
 def _check_opens(records: list[SigningKey], key: str, source: str) -> None:
@@ -91,10 +115,7 @@ def _check_opens(records: list[SigningKey], key: str, source: str) -> None:
         try:
             open_private_jwk(record.private_jwk, key, record.kid)
         except ConfigError:
-            raise ConfigError(
-                f"{source} does not open the stored signing keys: it is not the key they "
-                "were encrypted with (every server and the CLI need the same one)"
-            ) from None
+            raise wrong_key(source) from None
 
 
 async def _seal_plain(store: Store, records: list[SigningKey], key: str) -> bool:

@@ -79,6 +79,22 @@ def test_without_a_key_encryption_key_the_cli_and_a_key_file_seal_the_keys(cli: 
     assert cli("keys", "export", "--private").exit_code == 0
 
 
+def test_rewrap_to_a_key_read_from_the_environment(cli: Cli) -> None:
+    cli.env["GATEPASS_KEY_ENCRYPTION_KEY"] = HS256_SECRET
+    assert cli("keys", "rotate").exit_code == 0
+    before = cli("keys", "export", "--private").stdout
+    missing = cli("keys", "rewrap", "--to-env", "NEW_KEK")
+    assert (missing.exit_code, missing.stderr.count("\n")) == (2, 1)
+    new_key = HS256_SECRET[::-1]
+    done = cli("keys", "rewrap", "--to-env", "NEW_KEK", env={"NEW_KEK": new_key})
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "re-encrypted 1 signing key(s)\n"
+    assert new_key not in done.output
+    assert cli("keys", "export", "--private").exit_code == 2  # the old key no longer opens them
+    cli.env["GATEPASS_KEY_ENCRYPTION_KEY"] = new_key
+    assert cli("keys", "export", "--private").stdout == before
+
+
 def test_hs256_mode_has_no_keys_to_rotate(cli: Cli) -> None:
     cli.env["GATEPASS_JWT_SECRET"] = HS256_SECRET
     for command in (("keys", "rotate"), ("keys", "export")):
