@@ -12,6 +12,8 @@ in the checkout and never shared between tests.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
@@ -34,3 +36,13 @@ def vectors() -> Path:
 @pytest.fixture(autouse=True)
 def own_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """The umask most systems ship (new files 0644 unless the code says otherwise)."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)

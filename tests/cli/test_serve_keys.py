@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.cli.conftest import GATEPASS, Cli, Server
 
@@ -37,14 +38,11 @@ def _refused_start(cli: Cli, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.usefixtures("open_umask")
 def test_serve_on_a_fresh_sqlite_path_makes_0600_files_without_a_private_key_in_clear(
     server: Server,
 ) -> None:
-    previous = os.umask(0o022)  # the usual default: files 0644 unless we say otherwise
-    try:
-        server.start()
-    finally:
-        os.umask(previous)
+    server.start()
     creds = {"email": "ada@example.com", "password": PASSWORD}
     assert httpx.post(f"{server.base}/auth/register", json=creds, timeout=10).status_code == 201
     modes = _modes(server.database.parent)

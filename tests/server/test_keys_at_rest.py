@@ -7,11 +7,10 @@ key in plain text, so anyone who could read the file could mint admin tokens.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -32,15 +31,6 @@ from gatepass.tokens.keyring import is_sealed, open_private_jwk
 from tests.server.conftest import PASSWORD, start
 from tests.store.conftest import postgres_schema
 from tests.test_kek import plain_record
-
-
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 @asynccontextmanager

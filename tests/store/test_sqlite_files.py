@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,16 +16,6 @@ NOW = 1_800_000_000.0
 
 def modes_in(directory: Path) -> dict[str, int]:
     return {p.name: stat.S_IMODE(p.stat().st_mode) for p in directory.iterdir()}
-
-
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    """The umask most systems ship (files 0644 by default)."""
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 @pytest.mark.usefixtures("open_umask")
