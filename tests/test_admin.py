@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 
 from gatepass import admin
 from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key
+from gatepass.kek import key_encryption_key
 from gatepass.settings import Secret, Settings
 from gatepass.store import MemoryStore
-from gatepass.tokens.keyring import Keyring
+from gatepass.tokens.keyring import Keyring, open_private_jwk, seal_private_jwk
 
 NOW = 1_700_000_000.0
 
@@ -24,7 +26,8 @@ async def test_rotation_retires_the_active_key_after_one_access_ttl() -> None:
     [old] = second.retiring
     assert (old.kid, old.status) == (first.active.kid, "retiring")
     assert old.retire_at == NOW + 10 + 600 + admin.RETIRE_MARGIN
-    keyring = Keyring.from_records(await store.list_signing_keys(), None, NOW + 20)
+    kek = await key_encryption_key(settings, store)
+    keyring = Keyring.from_records(await store.list_signing_keys(), kek, NOW + 20)
     assert keyring.active.kid == second.active.kid
     assert {k.kid for k in keyring.verifying} == {first.active.kid, second.active.kid}
     # Past its window, the next rotation retires it for good.
@@ -63,6 +66,48 @@ async def test_sealed_keys_need_the_key_encryption_key() -> None:
     assert "d" in json.dumps(await admin.export_jwks(store, kek, NOW, private=True))
     with pytest.raises(ConfigError):
         await admin.export_jwks(store, Settings(), NOW, private=True)
+
+
+async def test_rotated_keys_are_sealed_without_a_key_encryption_key_setting() -> None:
+    store = MemoryStore()
+    rotation = await admin.rotate_signing_key(store, Settings(), NOW)
+    assert rotation.active.private_jwk.startswith("enc:v1:")
+    private = await admin.export_jwks(store, Settings(), NOW, private=True)
+    assert Key.import_jwk(private["keys"][0]).kid == rotation.active.kid
+
+
+async def test_rewrap_moves_every_key_to_the_new_key_encryption_key() -> None:
+    store = MemoryStore()
+    old_key, new_key = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    old = Settings(key_encryption_key=Secret(old_key))
+    new = Settings(key_encryption_key=Secret(new_key))
+    first = await admin.rotate_signing_key(store, old, NOW)
+    await admin.rotate_signing_key(store, old, NOW + 1)
+    before = await admin.export_jwks(store, old, NOW + 2, private=True)
+    # A run that stopped half-way left the first key under the new key already.
+    plain = open_private_jwk(first.active.private_jwk, old_key, first.active.kid)
+    halfway = seal_private_jwk(plain, new_key, first.active.kid)
+    assert await store.replace_private_jwk(
+        first.active.kid, expected=first.active.private_jwk, private_jwk=halfway
+    )
+    assert await admin.rewrap_signing_keys(store, old, new_key, NOW + 3) == 1
+    assert await admin.export_jwks(store, new, NOW + 3, private=True) == before
+    with pytest.raises(ConfigError, match="does not open the stored signing keys"):
+        await admin.export_jwks(store, old, NOW + 3, private=True)
+    assert await admin.rewrap_signing_keys(store, old, new_key, NOW + 4) == 0  # done already
+    events = [e for e in await store.list_audit_events() if e.event == "keys_rewrapped"]
+    assert [e.detail for e in events] == [{"count": 0}, {"count": 1}]
+
+
+async def test_rewrap_refuses_a_weak_new_key_and_a_wrong_current_one() -> None:
+    store = MemoryStore()
+    settings = Settings(key_encryption_key=Secret(secrets.token_urlsafe(32)))
+    await admin.rotate_signing_key(store, settings, NOW)
+    with pytest.raises(ConfigError, match="The new key-encryption key"):
+        await admin.rewrap_signing_keys(store, settings, "changeme", NOW)
+    wrong = Settings(key_encryption_key=Secret(secrets.token_urlsafe(32)))
+    with pytest.raises(ConfigError, match="does not open the stored signing keys"):
+        await admin.rewrap_signing_keys(store, wrong, secrets.token_urlsafe(32), NOW)
 
 
 async def test_hs256_mode_refuses_key_operations() -> None:

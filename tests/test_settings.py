@@ -31,7 +31,7 @@ def test_defaults() -> None:
         30 * 86400,
         10,
     )
-    assert (s.jwt_secret, s.key_encryption_key) == (None, None)
+    assert (s.jwt_secret, s.key_encryption_key, s.key_encryption_key_file) == (None, None, None)
     assert (s.registration_open, s.cookie_secure, s.trusted_proxies) == (True, True, ())
     assert s.console
     assert (s.max_body_bytes, s.max_token_bytes) == (65536, 8192)
@@ -56,6 +56,7 @@ def test_reads_every_kind_of_variable() -> None:
             "GATEPASS_REFRESH_GRACE": "0",
             "GATEPASS_JWT_SECRET": STRONG,
             "GATEPASS_KEY_ENCRYPTION_KEY": kek,
+            "GATEPASS_KEY_ENCRYPTION_KEY_FILE": "/run/secrets/gatepass-kek",
             "GATEPASS_REGISTRATION_OPEN": "false",
             "GATEPASS_COOKIE_SECURE": "YES",
             "GATEPASS_CONSOLE": "off",
@@ -90,6 +91,7 @@ def test_reads_every_kind_of_variable() -> None:
     assert s.jwt_secret is not None
     assert s.jwt_secret.get() == STRONG
     assert s.key_encryption_key == Secret(kek)
+    assert s.key_encryption_key_file == "/run/secrets/gatepass-kek"
     assert (s.registration_open, s.cookie_secure) == (False, True)
     assert not s.console
     assert s.trusted_proxies == ("10.0.0.1", "192.168.0.0/16", "::1")

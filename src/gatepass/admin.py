@@ -17,10 +17,16 @@ from typing import Any
 
 from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key, KeySet
-from gatepass.settings import Settings
+from gatepass.kek import configured_key, key_encryption_key, wrong_key
+from gatepass.settings import Settings, check_secret_strength
 from gatepass.store.protocols import Store
 from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, normalise_email
-from gatepass.tokens.keyring import new_signing_record, open_private_jwk
+from gatepass.tokens.keyring import (
+    is_sealed,
+    new_signing_record,
+    open_private_jwk,
+    seal_private_jwk,
+)
 
 __all__ = [
     "RETIRE_MARGIN",
@@ -32,6 +38,7 @@ __all__ = [
     "list_sessions",
     "revoke_session",
     "revoke_user",
+    "rewrap_signing_keys",
     "rotate_signing_key",
     "set_disabled",
     "set_password",
@@ -50,10 +57,6 @@ class Rotation:
     active: SigningKey
     retiring: tuple[SigningKey, ...]
     retired: tuple[str, ...]
-
-
-def _kek(settings: Settings) -> str | None:
-    return settings.key_encryption_key.get() if settings.key_encryption_key else None
 
 
 def _refuse_hs256(settings: Settings) -> None:
@@ -75,8 +78,9 @@ async def rotate_signing_key(store: Store, settings: Settings, now: float) -> Ro
     key up within ``GATEPASS_KEY_SYNC`` seconds.
     """
     _refuse_hs256(settings)
+    kek = await key_encryption_key(settings, store)
     current = await store.list_signing_keys(statuses=("active", "retiring"))
-    _, record = new_signing_record(now, _kek(settings))
+    _, record = new_signing_record(now, kek)
     await store.add_signing_key(record)
     retire_at = now + settings.access_ttl + RETIRE_MARGIN
     retiring: list[SigningKey] = []
@@ -95,6 +99,44 @@ async def rotate_signing_key(store: Store, settings: Settings, now: float) -> Ro
         detail={"kid": record.kid, "retiring": [k.kid for k in retiring], "retired": retired},
     )
     return Rotation(record, tuple(retiring), tuple(retired))
+
+
+async def rewrap_signing_keys(store: Store, settings: Settings, new_key: str, now: float) -> int:
+    """Re-encrypt every stored signing key under ``new_key``; how many were re-encrypted.
+
+    The configured key-encryption key opens them. A key already under
+    ``new_key`` (a run that stopped half-way) is left as it is, so running
+    again finishes the job. Run it with the servers stopped, then give them
+    ``new_key``: a server with the old one refuses to start.
+    """
+    _refuse_hs256(settings)
+    check_secret_strength(new_key, "The new key-encryption key")
+    records = await store.list_signing_keys()
+    old, source = await configured_key(settings, store, records)
+    count = 0
+    for record in records:
+        stored = record.private_jwk
+        if is_sealed(stored) and _opens(stored, new_key, record.kid):
+            continue
+        if not _opens(stored, old, record.kid):
+            raise wrong_key(source)
+        plain = open_private_jwk(stored, old, record.kid)
+        rewrapped = seal_private_jwk(plain, new_key, record.kid)
+        if not await store.replace_private_jwk(record.kid, expected=stored, private_jwk=rewrapped):
+            raise ConfigError("A signing key changed during the rewrap (is a server running?)")
+        count += 1
+    if not all(_opens(r.private_jwk, new_key, r.kid) for r in await store.list_signing_keys()):
+        raise ConfigError("A signing key was added during the rewrap: run it again")
+    await store.add_audit_event("keys_rewrapped", at=now, detail={"count": count})
+    return count
+
+
+def _opens(stored: str, key: str, kid: str) -> bool:
+    try:
+        open_private_jwk(stored, key, kid)
+    except ConfigError:
+        return False
+    return True
 
 
 def usable_keys(records: list[SigningKey], now: float) -> list[SigningKey]:
@@ -117,9 +159,9 @@ async def export_jwks(
         raise NotFoundError("There are no signing keys yet: start the server or rotate once")
     if not private:
         return {"keys": [json.loads(r.public_jwk) for r in records]}
+    kek = await key_encryption_key(settings, store)
     keys = KeySet(
-        Key.import_jwk(json.loads(open_private_jwk(r.private_jwk, _kek(settings), r.kid)))
-        for r in records
+        Key.import_jwk(json.loads(open_private_jwk(r.private_jwk, kek, r.kid))) for r in records
     )
     return keys.export_jwks(private=True)
 

@@ -161,6 +161,7 @@ class Settings:
     refresh_grace: int = 10
     jwt_secret: Secret | None = None
     key_encryption_key: Secret | None = None
+    key_encryption_key_file: str | None = None
     access_token_encryption_key: Secret | None = None
     registration_open: bool = True
     cookie_secure: bool = True
@@ -323,6 +324,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "api_docs": _parse_bool,
     "env": _parse_str,
     "database_url": _parse_str,
+    "key_encryption_key_file": _parse_str,
     "redis_url": _parse_str,
     "redis_key_prefix": _parse_str,
     "issuer": _parse_str,
@@ -421,6 +423,8 @@ def _validate(s: Settings) -> None:
         check_secret_strength(secret.get(), _env(name))
     if s.access_token_encryption_key is not None:
         _check_encryption_key(s.access_token_encryption_key)
+    if s.key_encryption_key_file is not None and not isinstance(s.key_encryption_key_file, str):
+        raise ConfigError("GATEPASS_KEY_ENCRYPTION_KEY_FILE must be a file path")
     for name in _BOOLS:
         if not isinstance(getattr(s, name), bool):
             raise ConfigError(f"{_env(name)} must be true or false")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import stat
+
 import orjson
 
 from tests.cli.conftest import Cli
@@ -51,8 +54,45 @@ def test_private_keys_at_rest_are_opened_with_the_key_encryption_key(cli: Cli) -
     del cli.env["GATEPASS_KEY_ENCRYPTION_KEY"]
     refused = cli("keys", "export", "--private")
     assert refused.exit_code == 2
-    assert refused.stderr.startswith("gatepass: invalid_config: Signing keys are encrypted")
+    # No key file is made for keys sealed with another key: it could not open them.
+    assert refused.stderr.startswith("gatepass: invalid_config: The key file ")
+    assert "does not exist" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert not cli.database.with_name("gatepass.db.kek").exists()
     assert cli("keys", "export").exit_code == 0  # the public half is not sealed
+    cli.env["GATEPASS_KEY_ENCRYPTION_KEY"] = HS256_SECRET[::-1]
+    wrong = cli("keys", "export", "--private")
+    assert wrong.exit_code == 2
+    assert wrong.stderr.startswith(
+        "gatepass: invalid_config: GATEPASS_KEY_ENCRYPTION_KEY does not open the stored"
+    )
+    assert HS256_SECRET[::-1] not in wrong.stderr
+
+
+def test_without_a_key_encryption_key_the_cli_and_a_key_file_seal_the_keys(cli: Cli) -> None:
+    assert cli("keys", "rotate").exit_code == 0
+    key_file = cli.database.with_name("gatepass.db.kek")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    with sqlite3.connect(cli.database) as db:
+        (stored,) = db.execute("SELECT private_jwk FROM signing_keys").fetchone()
+    assert stored.startswith("enc:v1:")
+    assert cli("keys", "export", "--private").exit_code == 0
+
+
+def test_rewrap_to_a_key_read_from_the_environment(cli: Cli) -> None:
+    cli.env["GATEPASS_KEY_ENCRYPTION_KEY"] = HS256_SECRET
+    assert cli("keys", "rotate").exit_code == 0
+    before = cli("keys", "export", "--private").stdout
+    missing = cli("keys", "rewrap", "--to-env", "NEW_KEK")
+    assert (missing.exit_code, missing.stderr.count("\n")) == (2, 1)
+    new_key = HS256_SECRET[::-1]
+    done = cli("keys", "rewrap", "--to-env", "NEW_KEK", env={"NEW_KEK": new_key})
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "re-encrypted 1 signing key(s)\n"
+    assert new_key not in done.output
+    assert cli("keys", "export", "--private").exit_code == 2  # the old key no longer opens them
+    cli.env["GATEPASS_KEY_ENCRYPTION_KEY"] = new_key
+    assert cli("keys", "export", "--private").stdout == before
 
 
 def test_hs256_mode_has_no_keys_to_rotate(cli: Cli) -> None:

@@ -31,6 +31,11 @@ What they share:
   counters start at zero in every test, and the revocation channel
   (``<prefix>:revocations``) carries only that test's messages.
 
+- ``KEY_ENCRYPTION_KEY`` (one per session) as ``GATEPASS_KEY_ENCRYPTION_KEY``:
+  the signing keys in the shared database are encrypted with it, and every
+  instance (and any ``gatepass keys`` command a test runs) needs the same one,
+  as in a deployment.
+
 ``throwaway_redis`` (from ``tests.faults``) is a fixture here too: a Redis a
 test may kill under its processes (pass its ``.url`` as ``GATEPASS_REDIS_URL``).
 
@@ -48,6 +53,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -64,9 +70,10 @@ from tests.services import redis_prefix, redis_url, unique
 from tests.serving import GATEPASS, Served, spawn
 from tests.store.conftest import postgres_url
 
-__all__ = ["Launch", "fresh_database"]
+__all__ = ["KEY_ENCRYPTION_KEY", "Launch", "fresh_database"]
 
 ISSUER = "http://127.0.0.1:8000"
+KEY_ENCRYPTION_KEY = secrets.token_urlsafe(32)
 UPGRADE_TIMEOUT_S = 60
 ADMIN_TIMEOUT_S = 60
 
@@ -145,6 +152,7 @@ def launch(multi_database: str, tmp_path: Path) -> Iterator[Launch]:
                 "GATEPASS_ENV": "development",
                 "GATEPASS_ISSUER": ISSUER,
                 "GATEPASS_DATABASE_URL": multi_database,
+                "GATEPASS_KEY_ENCRYPTION_KEY": KEY_ENCRYPTION_KEY,
                 "GATEPASS_REDIS_URL": shared_redis,
                 "GATEPASS_REDIS_KEY_PREFIX": prefix,
                 **(env or {}),

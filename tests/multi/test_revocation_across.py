@@ -33,7 +33,7 @@ from redis import Redis
 
 from gatepass.jose import decode_unverified
 from tests.faults.conftest import ThrowawayRedis
-from tests.multi.conftest import ISSUER, Launch, fresh_database
+from tests.multi.conftest import ISSUER, KEY_ENCRYPTION_KEY, Launch, fresh_database
 from tests.services import unique
 from tests.serving import GATEPASS, Served, free_port, wait_until
 
@@ -279,6 +279,7 @@ def test_key_rotation_reaches_both_instances(launch: Launch) -> None:
             "GATEPASS_ENV": "development",
             "GATEPASS_ISSUER": ISSUER,
             "GATEPASS_DATABASE_URL": url,
+            "GATEPASS_KEY_ENCRYPTION_KEY": KEY_ENCRYPTION_KEY,  # the CLI's too
         }
         a, b = launch(2, env={**settings, "GATEPASS_KEY_SYNC": "1"})
         with httpx.Client(timeout=15) as client:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from gatepass.jose import Key
 from gatepass.jose.jwt import decode_unverified
+from gatepass.kek import key_encryption_key
 from gatepass.server.keys import SigningKeys
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
@@ -39,7 +41,7 @@ async def _rotate(store: Store, retire_in: float, *, demote: bool = True) -> Key
     """What ``gatepass keys rotate`` does: a new active key, the old one retiring."""
     now = time.time()
     old = await store.list_signing_keys(statuses=["active"])
-    key, record = new_signing_record(now, None)
+    key, record = new_signing_record(now, await key_encryption_key(Settings(), store))
     await store.add_signing_key(record)
     if demote:
         for previous in old:
@@ -124,7 +126,7 @@ async def test_an_unknown_kid_triggers_one_early_reread(tmp_path: Path) -> None:
         # The periodic sync is a minute away; the unknown kid re-reads at once.
         assert await _status(server, _mint(server, new)) == 200
         # A forged kid right after costs no second read (cooldown) and is refused.
-        stranger, _ = new_signing_record(time.time(), None)
+        stranger, _ = new_signing_record(time.time(), secrets.token_urlsafe(32))
         assert await _status(server, _mint(server, stranger)) == 401
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 import httpx
 
 from gatepass.server import create_app
-from gatepass.settings import Settings
+from gatepass.settings import Secret, Settings
 from gatepass.store import open_store
+
+# Production refuses to start without one (tests/server/test_keys_at_rest.py).
+KEY_ENCRYPTION_KEY = Secret(secrets.token_urlsafe(32))
+
+
+def production(**changes: Any) -> Settings:
+    return Settings(env="production", key_encryption_key=KEY_ENCRYPTION_KEY, **changes)
 
 
 async def _get(
@@ -23,21 +33,21 @@ async def _get(
 
 
 async def test_plain_http_refused_in_production() -> None:
-    settings = Settings(env="production")
+    settings = production()
     reply = await _get(settings, "http://auth.example/health", {}, "203.0.113.9")
     assert reply.status_code == 400
     assert reply.json()["error"] == "https_required"
 
 
 async def test_https_gets_hsts() -> None:
-    settings = Settings(env="production")
+    settings = production()
     reply = await _get(settings, "https://auth.example/health", {}, "203.0.113.9")
     assert reply.status_code == 200
     assert reply.headers["strict-transport-security"].startswith("max-age=")
 
 
 async def test_forwarded_proto_only_from_trusted_proxies() -> None:
-    settings = Settings(env="production", trusted_proxies=("10.0.0.0/8",))
+    settings = production(trusted_proxies=("10.0.0.0/8",))
     header = {"X-Forwarded-Proto": "https"}
     trusted = await _get(settings, "http://auth.example/health", header, "10.1.2.3")
     assert trusted.status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import secrets
 
@@ -664,6 +665,21 @@ async def test_set_signing_key_status(store: Store) -> None:
         await store.set_signing_key_status("missing", "retired")
     with pytest.raises(ValueError, match="status"):
         await store.set_signing_key_status("k1", "lost")  # type: ignore[arg-type]
+
+
+async def test_replace_private_jwk_is_a_compare_and_set(store: Store) -> None:
+    plain = signing_key("k1", NOW)
+    await store.add_signing_key(plain)
+    await store.add_signing_key(signing_key("k2", NOW + 1))
+    assert await store.replace_private_jwk("k1", expected=plain.private_jwk, private_jwk="enc:a")
+    # A second writer that read the plain value loses: its value is not stored.
+    assert not await store.replace_private_jwk(
+        "k1", expected=plain.private_jwk, private_jwk="enc:b"
+    )
+    assert not await store.replace_private_jwk("missing", expected="x", private_jwk="enc:c")
+    k1, k2 = await store.list_signing_keys()
+    assert k1 == dataclasses.replace(plain, private_jwk="enc:a")
+    assert k2.private_jwk == plain.private_jwk  # the other row is untouched
 
 
 # --- audit --------------------------------------------------------------------

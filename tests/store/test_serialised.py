@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 
 import pytest
 
@@ -13,11 +14,12 @@ from gatepass.tokens.keyring import new_signing_record
 from tests.store.conftest import StoreMaker
 
 NOW = 1_800_000_000.0
+KEK = secrets.token_urlsafe(32)
 
 
 async def test_add_first_signing_key_only_when_none_is_active(store: Store) -> None:
-    _, first = new_signing_record(NOW, None)
-    _, second = new_signing_record(NOW + 1, None)
+    _, first = new_signing_record(NOW, KEK)
+    _, second = new_signing_record(NOW + 1, KEK)
     assert await store.add_first_signing_key(first)
     assert not await store.add_first_signing_key(second)
     assert [k.kid for k in await store.list_signing_keys()] == [first.kid]
@@ -32,7 +34,7 @@ async def test_concurrent_first_keys_make_exactly_one(make_sql_store: StoreMaker
     stores = [make_sql_store() for _ in range(8)]
     await stores[0].migrate()
     await asyncio.gather(*(s.health() for s in stores))
-    records = [new_signing_record(NOW, None)[1] for _ in stores]
+    records = [new_signing_record(NOW, KEK)[1] for _ in stores]
     inserted = await asyncio.gather(
         *(s.add_first_signing_key(r) for s, r in zip(stores, records, strict=True))
     )

@@ -11,10 +11,17 @@ from gatepass.errors import ConfigError
 from gatepass.jose import KeySet, decode
 from gatepass.store.records import SigningKey
 from gatepass.tokens.access import AccessTokenIssuer
-from gatepass.tokens.keyring import Keyring, new_signing_record, open_private_jwk, seal_private_jwk
+from gatepass.tokens.keyring import (
+    Keyring,
+    is_sealed,
+    new_signing_record,
+    open_private_jwk,
+    seal_private_jwk,
+)
 
 NOW = 1_800_000_000.0
 ISSUER = AccessTokenIssuer(issuer="https://auth.example.com", audience="api", ttl=900)
+KEK = secrets.token_urlsafe(32)
 
 
 def _retire(record: SigningKey, retire_at: float) -> SigningKey:
@@ -45,21 +52,21 @@ def test_secret_mode_is_hs256_without_public_keys() -> None:
 
 
 def test_generated_key_round_trip_and_public_jwks() -> None:
-    key, record = new_signing_record(NOW, None)
-    ring = Keyring.from_records([record], None, NOW)
+    key, record = new_signing_record(NOW, KEK)
+    ring = Keyring.from_records([record], KEK, NOW)
     assert ring.active.kid == key.kid
     assert ring.algorithms == ("EdDSA",)
     (published,) = ring.public_jwks["keys"]
     assert "d" not in published
     assert published["kid"] == key.kid
-    assert "d" in json.loads(record.private_jwk)
+    assert "d" in json.loads(open_private_jwk(record.private_jwk, KEK, record.kid))
 
 
 def test_retiring_key_verifies_until_retired() -> None:
-    old_key, old = new_signing_record(NOW, None)
-    _, new = new_signing_record(NOW, None)
+    old_key, old = new_signing_record(NOW, KEK)
+    _, new = new_signing_record(NOW, KEK)
     token, _ = ISSUER.issue(old_key, user_id="u", email="e@x", role="user", session_id="s", now=NOW)
-    ring = Keyring.from_records([_retire(old, NOW + 900), new], None, NOW + 10)
+    ring = Keyring.from_records([_retire(old, NOW + 900), new], KEK, NOW + 10)
     assert ring.active.kid == new.kid
     assert len(ring.public_jwks["keys"]) == 2
     assert (
@@ -68,18 +75,18 @@ def test_retiring_key_verifies_until_retired() -> None:
         ]
         == "u"
     )
-    later = Keyring.from_records([_retire(old, NOW + 900), new], None, NOW + 901)
+    later = Keyring.from_records([_retire(old, NOW + 900), new], KEK, NOW + 901)
     assert [k["kid"] for k in later.public_jwks["keys"]] == [new.kid]
     assert isinstance(later.verifying, KeySet)
 
 
 def test_exactly_one_active_key() -> None:
-    _, a = new_signing_record(NOW, None)
-    _, b = new_signing_record(NOW, None)
+    _, a = new_signing_record(NOW, KEK)
+    _, b = new_signing_record(NOW, KEK)
     with pytest.raises(ConfigError):
-        Keyring.from_records([a, b], None, NOW)
+        Keyring.from_records([a, b], KEK, NOW)
     with pytest.raises(ConfigError):
-        Keyring.from_records([], None, NOW)
+        Keyring.from_records([], KEK, NOW)
 
 
 def test_private_keys_encrypted_at_rest() -> None:
@@ -100,3 +107,26 @@ def test_sealed_jwk_bound_to_its_kid() -> None:
     assert open_private_jwk(sealed, kek, "kid-1") == '{"k":"v"}'
     with pytest.raises(ConfigError):
         open_private_jwk(sealed, kek, "kid-2")
+
+
+def test_plain_rows_from_before_sealing_still_open() -> None:
+    key, record = new_signing_record(NOW, KEK)
+    plain = open_private_jwk(record.private_jwk, KEK, record.kid)
+    assert is_sealed(record.private_jwk)
+    assert not is_sealed(plain)
+    old = SigningKey(
+        kid=record.kid,
+        alg=record.alg,
+        private_jwk=plain,
+        public_jwk=record.public_jwk,
+        status="active",
+        created_at=NOW,
+    )
+    assert open_private_jwk(plain, KEK, record.kid) == plain
+    assert Keyring.from_records([old], KEK, NOW).active.kid == key.kid
+
+
+@pytest.mark.parametrize("damaged", ["enc:v1:!!!", "enc:v1:", "enc:v1:AAAA"])
+def test_a_damaged_sealed_value_is_a_config_error(damaged: str) -> None:
+    with pytest.raises(ConfigError, match="does not open"):
+        open_private_jwk(damaged, KEK, "kid-1")

@@ -1,4 +1,4 @@
-"""``gatepass keys list|rotate|export``: the signing keys in the database.
+"""``gatepass keys list|rotate|export|rewrap``: the signing keys in the database.
 
 Running servers re-read the keys every ``GATEPASS_KEY_SYNC`` seconds: after
 ``rotate`` they sign with the new key and publish both; the old one stays in
@@ -7,6 +7,7 @@ the JWKS (``retiring``) until every token it signed has expired.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -14,7 +15,7 @@ import typer
 
 from gatepass import admin
 from gatepass.cli.output import console, emit_json, show_table, timestamp
-from gatepass.cli.runtime import guarded, with_store
+from gatepass.cli.runtime import fail, guarded, with_store
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import SigningKey
@@ -88,3 +89,25 @@ def export(
             "warning: this JWKS holds PRIVATE keys: anyone with it can sign tokens"
         )
     emit_json(jwks)
+
+
+@keys_app.command("rewrap")
+@guarded
+def rewrap(
+    to_env: str = typer.Option(
+        ..., "--to-env", help="The environment variable holding the new key-encryption key."
+    ),
+) -> None:
+    """Re-encrypt the stored signing keys under a new key-encryption key (servers stopped)."""
+    new_key = os.environ.get(to_env, "").strip()
+    if not new_key:
+        fail("usage: the environment variable named by --to-env is not set")
+
+    async def work(store: Store, config: Settings) -> int:
+        return await admin.rewrap_signing_keys(store, config, new_key, time.time())
+
+    count = with_store(work)
+    typer.echo(f"re-encrypted {count} signing key(s)")
+    console(stderr=True).print(
+        "now give every server and the CLI the new GATEPASS_KEY_ENCRYPTION_KEY before they start"
+    )

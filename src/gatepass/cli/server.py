@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from gatepass.cli.runtime import guarded, open_migrated, settings
+from gatepass.settings import Settings
 
 __all__ = ["db_app", "serve"]
 
@@ -32,6 +33,7 @@ def serve(
     from gatepass.store.factory import check_database_url
 
     check_database_url(config.database_url)  # a refused URL: one line now, not a startup traceback
+    asyncio.run(check_keys_at_rest(config))  # a missing or wrong KEK too
     host, port = host or config.host, port or config.port
     if not os.environ.get("GATEPASS_ISSUER", "").strip():
         # Tokens, JWKS and discovery name the address this server really listens on.
@@ -47,6 +49,22 @@ def serve(
         log_level=config.log_level,
         log_config=log_config(config.log_level),
     )
+
+
+async def check_keys_at_rest(config: Settings) -> None:
+    """What the server's start would refuse about the key-encryption key, before it starts.
+
+    Also makes the key file on a first start, before ``--workers`` race for it.
+    """
+    if config.jwt_secret is not None:
+        return  # HS256: no stored keys
+    from gatepass.kek import key_encryption_key
+
+    store = await open_migrated(config.database_url)
+    try:
+        await key_encryption_key(config, store)
+    finally:
+        await store.close()
 
 
 def default_issuer(host: str, port: int) -> str:

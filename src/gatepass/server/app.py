@@ -59,7 +59,12 @@ def create_app(
             config.issuer, config.audience, config.access_ttl, _encryption(config)
         )
         keys = SigningKeys(config, backend, access)
-        await keys.load()
+        try:
+            await keys.load()
+        except BaseException:  # e.g. a wrong key-encryption key: no pool left behind
+            if store is None:
+                await backend.close()
+            raise
         revocations = RevocationSync(backend, config)
         await revocations.start()
         app.state.gatepass = ServerState(

@@ -23,6 +23,11 @@ and a rotation does not invalidate the CSRF tokens of live cookie sessions.
 That key's private half is random, stored once and never changes; deleting
 its row would change the CSRF key once (cookie sessions then log in again).
 
+The private keys are encrypted at rest with the key-encryption key, which
+``load`` finds (and checks against the stored keys, sealing any stored in
+plain text by an older version) with ``gatepass.kek``; sealing changes how a
+row is stored, never the key, so the CSRF key survives it too.
+
 With ``GATEPASS_JWT_SECRET`` the keyring is that one HS256 secret (and the
 CSRF key is derived from it) and nothing is synchronised.
 """
@@ -38,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatepass.jose import Key
+from gatepass.kek import key_encryption_key
 from gatepass.server.background import Periodic
 from gatepass.server.cookies import CsrfTokens
 from gatepass.settings import Settings
@@ -103,7 +109,7 @@ class SigningKeys:
         self._store = store
         self._access = access
         self._clock = clock
-        self._kek = settings.key_encryption_key.get() if settings.key_encryption_key else None
+        self._kek = ""  # set by load()
         self._sync = Periodic("key sync", settings.key_sync, self.refresh)
         self._lock = asyncio.Lock()
         self._last_early_refresh = 0.0
@@ -120,6 +126,7 @@ class SigningKeys:
         if self._settings.jwt_secret is not None:
             self._current = self._snapshot(Keyring.from_secret(self._settings.jwt_secret.get()))
             return
+        self._kek = await key_encryption_key(self._settings, self._store)
         records = await self._store.list_signing_keys(statuses=_LIVE)
         if not any(r.status == "active" for r in records):
             _, record = new_signing_record(self._clock(), self._kek)

@@ -374,6 +374,14 @@ class MemoryStore:
             self._keys[kid] = key
             return key
 
+    async def replace_private_jwk(self, kid: str, *, expected: str, private_jwk: str) -> bool:
+        async with self._lock:
+            key = self._keys.get(kid)
+            if key is None or key.private_jwk != expected:
+                return False
+            self._keys[kid] = dataclasses.replace(key, private_jwk=private_jwk)
+            return True
+
     # --- audit ----------------------------------------------------------
 
     async def add_audit_event(

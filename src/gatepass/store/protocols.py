@@ -233,6 +233,14 @@ class KeyStore(Protocol):
         """Change a key's status (and ``retire_at`` when given)."""
         ...
 
+    async def replace_private_jwk(self, kid: str, *, expected: str, private_jwk: str) -> bool:
+        """Store ``private_jwk`` for ``kid`` if its stored value still is ``expected``.
+
+        True when replaced. A compare-and-set, so servers sealing the same plain
+        row at the same moment keep one result (see ``gatepass.kek``).
+        """
+        ...
+
 
 class AuditStore(Protocol):
     async def add_audit_event(

@@ -5,8 +5,12 @@
 - Otherwise an Ed25519 key is generated at first start and kept in the store.
   Rotating makes the active key ``retiring``: it stays in the JWKS (and keeps
   verifying) until the last token it signed has expired, then it is retired.
-- Private JWKs are sealed at rest with AES-GCM under a key derived from
-  ``GATEPASS_KEY_ENCRYPTION_KEY`` when it is set (``enc:v1:`` prefix).
+- Private JWKs are always sealed at rest: AES-256-GCM under a key derived
+  (HKDF-SHA256) from the key-encryption key, the ``kid`` as associated data
+  so a sealed key cannot be moved to another row (``enc:v1:`` prefix). Where
+  the key-encryption key comes from is ``gatepass.kek``. Rows written before
+  sealing was the default hold the plain JWK; they are read as they are until
+  ``gatepass.kek`` seals them.
 
 Pure: turning records into keys and back; the server does the store I/O.
 """
@@ -29,7 +33,13 @@ from gatepass.errors import ConfigError
 from gatepass.jose import Key, KeySet
 from gatepass.store.records import SigningKey
 
-__all__ = ["Keyring", "new_signing_record", "open_private_jwk", "seal_private_jwk"]
+__all__ = [
+    "Keyring",
+    "is_sealed",
+    "new_signing_record",
+    "open_private_jwk",
+    "seal_private_jwk",
+]
 
 _SEALED_PREFIX = "enc:v1:"
 _KEK_INFO = b"gatepass signing-key encryption v1"
@@ -42,10 +52,13 @@ def _aead(key_encryption_key: str) -> AESGCM:
     return AESGCM(raw)
 
 
-def seal_private_jwk(jwk_json: str, key_encryption_key: str | None, kid: str) -> str:
-    """The private JWK as stored: sealed when a key-encryption key is configured."""
-    if key_encryption_key is None:
-        return jwk_json
+def is_sealed(stored: str) -> bool:
+    """Whether a stored private JWK is sealed (else a plain JWK from before sealing)."""
+    return stored.startswith(_SEALED_PREFIX)
+
+
+def seal_private_jwk(jwk_json: str, key_encryption_key: str, kid: str) -> str:
+    """The private JWK as stored: sealed, bound to ``kid``."""
     nonce = os.urandom(12)
     sealed = _aead(key_encryption_key).encrypt(nonce, jwk_json.encode(), kid.encode())
     return _SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
@@ -53,24 +66,24 @@ def seal_private_jwk(jwk_json: str, key_encryption_key: str | None, kid: str) ->
 
 def open_private_jwk(stored: str, key_encryption_key: str | None, kid: str) -> str:
     """Undo ``seal_private_jwk``; a missing or wrong key-encryption key is a ConfigError."""
-    if not stored.startswith(_SEALED_PREFIX):
+    if not is_sealed(stored):
         return stored
     if key_encryption_key is None:
         raise ConfigError(
             "Signing keys are encrypted at rest but GATEPASS_KEY_ENCRYPTION_KEY is not set"
         )
-    blob = base64.urlsafe_b64decode(stored[len(_SEALED_PREFIX) :])
     try:
+        blob = base64.urlsafe_b64decode(stored[len(_SEALED_PREFIX) :])
         plain = _aead(key_encryption_key).decrypt(blob[:12], blob[12:], kid.encode())
-    except InvalidTag:
+    except (InvalidTag, ValueError):  # ValueError: not base64, or shorter than a nonce
         raise ConfigError(
             "GATEPASS_KEY_ENCRYPTION_KEY does not open the stored signing keys"
         ) from None
     return plain.decode("utf-8")
 
 
-def new_signing_record(now: float, key_encryption_key: str | None) -> tuple[Key, SigningKey]:
-    """A fresh Ed25519 signing key and the record that stores it."""
+def new_signing_record(now: float, key_encryption_key: str) -> tuple[Key, SigningKey]:
+    """A fresh Ed25519 signing key and the record that stores it (sealed)."""
     key = Key.generate("EdDSA")
     private = seal_private_jwk(
         json.dumps(key.export_jwk(private=True)), key_encryption_key, key.kid

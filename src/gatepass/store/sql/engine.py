@@ -4,6 +4,9 @@ SQLite: WAL, a busy timeout, foreign keys on, and pysqlite's own transaction
 handling switched off so that we emit ``BEGIN`` ourselves: ``BEGIN IMMEDIATE``
 for write transactions (the write lock is taken up front, so two writers
 serialise instead of failing on lock upgrade), plain ``BEGIN`` for reads.
+The SQLite file is created 0600 before SQLite opens it (SQLite gives its
+``-wal`` and ``-shm`` files the database file's mode), and a database, WAL or
+SHM open to other users is tightened at every connection (``gatepass.filemodes``).
 PostgreSQL: row locks (``SELECT ... FOR UPDATE``) in the callers.
 
 Every failure of the database itself becomes ``ServiceUnavailableError``.
@@ -16,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -24,6 +28,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gatepass.errors import ConfigError, ServiceUnavailableError
+from gatepass.filemodes import create_owner_only, restrict_to_owner
 
 __all__ = ["async_url", "create_engine", "transaction", "unavailable"]
 
@@ -83,6 +88,7 @@ def create_engine(database_url: str, *, search_path: str | None = None) -> Async
 
 def _sqlite_connector(path: str) -> Any:
     async def connect() -> aiosqlite.Connection:
+        _owner_only(path)
         pending = aiosqlite.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S)
         thread = pending._thread
         thread.daemon = True
@@ -101,6 +107,14 @@ def _sqlite_connector(path: str) -> Any:
         return conn
 
     return connect
+
+
+def _owner_only(path: str) -> None:
+    """The database file exists with mode 0600; its WAL and SHM are no wider."""
+    database = Path(path)
+    create_owner_only(database)
+    for suffix in ("-wal", "-shm"):
+        restrict_to_owner(database.with_name(database.name + suffix))
 
 
 async def _use_wal(conn: aiosqlite.Connection) -> None:

@@ -394,6 +394,15 @@ class SqlStore:
             raise NotFoundError("No such signing key")
         return rows.to_key(row)
 
+    async def replace_private_jwk(self, kid: str, *, expected: str, private_jwk: str) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(signing_keys)
+                .where(signing_keys.c.kid == kid, signing_keys.c.private_jwk == expected)
+                .values(private_jwk=private_jwk)
+            )
+        return bool(result.rowcount)
+
     # --- audit ----------------------------------------------------------
 
     async def add_audit_event(

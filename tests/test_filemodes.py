@@ -1,0 +1,41 @@
+"""gatepass.filemodes: owner-only files, created so or tightened."""
+
+from __future__ import annotations
+
+import logging
+import stat
+from pathlib import Path
+
+import pytest
+
+from gatepass.filemodes import create_owner_only, restrict_to_owner
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_create_owner_only_makes_a_0600_file_and_keeps_an_existing_one(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    create_owner_only(path)
+    assert (mode(path), path.read_bytes()) == (0o600, b"")
+    path.write_bytes(b"kept")
+    path.chmod(0o666)
+    create_owner_only(path)
+    assert (mode(path), path.read_bytes()) == (0o600, b"kept")
+
+
+def test_restrict_to_owner_takes_group_and_other_bits_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    restrict_to_owner(tmp_path / "absent")  # nothing to do, no error
+    path = tmp_path / "f"
+    path.write_bytes(b"")
+    path.chmod(0o440)
+    restrict_to_owner(path)
+    assert mode(path) == 0o400  # not made writable
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage() == f"{path} was open to other users (mode 440); changed it to 400"
+    caplog.clear()
+    restrict_to_owner(path)
+    assert caplog.records == []
