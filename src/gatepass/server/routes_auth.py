@@ -24,7 +24,7 @@ from gatepass.store.records import Session, User, hash_token, is_email
 from gatepass.store.rotation import Replay, RevokeSession, Rotate
 from gatepass.tokens.refresh import new_refresh_token, unseal_successor
 
-__all__ = ["auth_router"]
+__all__ = ["auth_router", "refresh_tokens"]
 
 State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -107,6 +107,53 @@ async def _tokens(
     }
 
 
+async def refresh_tokens(
+    state: ServerState, request: Request, presented: str, now: float
+) -> dict[str, Any]:
+    """Rotate the refresh token ``presented``: the new tokens, or an AuthError.
+
+    The one refresh flow, shared by ``POST /refresh`` (JSON, cookies) and the
+    RFC 6749 token endpoint; a reused token revokes its session.
+    """
+    ip, agent = _client(request, state)
+    successor = new_refresh_token()
+    result = await state.store.rotate_refresh(
+        hash_token(presented), now, state.rotation.rule(presented, successor)
+    )
+    decision = result.decision
+    if isinstance(decision, RevokeSession):
+        await state.store.add_audit_event(
+            "refresh_token_reused",
+            at=now,
+            user_id=result.session.user_id if result.session else None,
+            session_id=result.session.id if result.session else None,
+            ip=ip,
+            user_agent=agent,
+        )
+        raise RefreshTokenReuseError()
+    if not isinstance(decision, Rotate | Replay) or result.session is None:
+        raise InvalidTokenError()
+    if isinstance(decision, Replay):
+        if result.sealed is None:
+            raise InvalidTokenError()
+        successor = unseal_successor(presented, result.sealed)
+    user = await state.store.get_user(result.session.user_id)
+    if user is None or user.disabled:
+        raise InvalidTokenError()
+    await state.store.add_audit_event(
+        "refresh",
+        at=now,
+        user_id=user.id,
+        session_id=result.session.id,
+        ip=ip,
+        user_agent=agent,
+    )
+    tokens = await _tokens(state, user, result.session, successor, now)
+    tokens["refresh_id"] = result.successor.id if result.successor else None
+    tokens["previous_refresh_id"] = result.token.id if result.token else None
+    return tokens
+
+
 def auth_router() -> APIRouter:
     router = APIRouter()
 
@@ -158,7 +205,7 @@ def auth_router() -> APIRouter:
     async def refresh(
         request: Request, response: Response, state: State, body: RefreshBody | None = None
     ) -> dict[str, Any]:
-        now, (ip, agent) = time.time(), _client(request, state)
+        now, ip = time.time(), _client(request, state)[0]
         await state.limits.check("refresh:ip", ip or "unknown")
         from_cookie = body is None or body.refresh_token is None
         presented = request.cookies.get(REFRESH_COOKIE) if from_cookie else body.refresh_token  # type: ignore[union-attr]
@@ -169,41 +216,7 @@ def auth_router() -> APIRouter:
             if known is None:
                 raise InvalidTokenError()
             state.csrf.check(request, known.session_id)
-        successor = new_refresh_token()
-        result = await state.store.rotate_refresh(
-            hash_token(presented), now, state.rotation.rule(presented, successor)
-        )
-        decision = result.decision
-        if isinstance(decision, RevokeSession):
-            await state.store.add_audit_event(
-                "refresh_token_reused",
-                at=now,
-                user_id=result.session.user_id if result.session else None,
-                session_id=result.session.id if result.session else None,
-                ip=ip,
-                user_agent=agent,
-            )
-            raise RefreshTokenReuseError()
-        if not isinstance(decision, Rotate | Replay) or result.session is None:
-            raise InvalidTokenError()
-        if isinstance(decision, Replay):
-            if result.sealed is None:
-                raise InvalidTokenError()
-            successor = unseal_successor(presented, result.sealed)
-        user = await state.store.get_user(result.session.user_id)
-        if user is None or user.disabled:
-            raise InvalidTokenError()
-        await state.store.add_audit_event(
-            "refresh",
-            at=now,
-            user_id=user.id,
-            session_id=result.session.id,
-            ip=ip,
-            user_agent=agent,
-        )
-        tokens = await _tokens(state, user, result.session, successor, now)
-        tokens["refresh_id"] = result.successor.id if result.successor else None
-        tokens["previous_refresh_id"] = result.token.id if result.token else None
+        tokens = await refresh_tokens(state, request, presented, now)
         return _deliver(state, response, tokens, from_cookie)
 
     @router.post("/logout", status_code=204)
