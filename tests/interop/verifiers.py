@@ -60,9 +60,19 @@ def pyjwt_jwks_client(token: str, expected: Expected) -> str:
 
 
 def python_jose_jwks(token: str, expected: Expected) -> str:
+    """The key whose ``kid`` the token names, as Auth0's python-jose samples do.
+
+    Given the whole set, python-jose tries every key and fails on the first it
+    cannot load (an EdDSA key left in the JWKS by a rotation), so even ES256
+    tokens would fail while that key is published.
+    """
+    kid = python_jose.get_unverified_header(token).get("kid")
+    key = next((k for k in expected.jwks()["keys"] if k.get("kid") == kid), None)
+    if key is None:
+        raise LookupError("no key for this kid")
     claims = python_jose.decode(
         token,
-        expected.jwks(),
+        key,
         algorithms=list(expected.algorithms),
         audience=expected.audience,
         issuer=expected.issuer,
