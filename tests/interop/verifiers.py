@@ -40,6 +40,14 @@ class Expected:
     audience: str
     algorithms: tuple[str, ...]
 
+    def checks(self) -> dict[str, Any]:
+        """PyJWT's ``decode`` keywords, which python-jose shares."""
+        return {
+            "algorithms": list(self.algorithms),
+            "audience": self.audience,
+            "issuer": self.issuer,
+        }
+
     def jwks(self) -> dict[str, Any]:
         reply = httpx.get(self.jwks_uri, timeout=5)
         reply.raise_for_status()
@@ -49,13 +57,7 @@ class Expected:
 
 def pyjwt_jwks_client(token: str, expected: Expected) -> str:
     key = pyjwt.PyJWKClient(expected.jwks_uri).get_signing_key_from_jwt(token)
-    claims = pyjwt.decode(
-        token,
-        key,
-        algorithms=list(expected.algorithms),
-        audience=expected.audience,
-        issuer=expected.issuer,
-    )
+    claims = pyjwt.decode(token, key, **expected.checks())
     return str(claims["sub"])
 
 
@@ -70,13 +72,7 @@ def python_jose_jwks(token: str, expected: Expected) -> str:
     key = next((k for k in expected.jwks()["keys"] if k.get("kid") == kid), None)
     if key is None:
         raise LookupError("no key for this kid")
-    claims = python_jose.decode(
-        token,
-        key,
-        algorithms=list(expected.algorithms),
-        audience=expected.audience,
-        issuer=expected.issuer,
-    )
+    claims = python_jose.decode(token, key, **expected.checks())
     return str(claims["sub"])
 
 

@@ -22,10 +22,12 @@ other grant and advertises none.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.datastructures import FormData
 
 from gatepass.errors import GatepassError, JoseError
@@ -38,13 +40,26 @@ from gatepass.store.records import hash_token
 __all__ = ["token_router"]
 
 State = Annotated[ServerState, Depends(get_state)]
-FormField = Annotated[str | None, Form()]
+Handler = Callable[[ServerState, Request, FormData], Awaitable[Response]]
 
 FORM: Final = "application/x-www-form-urlencoded"
 MAX_TOKEN_CHARS: Final = 512  # what /refresh accepts
 _NO_STORE: Final = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-_TOKEN_PARAMETERS: Final = ("grant_type", "refresh_token", "client_id", "scope")
-_REVOKE_PARAMETERS: Final = ("token", "token_type_hint", "client_id")
+
+
+# The parameters, declared so that OpenAPI (and FastAPI) know these are form
+# endpoints; _form reads and checks them itself, for RFC 6749 errors.
+class TokenForm(BaseModel):
+    grant_type: str | None = None
+    refresh_token: str | None = None
+    client_id: str | None = None
+    scope: str | None = None
+
+
+class RevokeForm(BaseModel):
+    token: str | None = None
+    token_type_hint: str | None = None
+    client_id: str | None = None
 
 
 class _Refused(Exception):
@@ -55,13 +70,14 @@ class _Refused(Exception):
         self.error, self.description, self.status = error, description, status
 
 
-async def _form(request: Request, names: tuple[str, ...]) -> FormData:
+async def _form(request: Request, declared: type[BaseModel]) -> FormData:
     """The urlencoded body; RFC 6749 §3.2: each parameter at most once, no client secret."""
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != FORM:
         raise _Refused("invalid_request", "The body must be application/x-www-form-urlencoded")
     if "client_secret" in (form := await request.form()):
         raise _Refused("invalid_client", "Clients are public: no client authentication", 401)
+    names = declared.model_fields
     if any(len(form.getlist(name)) > 1 for name in names):
         raise _Refused("invalid_request", "A parameter is repeated")
     if any(not isinstance(form.get(name), str | None) for name in names):
@@ -74,66 +90,62 @@ def _text(form: FormData, name: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+async def _answer(
+    request: Request, state: ServerState, declared: type[BaseModel], handle: Handler
+) -> Response:
+    """Read the form, count the request against the refresh limit, run ``handle``.
+
+    Every refusal, gatepass's own errors included, is an RFC 6749 §5.2 body.
+    """
+    try:
+        form = await _form(request, declared)
+        ip = client_ip(request.scope, state.settings.trusted_networks)
+        await state.limits.check("refresh:ip", ip or "unknown")
+        return await handle(state, request, form)
+    except _Refused as refused:
+        return oauth_error(refused.error, refused.description, refused.status)
+    except GatepassError as exc:
+        return oauth_error_response(exc)
+
+
+async def _grant(state: ServerState, request: Request, form: FormData) -> Response:
+    grant = _text(form, "grant_type")
+    if grant is None:
+        raise _Refused("invalid_request", "grant_type is required")
+    if grant != "refresh_token":
+        raise _Refused("unsupported_grant_type", "Only refresh_token is supported")
+    if _text(form, "scope") is not None:
+        raise _Refused("invalid_scope", "gatepass tokens carry no scopes")
+    presented = _text(form, "refresh_token")
+    if presented is None:
+        raise _Refused("invalid_request", "refresh_token is required")
+    if len(presented) > MAX_TOKEN_CHARS:
+        raise _Refused("invalid_grant", "Invalid or expired token")
+    tokens = await refresh_tokens(state, request, presented, time.time())
+    body = {k: tokens[k] for k in ("access_token", "token_type", "expires_in", "refresh_token")}
+    return JSONResponse(body, headers=_NO_STORE)
+
+
+async def _revocation(state: ServerState, request: Request, form: FormData) -> Response:
+    presented = _text(form, "token")
+    if presented is None:
+        raise _Refused("invalid_request", "token is required")
+    await _revoke(state, presented)
+    return Response(status_code=200, headers=_NO_STORE)
+
+
 def token_router() -> APIRouter:
     router = APIRouter()
 
     @router.post("/token", response_class=JSONResponse, tags=["oauth"])
-    async def token(
-        request: Request,
-        state: State,
-        # Declared for OpenAPI (a form endpoint); read and checked by _form.
-        grant_type: FormField = None,
-        refresh_token: FormField = None,
-        client_id: FormField = None,
-        scope: FormField = None,
-    ) -> Response:
+    async def token(request: Request, state: State, _: Annotated[TokenForm, Form()]) -> Response:
         """The RFC 6749 token endpoint: the ``refresh_token`` grant."""
-        try:
-            form = await _form(request, _TOKEN_PARAMETERS)
-            grant = _text(form, "grant_type")
-            if grant is None:
-                raise _Refused("invalid_request", "grant_type is required")
-            if grant != "refresh_token":
-                raise _Refused("unsupported_grant_type", "Only refresh_token is supported")
-            if _text(form, "scope") is not None:
-                raise _Refused("invalid_scope", "gatepass tokens carry no scopes")
-            presented = _text(form, "refresh_token")
-            if presented is None:
-                raise _Refused("invalid_request", "refresh_token is required")
-            if len(presented) > MAX_TOKEN_CHARS:
-                raise _Refused("invalid_grant", "Invalid or expired token")
-            ip = client_ip(request.scope, state.settings.trusted_networks)
-            await state.limits.check("refresh:ip", ip or "unknown")
-            tokens = await refresh_tokens(state, request, presented, time.time())
-        except _Refused as refused:
-            return oauth_error(refused.error, refused.description, refused.status)
-        except GatepassError as exc:
-            return oauth_error_response(exc)
-        body = {k: tokens[k] for k in ("access_token", "token_type", "expires_in", "refresh_token")}
-        return JSONResponse(body, headers=_NO_STORE)
+        return await _answer(request, state, TokenForm, _grant)
 
     @router.post("/revoke", response_class=Response, tags=["oauth"])
-    async def revoke(
-        request: Request,
-        state: State,
-        token: FormField = None,
-        token_type_hint: FormField = None,
-        client_id: FormField = None,
-    ) -> Response:
+    async def revoke(request: Request, state: State, _: Annotated[RevokeForm, Form()]) -> Response:
         """RFC 7009 revocation: the session of a refresh or access token ends."""
-        try:
-            form = await _form(request, _REVOKE_PARAMETERS)
-            presented = _text(form, "token")
-            if presented is None:
-                raise _Refused("invalid_request", "token is required")
-            ip = client_ip(request.scope, state.settings.trusted_networks)
-            await state.limits.check("refresh:ip", ip or "unknown")
-            await _revoke(state, presented)
-        except _Refused as refused:
-            return oauth_error(refused.error, refused.description, refused.status)
-        except GatepassError as exc:
-            return oauth_error_response(exc)
-        return Response(status_code=200, headers=_NO_STORE)
+        return await _answer(request, state, RevokeForm, _revocation)
 
     return router
 
