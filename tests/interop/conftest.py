@@ -51,13 +51,20 @@ class Issued:
     forged: Mapping[str, str]
 
 
+def node_modules() -> Path:
+    """tests/interop/node_modules, as ``npm ci`` made it; skip (fail under CI) without it."""
+    installed = HERE / "node_modules"
+    if not (installed / "jose").is_dir():
+        missing("tests/interop/node_modules is missing (npm ci --prefix tests/interop)")
+    return installed
+
+
 def node_script(script: str, payload: Mapping[str, Any], timeout: float = 60) -> Any:
     """Run ``tests/interop/<script>`` with ``payload`` as JSON on stdin; its JSON stdout."""
     node = shutil.which("node")
     if node is None:
         missing("node is not installed")
-    if not (HERE / "node_modules" / "jose").is_dir():
-        missing("tests/interop/node_modules is missing (npm ci --prefix tests/interop)")
+    node_modules()
     result = subprocess.run(
         [node, str(HERE / script)],
         input=json.dumps(payload),

@@ -20,11 +20,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from gatepass.jose import decode_unverified
-from tests.interop.conftest import AUDIENCE, HERE, in_process, login
+from tests.interop.conftest import AUDIENCE, in_process, login, node_modules
 from tests.protect.helpers import running
 from tests.web.conftest import browser, open_tab, playwright  # noqa: F401 - fixtures
-
-JOSE = HERE / "node_modules" / "jose" / "dist" / "webapi"
 
 VERIFY = """async ([jwksUri, issuer, audience, token, health]) => {
   const { createRemoteJWKSet, jwtVerify } = await import("/jose/index.js");
@@ -49,7 +47,8 @@ def _page_origin() -> Starlette:
     async def blank(_: Any) -> HTMLResponse:
         return HTMLResponse("<!doctype html><title>another origin</title>")
 
-    return Starlette(routes=[Route("/", blank), Mount("/jose", StaticFiles(directory=JOSE))])
+    jose = node_modules() / "jose" / "dist" / "webapi"  # jose's browser build
+    return Starlette(routes=[Route("/", blank), Mount("/jose", StaticFiles(directory=jose))])
 
 
 def test_jose_in_a_browser_on_another_origin_verifies_a_token(
