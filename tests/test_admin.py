@@ -44,6 +44,22 @@ async def test_rotation_retires_the_active_key_after_one_access_ttl() -> None:
     assert events[0].detail["kid"] == third.active.kid
 
 
+async def test_rotation_uses_the_configured_or_the_given_algorithm() -> None:
+    store, settings = MemoryStore(), Settings(signing_alg="PS256")
+    first = await admin.rotate_signing_key(store, settings, NOW)
+    assert first.active.alg == "PS256"
+    second = await admin.rotate_signing_key(store, settings, NOW + 1, "EdDSA")
+    assert second.active.alg == "EdDSA"
+    assert [k.alg for k in second.retiring] == ["PS256"]  # it keeps its own algorithm
+    jwks = await admin.export_jwks(store, settings, NOW + 2)
+    assert sorted(k["alg"] for k in jwks["keys"]) == ["EdDSA", "PS256"]
+    (event, _) = [e for e in await store.list_audit_events() if e.event == "key_rotated"]
+    assert event.detail["alg"] == "EdDSA"
+    with pytest.raises(ConfigError, match="must be one of"):
+        await admin.rotate_signing_key(store, settings, NOW + 3, "HS256")
+    assert len(await store.list_signing_keys()) == 2  # the refused rotation wrote nothing
+
+
 async def test_exported_jwks_follow_the_verification_window() -> None:
     store, settings = MemoryStore(), Settings()
     with pytest.raises(NotFoundError):

@@ -347,3 +347,15 @@ def test_revocation_feed_token_must_be_strong() -> None:
     with pytest.raises(ConfigError, match="GATEPASS_REVOCATION_FEED_TOKEN") as caught:
         Settings.from_env({"GATEPASS_REVOCATION_FEED_TOKEN": "hunter2hunter2"})
     assert "hunter2" not in str(caught.value)
+
+
+def test_signing_alg_defaults_to_es256_and_takes_the_four_algorithms() -> None:
+    assert Settings().signing_alg == "ES256"
+    for alg in ("ES256", "RS256", "PS256", "EdDSA"):
+        assert Settings.from_env({"GATEPASS_SIGNING_ALG": alg}).signing_alg == alg
+    for bad in ("HS256", "none", "es256", "ES512"):
+        with pytest.raises(ConfigError) as caught:
+            Settings.from_env({"GATEPASS_SIGNING_ALG": bad})
+        assert caught.value.message == (
+            "GATEPASS_SIGNING_ALG must be one of: ES256, RS256, PS256, EdDSA"
+        )

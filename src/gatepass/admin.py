@@ -63,12 +63,18 @@ def _refuse_hs256(settings: Settings) -> None:
     if settings.jwt_secret is not None:
         raise ConfigError(
             "GATEPASS_JWT_SECRET is set: tokens are HS256 with that secret and there are no "
-            "signing keys to manage; unset it to use rotating Ed25519 keys"
+            "signing keys to manage; unset it to use rotating public keys"
         )
 
 
-async def rotate_signing_key(store: Store, settings: Settings, now: float) -> Rotation:
-    """A new Ed25519 ``active`` key; the previous active key becomes ``retiring``.
+async def rotate_signing_key(
+    store: Store, settings: Settings, now: float, alg: str | None = None
+) -> Rotation:
+    """A new ``active`` key; the previous active key becomes ``retiring``.
+
+    The new key is for ``alg``, or ``GATEPASS_SIGNING_ALG`` when not given; the
+    retiring keys keep their own algorithm, so a rotation from one algorithm to
+    another leaves every issued token verifiable until it expires.
 
     The retiring key stays in the JWKS until ``now + access_ttl + RETIRE_MARGIN``
     (every token it signed has expired by then). Retiring keys already past
@@ -80,7 +86,7 @@ async def rotate_signing_key(store: Store, settings: Settings, now: float) -> Ro
     _refuse_hs256(settings)
     kek = await key_encryption_key(settings, store)
     current = await store.list_signing_keys(statuses=("active", "retiring"))
-    _, record = new_signing_record(now, kek)
+    _, record = new_signing_record(now, kek, alg or settings.signing_alg)
     await store.add_signing_key(record)
     retire_at = now + settings.access_ttl + RETIRE_MARGIN
     retiring: list[SigningKey] = []
@@ -96,7 +102,12 @@ async def rotate_signing_key(store: Store, settings: Settings, now: float) -> Ro
     await store.add_audit_event(
         "key_rotated",
         at=now,
-        detail={"kid": record.kid, "retiring": [k.kid for k in retiring], "retired": retired},
+        detail={
+            "kid": record.kid,
+            "alg": record.alg,
+            "retiring": [k.kid for k in retiring],
+            "retired": retired,
+        },
     )
     return Rotation(record, tuple(retiring), tuple(retired))
 

@@ -21,6 +21,7 @@ from typing import Any, Literal, cast
 
 from gatepass.errors import ConfigError
 from gatepass.tokens.encryption import AccessTokenEncryption
+from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS
 
 __all__ = ["ENV_PREFIX", "Secret", "Settings", "check_secret_strength"]
 
@@ -160,6 +161,7 @@ class Settings:
     session_ttl: int = 30 * 24 * 3600
     refresh_grace: int = 10
     jwt_secret: Secret | None = None
+    signing_alg: str = DEFAULT_SIGNING_ALG
     key_encryption_key: Secret | None = None
     key_encryption_key_file: str | None = None
     access_token_encryption_key: Secret | None = None
@@ -327,6 +329,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "key_encryption_key_file": _parse_str,
     "redis_url": _parse_str,
     "redis_key_prefix": _parse_str,
+    "signing_alg": _parse_str,
     "issuer": _parse_str,
     "audience": _parse_str,
     "auth_prefix": _parse_str,
@@ -372,6 +375,8 @@ def _validate(s: Settings) -> None:
         )
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", s.issuer):
         raise ConfigError("GATEPASS_ISSUER must be an http(s) URL without query or fragment")
+    if s.signing_alg not in SIGNING_ALGORITHMS:
+        raise ConfigError(f"GATEPASS_SIGNING_ALG must be one of: {', '.join(SIGNING_ALGORITHMS)}")
     if not s.audience or any(c.isspace() for c in s.audience):
         raise ConfigError("GATEPASS_AUDIENCE must be a non-empty string without spaces")
     if not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", s.auth_prefix):

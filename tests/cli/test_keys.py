@@ -47,6 +47,28 @@ def test_rotate_list_and_export(cli: Cli) -> None:
     assert all("d" in k for k in orjson.loads(private.stdout)["keys"])
 
 
+def test_rotate_alg_chooses_the_new_keys_algorithm(cli: Cli) -> None:
+    first = cli("keys", "rotate")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.split()[2] == "(ES256)"  # GATEPASS_SIGNING_ALG's default
+    cli.env["GATEPASS_SIGNING_ALG"] = "RS256"
+    assert cli("keys", "rotate").stdout.split()[2] == "(RS256)"
+    assert cli("keys", "rotate", "--alg", "EdDSA").stdout.split()[2] == "(EdDSA)"
+    keys = cli.json("keys", "list")
+    assert isinstance(keys, dict)
+    assert [(k["alg"], k["status"]) for k in keys["keys"]] == [
+        ("ES256", "retiring"),
+        ("RS256", "retiring"),
+        ("EdDSA", "active"),
+    ]
+    exported = cli.json("keys", "export")
+    assert isinstance(exported, dict)
+    assert sorted(k["alg"] for k in exported["keys"]) == ["ES256", "EdDSA", "RS256"]
+    refused = cli("keys", "rotate", "--alg", "HS256")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("gatepass: invalid_config: The signing algorithm must be")
+
+
 def test_private_keys_at_rest_are_opened_with_the_key_encryption_key(cli: Cli) -> None:
     cli.env["GATEPASS_KEY_ENCRYPTION_KEY"] = HS256_SECRET
     assert cli("keys", "rotate").exit_code == 0

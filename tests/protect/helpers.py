@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 import uvicorn
@@ -63,11 +63,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(app: Any) -> Iterator[str]:
-    """``app`` served by a real uvicorn on a free 127.0.0.1 port (in a thread); yields its URL."""
-    port = free_port()
+def running(
+    app: Any, *, port: int | None = None, lifespan: Literal["on", "off"] = "off"
+) -> Iterator[str]:
+    """``app`` served by a real uvicorn on 127.0.0.1 (in a thread); yields its URL.
+
+    ``port`` defaults to a free one; ``lifespan="on"`` runs the app's startup
+    (a gatepass server's store and keys) before the URL is yielded.
+    """
+    port = port or free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="error", lifespan="off", ws="none", http="h11"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="error",
+        lifespan=lifespan,
+        ws="none",
+        http="h11",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -112,8 +112,8 @@ async def test_discovery_and_jwks(server: Server) -> None:
     config = (await server.client.get("/.well-known/openid-configuration")).json()
     assert config["issuer"] == server.settings.issuer
     assert config["jwks_uri"].endswith("/.well-known/jwks.json")
-    assert config["access_token_signing_alg_values_supported"] == ["EdDSA"]
     jwks = (await server.client.get("/.well-known/jwks.json")).json()
     assert all("d" not in k for k in jwks["keys"])
+    assert [k["alg"] for k in jwks["keys"]] == ["ES256"]
     assert (await server.client.get("/health")).json() == {"status": "ok", "database": "ok"}
     assert (await server.client.get("/openapi.json")).status_code == 200

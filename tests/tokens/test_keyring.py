@@ -12,6 +12,7 @@ from gatepass.jose import KeySet, decode
 from gatepass.store.records import SigningKey
 from gatepass.tokens.access import AccessTokenIssuer
 from gatepass.tokens.keyring import (
+    SIGNING_ALGORITHMS,
     Keyring,
     is_sealed,
     new_signing_record,
@@ -55,7 +56,7 @@ def test_generated_key_round_trip_and_public_jwks() -> None:
     key, record = new_signing_record(NOW, KEK)
     ring = Keyring.from_records([record], KEK, NOW)
     assert ring.active.kid == key.kid
-    assert ring.algorithms == ("EdDSA",)
+    assert ring.algorithms == ("ES256",)  # DEFAULT_SIGNING_ALG
     (published,) = ring.public_jwks["keys"]
     assert "d" not in published
     assert published["kid"] == key.kid
@@ -70,7 +71,7 @@ def test_retiring_key_verifies_until_retired() -> None:
     assert ring.active.kid == new.kid
     assert len(ring.public_jwks["keys"]) == 2
     assert (
-        decode(token, ring.verifying, algorithms=["EdDSA"], audience="api", clock=lambda: NOW + 10)[
+        decode(token, ring.verifying, algorithms=["ES256"], audience="api", clock=lambda: NOW + 10)[
             "sub"
         ]
         == "u"
@@ -78,6 +79,36 @@ def test_retiring_key_verifies_until_retired() -> None:
     later = Keyring.from_records([_retire(old, NOW + 900), new], KEK, NOW + 901)
     assert [k["kid"] for k in later.public_jwks["keys"]] == [new.kid]
     assert isinstance(later.verifying, KeySet)
+
+
+@pytest.mark.parametrize("alg", SIGNING_ALGORITHMS)
+def test_each_signing_algorithm_makes_a_key_for_it(alg: str) -> None:
+    key, record = new_signing_record(NOW, KEK, alg)
+    assert record.alg == key.alg == alg
+    (published,) = Keyring.from_records([record], KEK, NOW).public_jwks["keys"]
+    assert published["alg"] == alg
+    assert published["use"] == "sig"
+
+
+def test_only_the_supported_algorithms_make_keys() -> None:
+    for alg in ("HS256", "ES512", "none", "es256"):
+        with pytest.raises(ConfigError, match="must be one of"):
+            new_signing_record(NOW, KEK, alg)
+
+
+def test_keys_of_several_algorithms_verify_side_by_side() -> None:
+    """A rotation from EdDSA to RS256: the EdDSA token verifies, each key with its own alg."""
+    old_key, old = new_signing_record(NOW, KEK, "EdDSA")
+    new_key, new = new_signing_record(NOW, KEK, "RS256")
+    ring = Keyring.from_records([_retire(old, NOW + 900), new], KEK, NOW + 10)
+    assert ring.active.kid == new_key.kid
+    assert ring.algorithms == ("EdDSA", "RS256")
+    for key in (old_key, new_key):
+        token, _ = ISSUER.issue(key, user_id="u", email="e@x", role="user", session_id="s", now=NOW)
+        claims = decode(
+            token, ring.verifying, algorithms=ring.algorithms, audience="api", clock=lambda: NOW
+        )
+        assert claims["sub"] == "u"
 
 
 def test_exactly_one_active_key() -> None:

@@ -19,6 +19,7 @@ from gatepass.cli.runtime import fail, guarded, with_store
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import SigningKey
+from gatepass.tokens.keyring import SIGNING_ALGORITHMS
 
 __all__ = ["keys_app"]
 
@@ -53,14 +54,21 @@ def list_keys(json: bool = typer.Option(False, "--json", help="Print JSON only."
 
 @keys_app.command("rotate")
 @guarded
-def rotate() -> None:
-    """Add a new active Ed25519 key; the active one retires after the access-token TTL."""
+def rotate(
+    alg: str | None = typer.Option(
+        None,
+        "--alg",
+        help=f"The new key's algorithm: {', '.join(SIGNING_ALGORITHMS)} "
+        "(default: GATEPASS_SIGNING_ALG, itself ES256 unless set).",
+    ),
+) -> None:
+    """Add a new active signing key; the active one retires after the access-token TTL."""
 
     async def work(store: Store, config: Settings) -> admin.Rotation:
-        return await admin.rotate_signing_key(store, config, time.time())
+        return await admin.rotate_signing_key(store, config, time.time(), alg)
 
     rotation = with_store(work)
-    typer.echo(f"active: {rotation.active.kid}")
+    typer.echo(f"active: {rotation.active.kid} ({rotation.active.alg})")
     for key in rotation.retiring:
         typer.echo(f"retiring: {key.kid} (verifies until {timestamp(key.retire_at)})")
     for kid in rotation.retired:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
@@ -13,6 +13,7 @@ from gatepass import __version__
 from gatepass.server.apidocs import OPENAPI_PATH, mount_api_docs
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.console import mount_console
+from gatepass.server.discovery import discovery_router
 from gatepass.server.errors import install_error_handlers
 from gatepass.server.feed import feed_router
 from gatepass.server.jsonbody import JsonRoute
@@ -24,6 +25,7 @@ from gatepass.server.ratelimit import RateLimits, Sleep
 from gatepass.server.revocations import RevocationSync, recording
 from gatepass.server.routes_auth import auth_router
 from gatepass.server.state import ServerState, get_state
+from gatepass.server.token_endpoint import token_router
 from gatepass.settings import Settings
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
@@ -102,6 +104,8 @@ def create_app(
     install_error_handlers(app)
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
     app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])
+    app.include_router(token_router(), prefix=config.auth_prefix)
+    app.include_router(discovery_router(config))
     _add_public_routes(app, config)
     mount_console(app, config)
     if docs:
@@ -129,24 +133,6 @@ def _add_public_routes(app: FastAPI, config: Settings) -> None:
         # hot path, and FastAPI's dependency solving costs more than the check.
         caller = await current_principal(request, await get_state(request))
         return {"message": f"Welcome {caller.user.email}"}
-
-    @app.get("/.well-known/jwks.json", tags=["discovery"])
-    async def jwks(state: State) -> dict[str, Any]:
-        return state.keyring.public_jwks
-
-    @app.get("/.well-known/openid-configuration", tags=["discovery"])
-    async def discovery(state: State) -> dict[str, Any]:
-        base, prefix = config.issuer.rstrip("/"), config.auth_prefix
-        return {
-            "issuer": config.issuer,
-            "jwks_uri": f"{base}/.well-known/jwks.json",
-            "token_endpoint": f"{base}{prefix}/login",
-            "refresh_endpoint": f"{base}{prefix}/refresh",
-            "end_session_endpoint": f"{base}{prefix}/logout",
-            "registration_endpoint": f"{base}{prefix}/register",
-            "token_endpoint_auth_methods_supported": ["none"],
-            "access_token_signing_alg_values_supported": list(state.keyring.algorithms),
-        }
 
     @app.get("/health", tags=["operations"])
     async def health(state: State) -> dict[str, str]:

@@ -40,7 +40,13 @@ from gatepass.server.middleware import (
     SECURITY_HEADERS,
 )
 
-__all__ = ["allowed_methods", "error_response", "install_error_handlers"]
+__all__ = [
+    "allowed_methods",
+    "error_response",
+    "install_error_handlers",
+    "oauth_error",
+    "oauth_error_response",
+]
 
 log = logging.getLogger("gatepass.server")
 
@@ -77,6 +83,39 @@ def error_response(exc: GatepassError) -> JSONResponse:
     if isinstance(exc, RateLimitedError | ServiceUnavailableError):
         headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse({"error": exc.code, "message": exc.message}, status, headers=headers)
+
+
+# The RFC 6749 §5.2 (and RFC 7009 §2.2.1) errors of the token and revocation
+# endpoints, which answer ``{"error", "error_description"}`` instead: a refresh
+# token that is unknown, expired, reused or whose user is gone is invalid_grant.
+_OAUTH: Final[tuple[tuple[type[GatepassError], str, int], ...]] = (
+    (RateLimitedError, "temporarily_unavailable", 429),
+    (ServiceUnavailableError, "temporarily_unavailable", 503),
+    (ConfigError, "server_error", 500),
+    (AuthError, "invalid_grant", 400),
+    (JoseError, "invalid_grant", 400),
+)
+
+
+def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+    """An RFC 6749 §5.2 error body; ``description`` is fixed text (never input)."""
+    return JSONResponse(
+        {"error": error, "error_description": description},
+        status,
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+    )
+
+
+def oauth_error_response(exc: GatepassError) -> JSONResponse:
+    """``exc`` as the token endpoint answers it."""
+    error, status = next(
+        ((code, status) for cls, code, status in _OAUTH if isinstance(exc, cls)),
+        ("invalid_request", 400),
+    )
+    response = oauth_error(error, exc.message, status)
+    if isinstance(exc, RateLimitedError):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 _NOT_JSON: Final = "The request body is not valid JSON"

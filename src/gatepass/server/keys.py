@@ -12,10 +12,14 @@ rotated a moment ago) triggers one early re-read, at most every
 ``UNKNOWN_KID_COOLDOWN_S`` seconds, so forged ``kid`` values cannot make every
 request read the database.
 
-First start: the first key is created with ``add_first_signing_key``, which
-serialises servers starting together on an empty database, so they end with
-one active key. While ``gatepass keys rotate`` runs there are two active keys
-for a moment: the newest one signs and the others keep verifying.
+First start: the first key (for ``GATEPASS_SIGNING_ALG``) is created with
+``add_first_signing_key``, which serialises servers starting together on an
+empty database, so they end with one active key. While ``gatepass keys
+rotate`` runs there are two active keys for a moment: the newest one signs and
+the others keep verifying. A stored active key of another algorithm keeps
+signing (a warning says so) until ``gatepass keys rotate`` replaces it:
+servers never rotate by themselves, so two with different settings cannot
+undo each other.
 
 CSRF tokens are keyed from the first signing key ever stored (whatever its
 status now), not from the active one: every server derives the same CSRF key
@@ -37,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +59,8 @@ from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
 from gatepass.tokens.keyring import Keyring, new_signing_record, open_private_jwk
 
 __all__ = ["KeySnapshot", "SigningKeys"]
+
+log = logging.getLogger("gatepass.server")
 
 UNKNOWN_KID_COOLDOWN_S = 1.0
 VERIFIED_CACHE_SIZE = 10_000
@@ -128,10 +135,18 @@ class SigningKeys:
             return
         self._kek = await key_encryption_key(self._settings, self._store)
         records = await self._store.list_signing_keys(statuses=_LIVE)
+        wanted = self._settings.signing_alg
         if not any(r.status == "active" for r in records):
-            _, record = new_signing_record(self._clock(), self._kek)
+            _, record = new_signing_record(self._clock(), self._kek, wanted)
             await self._store.add_first_signing_key(record)
         await self.refresh()
+        if self.current.keyring.active.alg != wanted:
+            log.warning(
+                "the active signing key is %s, not GATEPASS_SIGNING_ALG=%s: "
+                "run `gatepass keys rotate` to switch",
+                self.current.keyring.active.alg,
+                wanted,
+            )
         self._sync.start()
 
     async def stop(self) -> None:

@@ -26,7 +26,7 @@ from gatepass.store.records import Session, User, hash_token
 from gatepass.store.rotation import Replay, Requester, RevokeSession, Rotate
 from gatepass.tokens.refresh import new_refresh_token, unseal_successor
 
-__all__ = ["auth_router"]
+__all__ = ["auth_router", "refresh_tokens"]
 
 State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -109,6 +109,39 @@ async def _tokens(
     }
 
 
+async def refresh_tokens(
+    state: ServerState, request: Request, presented: str, now: float
+) -> dict[str, Any]:
+    """Rotate the refresh token ``presented``: the new tokens, or an AuthError.
+
+    The one refresh flow, shared by ``POST /refresh`` (JSON, cookies) and the
+    RFC 6749 token endpoint; a reused token revokes its session. One
+    transaction decides, rotates, reads the user and writes the audit row:
+    after a 503 nothing happened, so the same token may be sent again.
+    """
+    ip, agent = _client(request, state)
+    successor = new_refresh_token()
+    result = await state.store.rotate_refresh(
+        hash_token(presented),
+        now,
+        state.rotation.rule(presented, successor),
+        audit=Requester(ip, agent),
+    )
+    decision, session, user = result.decision, result.session, result.user
+    if isinstance(decision, RevokeSession):
+        raise RefreshTokenReuseError()
+    if not isinstance(decision, Rotate | Replay) or session is None or user is None:
+        raise InvalidTokenError()
+    if isinstance(decision, Replay):
+        if result.sealed is None:
+            raise InvalidTokenError()
+        successor = unseal_successor(presented, result.sealed)
+    tokens = await _tokens(state, user, session, successor, now)
+    tokens["refresh_id"] = result.successor.id if result.successor else None
+    tokens["previous_refresh_id"] = result.token.id if result.token else None
+    return tokens
+
+
 def auth_router() -> APIRouter:
     router = APIRouter(route_class=JsonRoute)
 
@@ -165,7 +198,7 @@ def auth_router() -> APIRouter:
     async def refresh(
         request: Request, response: Response, state: State, body: RefreshBody | None = None
     ) -> dict[str, Any]:
-        now, (ip, agent) = state.clock(), _client(request, state)
+        now, ip = state.clock(), _client(request, state)[0]
         await state.limits.check("refresh:ip", ip or "unknown")
         from_cookie = body is None or body.refresh_token is None
         cookie = cookie_names(state.settings).refresh
@@ -177,27 +210,7 @@ def auth_router() -> APIRouter:
             if known is None:
                 raise InvalidTokenError()
             state.csrf.check(request, known.session_id)
-        successor = new_refresh_token()
-        # One transaction decides, rotates, reads the user and writes the audit
-        # row: after a 503 nothing happened, so the same token may be sent again.
-        result = await state.store.rotate_refresh(
-            hash_token(presented),
-            now,
-            state.rotation.rule(presented, successor),
-            audit=Requester(ip, agent),
-        )
-        decision, session, user = result.decision, result.session, result.user
-        if isinstance(decision, RevokeSession):
-            raise RefreshTokenReuseError()
-        if not isinstance(decision, Rotate | Replay) or session is None or user is None:
-            raise InvalidTokenError()
-        if isinstance(decision, Replay):
-            if result.sealed is None:
-                raise InvalidTokenError()
-            successor = unseal_successor(presented, result.sealed)
-        tokens = await _tokens(state, user, session, successor, now)
-        tokens["refresh_id"] = result.successor.id if result.successor else None
-        tokens["previous_refresh_id"] = result.token.id if result.token else None
+        tokens = await refresh_tokens(state, request, presented, now)
         return _deliver(state, response, tokens, from_cookie)
 
     @router.post("/logout", status_code=204)

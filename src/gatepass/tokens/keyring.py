@@ -2,9 +2,12 @@
 
 - With ``GATEPASS_JWT_SECRET`` set, access tokens are HS256 with that secret
   (the classic guide's setup); there is then no public JWKS.
-- Otherwise an Ed25519 key is generated at first start and kept in the store.
-  Rotating makes the active key ``retiring``: it stays in the JWKS (and keeps
-  verifying) until the last token it signed has expired, then it is retired.
+- Otherwise a key for ``GATEPASS_SIGNING_ALG`` (ES256 unless set) is generated
+  at first start and kept in the store. Rotating makes the active key
+  ``retiring``: it stays in the JWKS (and keeps verifying) until the last token
+  it signed has expired, then it is retired. Keys of different algorithms can
+  be live together (a rotation from EdDSA to ES256): each key names its
+  ``alg`` and verifies only with it.
 - Private JWKs are always sealed at rest: AES-256-GCM under a key derived
   (HKDF-SHA256) from the key-encryption key, the ``kid`` as associated data
   so a sealed key cannot be moved to another row (``enc:v1:`` prefix). Where
@@ -34,12 +37,21 @@ from gatepass.jose import Key, KeySet
 from gatepass.store.records import SigningKey
 
 __all__ = [
+    "DEFAULT_SIGNING_ALG",
+    "SIGNING_ALGORITHMS",
     "Keyring",
     "is_sealed",
     "new_signing_record",
     "open_private_jwk",
     "seal_private_jwk",
 ]
+
+#: The algorithms a gatepass server may sign access tokens with (docs/interop.md
+#: says which verifier accepts which). ES256 is the default: every mainstream
+#: verifier accepts it, including jsonwebtoken + jwks-rsa and python-jose, which
+#: have no EdDSA, and its signatures are a quarter the size of RS256's.
+SIGNING_ALGORITHMS = ("ES256", "RS256", "PS256", "EdDSA")
+DEFAULT_SIGNING_ALG = "ES256"
 
 _SEALED_PREFIX = "enc:v1:"
 _KEK_INFO = b"gatepass signing-key encryption v1"
@@ -82,15 +94,19 @@ def open_private_jwk(stored: str, key_encryption_key: str | None, kid: str) -> s
     return plain.decode("utf-8")
 
 
-def new_signing_record(now: float, key_encryption_key: str) -> tuple[Key, SigningKey]:
-    """A fresh Ed25519 signing key and the record that stores it (sealed)."""
-    key = Key.generate("EdDSA")
+def new_signing_record(
+    now: float, key_encryption_key: str, alg: str = DEFAULT_SIGNING_ALG
+) -> tuple[Key, SigningKey]:
+    """A fresh signing key for ``alg`` (one of ``SIGNING_ALGORITHMS``) and its sealed record."""
+    if alg not in SIGNING_ALGORITHMS:
+        raise ConfigError(f"The signing algorithm must be one of: {', '.join(SIGNING_ALGORITHMS)}")
+    key = Key.generate(alg)
     private = seal_private_jwk(
         json.dumps(key.export_jwk(private=True)), key_encryption_key, key.kid
     )
     record = SigningKey(
         kid=key.kid,
-        alg="EdDSA",
+        alg=alg,
         private_jwk=private,
         public_jwk=json.dumps(key.export_jwk()),
         status="active",
