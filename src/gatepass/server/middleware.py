@@ -6,7 +6,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gatepass.server.proxy import Network, forwarded_https
 
-__all__ = ["BodyLimit", "HttpsOnly", "SecurityHeaders"]
+__all__ = ["SECURITY_HEADERS", "BodyLimit", "HttpsOnly", "SecurityHeaders"]
+
+# On every response, the app's and those the server writes itself (a 431).
+SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 
 
 _TOO_LARGE = b'{"error":"payload_too_large","message":"The request body is too large"}'
@@ -90,8 +93,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"no-referrer"))
+                headers.extend(SECURITY_HEADERS)
                 if no_store and b"cache-control" not in names:
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
