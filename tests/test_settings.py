@@ -308,3 +308,22 @@ def test_revocation_feed_token_must_be_strong() -> None:
     with pytest.raises(ConfigError, match="GATEPASS_REVOCATION_FEED_TOKEN") as caught:
         Settings.from_env({"GATEPASS_REVOCATION_FEED_TOKEN": "hunter2hunter2"})
     assert "hunter2" not in str(caught.value)
+
+
+def test_request_head_limits() -> None:
+    s = Settings.from_env({})
+    assert (s.max_header_bytes, s.header_timeout) == (16384, 5.0)
+    s = Settings.from_env({"GATEPASS_MAX_HEADER_BYTES": "32768", "GATEPASS_HEADER_TIMEOUT": "1.5"})
+    assert (s.max_header_bytes, s.header_timeout) == (32768, 1.5)
+
+
+@pytest.mark.parametrize("raw", ["8191", "1048577", "16k", "-1"])
+def test_max_header_bytes_is_bounded(raw: str) -> None:
+    with pytest.raises(ConfigError, match="GATEPASS_MAX_HEADER_BYTES"):
+        Settings.from_env({"GATEPASS_MAX_HEADER_BYTES": raw})
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "abc", "3601"])
+def test_header_timeout_must_be_positive_seconds(raw: str) -> None:
+    with pytest.raises(ConfigError, match="GATEPASS_HEADER_TIMEOUT"):
+        Settings.from_env({"GATEPASS_HEADER_TIMEOUT": raw})

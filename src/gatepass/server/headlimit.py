@@ -5,10 +5,10 @@ the client takes (a 200 MB header got 200 OK; connections holding half a head
 stayed open forever). ``HeadLimitedProtocol`` is that protocol with two limits:
 
 - **size**: the head (request line and header lines) may be at most
-  ``max_bytes``. The parser is fed at most one byte past what the current head
-  may still take, so a head over the limit is refused with 431 (the
-  ``{"error","message"}`` body and the security headers) once ``max_bytes + 1``
-  of its bytes arrived; nothing more of the request is read. A pipelined
+  ``max_bytes``. The parser is fed no more than the current head may still
+  take, so a head over the limit is refused with 431 (the
+  ``{"error","message"}`` body and the security headers) as soon as
+  ``max_bytes`` of it arrived without its end; nothing more is read. A pipelined
   request that starts inside the same piece of input as the end of the one
   before is counted from the end of that piece, so it may pass with up to
   ``2 * max_bytes``: still bounded.
@@ -92,13 +92,14 @@ class HeadLimitedProtocol(HttpToolsProtocol):
         rest = data
         while rest and not self.transport.is_closing() and self.transport.get_protocol() is self:
             head = self.head_bytes
-            room = self.limits.max_bytes if head is None else self.limits.max_bytes - head + 1
+            room = self.limits.max_bytes - (head or 0)
             piece, rest = (rest, b"") if len(rest) <= room else (rest[:room], rest[room:])
             if head is not None:
                 self.head_bytes = head + len(piece)
             super().data_received(piece)
-            # Still in the same head (no completion reset the count) and over the cap.
-            if self.head_bytes is not None and self.head_bytes > self.limits.max_bytes:
+            # Still in the same head (no completion reset the count) and at the cap:
+            # completing it takes at least one more byte.
+            if self.head_bytes is not None and self.head_bytes >= self.limits.max_bytes:
                 self._refuse()
                 return
 
