@@ -10,7 +10,7 @@ being read, and a connection that has not sent a complete head within
   answers 431 with an empty body) and ``header_read_timeout`` the deadline.
   HTTP/1 only: HTTP/2 would bring its own, larger header limit.
 - ``uvicorn``: its httptools protocol has no limits of its own, so it runs
-  ``gatepass.server.headlimit.HeadLimitedProtocol`` (431 with the
+  ``gatepass.headlimit.HeadLimitedProtocol`` (431 with the
   ``{"error","message"}`` body and the security headers).
 """
 
@@ -47,7 +47,7 @@ class Launch:
 def run_uvicorn(launch: Launch) -> None:
     import uvicorn
 
-    from gatepass.server.headlimit import HeadLimitedProtocol, HeadLimits
+    from gatepass.headlimit import HeadLimitedProtocol, HeadLimits
 
     limits = HeadLimits(launch.max_header_bytes, launch.header_timeout)
     protocol = functools.partial(HeadLimitedProtocol, limits=limits)  # picklable for workers
@@ -122,12 +122,17 @@ def log_config(level: str) -> dict[str, Any]:
 
 
 def granian_log_config(level: str) -> dict[str, Any]:
-    """granian's logging, plus the ``gatepass`` loggers on its console handler."""
+    """granian's logging, plus the ``gatepass`` loggers (named) on its console stream."""
     from granian.log import LOGGING_CONFIG
 
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["gatepass"] = {
+        "()": "logging.Formatter",
+        "fmt": "[%(levelname)s] %(name)s: %(message)s",
+    }
+    config["handlers"]["gatepass"] = {**config["handlers"]["console"], "formatter": "gatepass"}
     config["loggers"]["gatepass"] = {
-        "handlers": ["console"],
+        "handlers": ["gatepass"],
         "level": logging.getLevelName(level.upper()),
         "propagate": False,
     }

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gatepass.securityheaders import SECURITY_HEADERS
 from gatepass.server.proxy import Network, forwarded_https
 
-__all__ = ["SECURITY_HEADERS", "BodyLimit", "HttpsOnly", "SecurityHeaders"]
-
-# On every response, the app's and those the server writes itself (a 431).
-SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+__all__ = ["BodyLimit", "HttpsOnly", "SecurityHeaders"]
 
 
 _TOO_LARGE = b'{"error":"payload_too_large","message":"The request body is too large"}'

@@ -17,7 +17,9 @@ stayed open forever). ``HeadLimitedProtocol`` is that protocol with two limits:
   Idle keep-alive connections are uvicorn's own ``timeout_keep_alive``.
 
 Granian enforces the same two limits itself (``HTTP1Settings``); see
-``gatepass.cli.runners``.
+``gatepass.cli.runners``. Outside ``gatepass.server`` on purpose: uvicorn's
+worker processes import this module before their health check answers, and
+``gatepass.server`` would load the whole app first.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from gatepass.server.middleware import SECURITY_HEADERS
+from gatepass.securityheaders import SECURITY_HEADERS
 
 __all__ = ["HEADERS_TOO_LARGE", "HeadLimitedProtocol", "HeadLimits", "refusal"]
 
