@@ -233,16 +233,16 @@ def test_idle_half_sent_heads_do_not_stop_service_and_are_closed_after_the_timeo
             deadline = time.monotonic() + TIMEOUT_S + 20
             while len(closed_after) < len(opened) and time.monotonic() < deadline:
                 for key, _ in selector.select(timeout=1):
-                    sock = key.fileobj
-                    assert isinstance(sock, socket.socket)
+                    ready = key.fileobj
+                    assert isinstance(ready, socket.socket)
                     try:
-                        data = sock.recv(4096)
+                        data = ready.recv(4096)
                     except ConnectionResetError:
                         data = b""
                     assert not data.startswith(b"HTTP/1.1 2"), data[:80]
                     if not data:
-                        closed_after.append(time.monotonic() - opened[sock])
-                        selector.unregister(sock)
+                        closed_after.append(time.monotonic() - opened[ready])
+                        selector.unregister(ready)
     finally:
         for sock in opened:
             sock.close()
