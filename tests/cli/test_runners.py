@@ -6,7 +6,9 @@ for 15 and 29 s, and connections holding half a head were kept forever.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import resource
 import selectors
 import socket
@@ -19,8 +21,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gatepass.cli.runners import HttpServer
+from gatepass.cli.runners import RUNNERS, HttpServer, Launch, granian_logging
 from gatepass.headlimit import HEADERS_TOO_LARGE
+from tests.cli.conftest import Cli
 from tests.serving import Served, serve, spawn
 
 LIMIT = 16384  # GATEPASS_MAX_HEADER_BYTES's default
@@ -29,6 +32,47 @@ IDLE_CONNECTIONS = 1000
 HUGE = 100 * 1024 * 1024
 PROBE_BUDGET_S = 0.1
 WORKERS_START_S = 90.0  # two workers importing the app at once on a shared machine
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Launch]:
+    """What ``gatepass serve`` would have started, by server name (nothing starts)."""
+    launches: dict[str, Launch] = {}
+    for each in HttpServer:
+        monkeypatch.setitem(RUNNERS, each, functools.partial(launches.__setitem__, each.value))
+    return launches
+
+
+@pytest.mark.parametrize("name", [s.value for s in HttpServer])
+def test_serve_hands_the_limits_from_the_settings_to_the_chosen_server(
+    cli: Cli, started: dict[str, Launch], name: str
+) -> None:
+    env = {
+        "GATEPASS_MAX_HEADER_BYTES": "20000",
+        "GATEPASS_HEADER_TIMEOUT": "2.5",
+        "GATEPASS_ISSUER": "http://127.0.0.1:8123",
+    }
+    result = cli("serve", "--server", name, "--workers", "3", "--port", "8123", env=env)
+    assert result.exit_code == 0, result.output
+    assert list(started) == [name]
+    launch = started[name]
+    assert (launch.max_header_bytes, launch.header_timeout) == (20000, 2.5)
+    assert (launch.port, launch.workers) == (8123, 3)
+
+
+def test_serve_runs_on_granian_unless_told_otherwise(cli: Cli, started: dict[str, Launch]) -> None:
+    assert cli("serve", env={"GATEPASS_ISSUER": "http://127.0.0.1:8000"}).exit_code == 0
+    assert list(started) == ["granian"]
+
+
+def test_granian_logging_names_gatepass_lines_and_maps_trace() -> None:
+    options = granian_logging("trace")
+    assert options["log_level"] == "debug"
+    gatepass = options["log_dictconfig"]["loggers"]["gatepass"]
+    assert gatepass["level"] == logging.DEBUG
+    assert granian_logging("warning")["log_dictconfig"]["loggers"]["gatepass"]["level"] == (
+        logging.WARNING
+    )
 
 
 @dataclass

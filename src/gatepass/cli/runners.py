@@ -43,6 +43,10 @@ class Launch:
     max_header_bytes: int
     header_timeout: float
 
+    def common_options(self) -> dict[str, Any]:
+        """The options uvicorn.run and granian's Server take under the same names."""
+        return {"factory": True, "port": self.port, "workers": self.workers, "reload": self.reload}
+
 
 def run_uvicorn(launch: Launch) -> None:
     import uvicorn
@@ -53,11 +57,8 @@ def run_uvicorn(launch: Launch) -> None:
     protocol = functools.partial(HeadLimitedProtocol, limits=limits)  # picklable for workers
     uvicorn.run(
         APP,
-        factory=True,
+        **launch.common_options(),
         host=launch.host,
-        port=launch.port,
-        workers=launch.workers,
-        reload=launch.reload,
         http=cast(type[asyncio.Protocol], protocol),
         ws="none",  # no WebSocket routes: an Upgrade stays a plain request
         proxy_headers=False,
@@ -69,27 +70,21 @@ def run_uvicorn(launch: Launch) -> None:
 def run_granian(launch: Launch) -> None:
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
-    from granian.log import LogLevels
     from granian.server import Server
 
     http1 = HTTP1Settings(
         header_read_timeout=math.ceil(launch.header_timeout * 1000),  # milliseconds
         max_buffer_size=launch.max_header_bytes,
     )
-    level = "debug" if launch.log_level == "trace" else launch.log_level
     Server(
         APP,
-        factory=True,
+        **launch.common_options(),
         address=launch.host,
-        port=launch.port,
         interface=Interfaces.ASGI,
-        workers=launch.workers,
-        reload=launch.reload,
         http=HTTPModes.http1,
         http1_settings=http1,
         websockets=False,
-        log_level=LogLevels(level),
-        log_dictconfig=granian_log_config(level),
+        **granian_logging(launch.log_level),
     ).serve()
 
 
@@ -119,6 +114,14 @@ def log_config(level: str) -> dict[str, Any]:
         "propagate": False,
     }
     return config
+
+
+def granian_logging(level: str) -> dict[str, Any]:
+    """granian's ``log_level`` and ``log_dictconfig`` (it has no ``trace``: ``debug``)."""
+    from granian.log import LogLevels
+
+    level = "debug" if level == "trace" else level
+    return {"log_level": LogLevels(level), "log_dictconfig": granian_log_config(level)}
 
 
 def granian_log_config(level: str) -> dict[str, Any]:
