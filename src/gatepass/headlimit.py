@@ -91,11 +91,12 @@ class HeadLimitedProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        rest = data
-        while rest and not self.transport.is_closing() and self.transport.get_protocol() is self:
+        start = 0  # pieces by offset: each byte is copied at most once
+        while start < len(data) and self._open():
             head = self.head_bytes
             room = self.limits.max_bytes - (head or 0)
-            piece, rest = (rest, b"") if len(rest) <= room else (rest[:room], rest[room:])
+            piece = data if start == 0 and len(data) <= room else data[start : start + room]
+            start += len(piece)
             if head is not None:
                 self.head_bytes = head + len(piece)
             super().data_received(piece)
@@ -104,6 +105,10 @@ class HeadLimitedProtocol(HttpToolsProtocol):
             if self.head_bytes is not None and self.head_bytes >= self.limits.max_bytes:
                 self._refuse()
                 return
+
+    def _open(self) -> bool:
+        """Still this protocol's connection (not closed, not handed to another protocol)."""
+        return not self.transport.is_closing() and self.transport.get_protocol() is self
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
