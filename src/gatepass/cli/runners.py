@@ -7,7 +7,8 @@ being read, and a connection that has not sent a complete head within
 
 - ``granian`` (the default, the faster one by ``wrk`` on ``/health``; see
   docs/deployment.md): hyper's HTTP/1 read buffer is the head limit (hyper
-  answers 431 with an empty body) and ``header_read_timeout`` the deadline.
+  answers 431 with an empty body) and ``header_read_timeout`` the deadline;
+  ``backpressure`` (connections per worker) as high as the descriptors allow.
   HTTP/1 only: HTTP/2 would bring its own, larger header limit.
 - ``uvicorn``: its httptools protocol has no limits of its own, so it runs
   ``gatepass.headlimit.HeadLimitedProtocol`` (431 with the
@@ -21,6 +22,7 @@ import copy
 import functools
 import logging
 import math
+import resource
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,6 +31,8 @@ from typing import Any, Final, cast
 __all__ = ["APP", "RUNNERS", "HttpServer", "Launch", "granian_log_config", "log_config"]
 
 APP: Final = "gatepass.server:create_app"
+FD_RESERVE: Final = 256  # descriptors kept for the database and Redis pools, logs, files
+UNLIMITED_FDS_CAP: Final = 65536
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,9 +87,23 @@ def run_granian(launch: Launch) -> None:
         interface=Interfaces.ASGI,
         http=HTTPModes.http1,
         http1_settings=http1,
+        backpressure=connection_cap(),
         websockets=False,
         **granian_logging(launch.log_level),
     ).serve()
+
+
+def connection_cap() -> int:
+    """Connections one granian worker holds at once: as many as its descriptors allow.
+
+    granian holds one permit per open connection, and its default (backlog over
+    workers: 1,024) let 1,024 half-sent heads lock every other client out for a
+    whole header timeout. uvicorn has no cap but the descriptors either.
+    """
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return UNLIMITED_FDS_CAP
+    return max(1024, soft - FD_RESERVE)
 
 
 class HttpServer(StrEnum):
