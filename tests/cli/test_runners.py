@@ -24,7 +24,7 @@ import pytest
 from gatepass.cli.runners import RUNNERS, HttpServer, Launch, granian_logging
 from gatepass.headlimit import HEADERS_TOO_LARGE
 from tests.cli.conftest import Cli
-from tests.serving import Served, serve, spawn
+from tests.serving import Served, serve, spawn, wait_until
 
 LIMIT = 16384  # GATEPASS_MAX_HEADER_BYTES's default
 TIMEOUT_S = 2.0  # GATEPASS_HEADER_TIMEOUT in these tests
@@ -32,6 +32,7 @@ IDLE_CONNECTIONS = 1500  # past granian's own default cap of 1,024 connections p
 HUGE = 100 * 1024 * 1024
 PROBE_BUDGET_S = 0.1
 WORKERS_START_S = 90.0  # two workers importing the app at once on a shared machine
+WORKER_STARTED = {"granian": "Started worker-", "uvicorn": "Application startup complete."}
 
 
 @pytest.fixture
@@ -306,6 +307,12 @@ def test_serve_runs_workers_and_stops_gracefully(name: str, tmp_path: Path) -> N
     served = spawn(env, tmp_path, args=["--server", name, "--workers", "2"], name=name)
     try:
         served.wait_healthy(timeout=WORKERS_START_S)
+        # /health answers from the first worker up; stop a server whose workers all are.
+        wait_until(
+            lambda: served.log().count(WORKER_STARTED[name]) == 2,
+            "both workers starting",
+            timeout=WORKERS_START_S,
+        )
         assert exchange(Server(name, served), head(17 * 1024)).status == 431
         assert served.health() == 200
     finally:

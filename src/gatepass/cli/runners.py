@@ -33,6 +33,7 @@ __all__ = ["APP", "RUNNERS", "HttpServer", "Launch", "granian_log_config", "log_
 APP: Final = "gatepass.server:create_app"
 FD_RESERVE: Final = 256  # descriptors kept for the database and Redis pools, logs, files
 UNLIMITED_FDS_CAP: Final = 65536
+WORKER_STOP_S: Final = 10  # granian: a worker not stopped this long after SIGTERM is killed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +89,9 @@ def run_granian(launch: Launch) -> None:
         http=HTTPModes.http1,
         http1_settings=http1,
         backpressure=connection_cap(),
+        # A worker still starting when SIGTERM came never stops by itself: granian
+        # would wait for it forever. The others stop gracefully well within this.
+        workers_kill_timeout=WORKER_STOP_S,
         websockets=False,
         **granian_logging(launch.log_level),
     ).serve()
