@@ -74,9 +74,14 @@ class Served:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        """SIGTERM to its process group (all workers), SIGKILL if it lingers."""
+        """SIGTERM to the server process, as a supervisor sends it (it stops its workers);
+        SIGKILL to its whole process group if it lingers.
+
+        Not SIGTERM to the group: a granian worker that gets one from the group and
+        one from its parent sometimes never stops (killed 10 s later).
+        """
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:

@@ -359,3 +359,22 @@ def test_signing_alg_defaults_to_es256_and_takes_the_four_algorithms() -> None:
         assert caught.value.message == (
             "GATEPASS_SIGNING_ALG must be one of: ES256, RS256, PS256, EdDSA"
         )
+
+
+def test_request_head_limits() -> None:
+    s = Settings.from_env({})
+    assert (s.max_header_bytes, s.header_timeout) == (16384, 5.0)
+    s = Settings.from_env({"GATEPASS_MAX_HEADER_BYTES": "32768", "GATEPASS_HEADER_TIMEOUT": "1.5"})
+    assert (s.max_header_bytes, s.header_timeout) == (32768, 1.5)
+
+
+@pytest.mark.parametrize("raw", ["8191", "1048577", "16k", "-1"])
+def test_max_header_bytes_is_bounded(raw: str) -> None:
+    with pytest.raises(ConfigError, match="GATEPASS_MAX_HEADER_BYTES"):
+        Settings.from_env({"GATEPASS_MAX_HEADER_BYTES": raw})
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "abc", "3601"])
+def test_header_timeout_must_be_positive_seconds(raw: str) -> None:
+    with pytest.raises(ConfigError, match="GATEPASS_HEADER_TIMEOUT"):
+        Settings.from_env({"GATEPASS_HEADER_TIMEOUT": raw})

@@ -35,6 +35,10 @@ ARGON2_MIN_TIME_COST = 2
 ARGON2_MIN_PARALLELISM = 1
 MIN_SECRET_BYTES = 32
 MIN_SECRET_ENTROPY_BITS = 128
+# The request head (request line and headers): granian's HTTP/1 read buffer,
+# which bounds it there, cannot be smaller than 8 KiB.
+MIN_HEADER_BYTES = 8192
+MAX_HEADER_BYTES = 1024 * 1024
 # The level names uvicorn and the standard logging module both understand.
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
@@ -182,6 +186,8 @@ class Settings:
     lockout_max: int = 3600
     max_body_bytes: int = 65536
     max_token_bytes: int = 8192
+    max_header_bytes: int = 16384
+    header_timeout: float = 5.0
     argon2_time_cost: int = ARGON2_MIN_TIME_COST
     argon2_memory_cost: int = ARGON2_MIN_MEMORY_KIB
     argon2_parallelism: int = ARGON2_MIN_PARALLELISM
@@ -311,6 +317,7 @@ _INTS = (
     "refresh_limit_per_ip",
     "max_body_bytes",
     "max_token_bytes",
+    "max_header_bytes",
     "argon2_time_cost",
     "argon2_memory_cost",
     "argon2_parallelism",
@@ -338,6 +345,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "revocation_poll": _parse_seconds,
     "key_sync": _parse_seconds,
     "login_delay_max": _parse_seconds,
+    "header_timeout": _parse_seconds,
 }
 
 
@@ -398,6 +406,9 @@ def _validate(s: Settings) -> None:
         _at_least(s, name, 1)
     _at_least(s, "max_body_bytes", 1024)
     _at_least(s, "max_token_bytes", 1024)
+    _at_least(s, "max_header_bytes", MIN_HEADER_BYTES)
+    if s.max_header_bytes > MAX_HEADER_BYTES:
+        raise ConfigError(f"GATEPASS_MAX_HEADER_BYTES must be at most {MAX_HEADER_BYTES}")
     _at_least(s, "argon2_time_cost", ARGON2_MIN_TIME_COST)
     _at_least(s, "argon2_memory_cost", ARGON2_MIN_MEMORY_KIB)
     _at_least(s, "argon2_parallelism", ARGON2_MIN_PARALLELISM)
@@ -406,7 +417,7 @@ def _validate(s: Settings) -> None:
         raise ConfigError("GATEPASS_PORT must be at most 65535")
     if not s.host or any(c.isspace() for c in s.host):
         raise ConfigError("GATEPASS_HOST must be a host name or IP address")
-    for name in ("revocation_poll", "key_sync"):
+    for name in ("revocation_poll", "key_sync", "header_timeout"):
         value = getattr(s, name)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{_env(name)} must be a number of seconds")

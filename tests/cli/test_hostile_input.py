@@ -11,10 +11,10 @@ import json
 import socket
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from gatepass.cli.runners import RUNNERS, HttpServer, Launch
 from gatepass.jose import Key, encode
 from tests.cli.conftest import Cli
 from tests.cli.test_token import _serve_forever
@@ -71,10 +71,9 @@ def test_an_offset_past_sql_integers_is_a_usage_error(cli: Cli, command: tuple[s
 def test_serve_refuses_a_port_out_of_range(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, port: str
 ) -> None:
-    import uvicorn
-
-    started: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
+    started: list[Launch] = []
+    for name in HttpServer:
+        monkeypatch.setitem(RUNNERS, name, started.append)
     result = cli("serve", "--port", port)
     assert started == []
     assert result.exit_code == 2
@@ -84,11 +83,10 @@ def test_serve_refuses_a_port_out_of_range(
 def test_serve_refuses_a_database_url_the_drivers_refuse_before_starting(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # It used to start uvicorn and fail in the app's startup with a traceback.
-    import uvicorn
-
-    started: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
+    # It used to start the server and fail in the app's startup with a traceback.
+    started: list[Launch] = []
+    for name in HttpServer:
+        monkeypatch.setitem(RUNNERS, name, started.append)
     url = "postgresql://gp:pw@127.0.0.1:hunter2/gatepass"
     result = cli("serve", env={"GATEPASS_DATABASE_URL": url})
     assert started == []

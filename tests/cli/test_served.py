@@ -94,7 +94,7 @@ def _login_again(server: Server) -> str:
 
 def test_serve_gives_gatepass_loggers_a_handler() -> None:
     """gatepass's own warnings (a Redis outage, a sync failure) reach the serve output."""
-    from gatepass.cli.server import log_config
+    from gatepass.cli.runners import log_config
 
     config = log_config("warning")
     assert config["loggers"]["gatepass"]["handlers"] == ["default"]

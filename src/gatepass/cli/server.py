@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import os
 import sys
-from typing import Any
+from typing import Annotated
 
 import typer
 
+from gatepass.cli.runners import RUNNERS, HttpServer, Launch
 from gatepass.cli.runtime import guarded, open_migrated, settings
 from gatepass.settings import Settings
 
@@ -25,10 +25,12 @@ def serve(
     port: int | None = typer.Option(None, min=1, max=65535, help="Port (GATEPASS_PORT)."),
     workers: int = typer.Option(1, min=1, help="Worker processes."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+    server: Annotated[
+        HttpServer,
+        typer.Option(help="HTTP server (both hold the request-head limits)."),
+    ] = HttpServer.granian,
 ) -> None:
     """Run the auth server (SQLite at ./gatepass.db unless GATEPASS_DATABASE_URL says otherwise)."""
-    import uvicorn
-
     config = settings()
     from gatepass.store.factory import check_database_url
 
@@ -38,16 +40,16 @@ def serve(
     if not os.environ.get("GATEPASS_ISSUER", "").strip():
         # Tokens, JWKS and discovery name the address this server really listens on.
         os.environ["GATEPASS_ISSUER"] = default_issuer(host, port)
-    uvicorn.run(
-        "gatepass.server:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=False,
-        log_level=config.log_level,
-        log_config=log_config(config.log_level),
+    RUNNERS[server](
+        Launch(
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            log_level=config.log_level,
+            max_header_bytes=config.max_header_bytes,
+            header_timeout=config.header_timeout,
+        )
     )
 
 
@@ -72,23 +74,6 @@ def default_issuer(host: str, port: int) -> str:
     if host in ("0.0.0.0", "::", ""):  # noqa: S104 (naming, not binding)
         host = "127.0.0.1"
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def log_config(level: str) -> dict[str, Any]:
-    """uvicorn's logging, plus the ``gatepass`` loggers on the same stderr handler.
-
-    Without this, gatepass's own lines (a Redis outage and its end, revocation
-    sync, key sync) would have no handler under ``gatepass serve``.
-    """
-    from uvicorn.config import LOG_LEVELS, LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["gatepass"] = {
-        "handlers": ["default"],
-        "level": LOG_LEVELS[level],
-        "propagate": False,
-    }
-    return config
 
 
 @db_app.command("upgrade")

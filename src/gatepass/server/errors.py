@@ -185,7 +185,7 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unexpected error", exc_info=exc)
         # Starlette answers this one outside every middleware: the headers go on here.
         headers = {
-            **dict(SECURITY_HEADERS),
+            **{name.decode(): value.decode() for name, value in SECURITY_HEADERS},
             "Content-Security-Policy": API_CONTENT_SECURITY_POLICY,
             "Cache-Control": "no-store",
         }

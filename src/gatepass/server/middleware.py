@@ -6,6 +6,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gatepass.securityheaders import SECURITY_HEADERS
 from gatepass.server.proxy import Network, forwarded_https
 
 __all__ = [
@@ -83,12 +84,9 @@ async def _reject(send: Send) -> None:
     await send({"type": "http.response.body", "body": _TOO_LARGE})
 
 
-# On every answer. An API answer is never a page: no script, no frame. The console
-# and the docs pages send their own, looser, Content-Security-Policy.
-SECURITY_HEADERS: Final[tuple[tuple[str, str], ...]] = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-)
+# On every answer (SECURITY_HEADERS, from gatepass.securityheaders). An API answer
+# is never a page: no script, no frame. The console and the docs pages send their
+# own, looser, Content-Security-Policy.
 API_CONTENT_SECURITY_POLICY: Final = "default-src 'none'; frame-ancestors 'none'"
 _CREDENTIALED: Final = "gatepass.credentialed"
 
@@ -121,7 +119,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                headers.extend(_encoded(SECURITY_HEADERS))
+                headers.extend(SECURITY_HEADERS)
                 if b"content-security-policy" not in names:
                     headers.append(
                         (b"content-security-policy", API_CONTENT_SECURITY_POLICY.encode())
@@ -136,10 +134,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-def _encoded(pairs: tuple[tuple[str, str], ...]) -> list[tuple[bytes, bytes]]:
-    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
 
 
 _HTTPS_REQUIRED = b'{"error":"https_required","message":"This server only accepts HTTPS"}'
