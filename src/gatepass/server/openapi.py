@@ -41,6 +41,18 @@ ERROR_SCHEMA: Final = {
         "message": {"type": "string", "description": "Text safe to show, never request input"},
     },
 }
+#: RFC 6749 §5.2 / RFC 7009 answers of the OAuth endpoints: ``error_description``
+#: from the endpoint; ``message`` where the answer comes from before it (413).
+OAUTH_ERROR_SCHEMA: Final = {
+    "type": "object",
+    "title": "OAuthError",
+    "required": ["error"],
+    "properties": {
+        "error": {"type": "string", "description": "An RFC 6749 §5.2 error code"},
+        "error_description": {"type": "string"},
+        "message": {"type": "string"},
+    },
+}
 _Security = list[dict[str, list[str]]]
 _USER: Final[_Security] = [{"bearer": []}, {"cookie": []}]
 _FEED: Final[_Security] = [{"feedToken": []}]
@@ -63,8 +75,36 @@ _OPERATIONS: Final[dict[tuple[str, str], _Operation]] = {
     ("get", "/health"): (None, (), schemas.Health),
     ("get", "/.well-known/jwks.json"): (None, (), schemas.Jwks),
     ("get", "/.well-known/openid-configuration"): (None, (), schemas.Discovery),
+    ("get", "/.well-known/oauth-authorization-server"): (None, (), schemas.Discovery),
+    ("post", "{auth}/token"): (None, (401, 429), schemas.OAuthTokens),
+    ("post", "{auth}/revoke"): (None, (401, 429), None),
     ("get", "/console/config.json"): (None, (), schemas.ConsoleConfig),
     ("post", "/console/replay"): (_USER, (404,), schemas.ReplayResult),
+}
+
+
+# The form parameters the OAuth endpoints require (they read the form themselves, to
+# answer RFC 6749 §5.2 errors rather than FastAPI's 422, so FastAPI sees them optional).
+_OAUTH_FORMS: Final[dict[str, dict[str, Any]]] = {
+    "{auth}/token": {
+        "type": "object",
+        "required": ["grant_type", "refresh_token"],
+        "properties": {
+            "grant_type": {"type": "string", "enum": ["refresh_token"]},
+            "refresh_token": {"type": "string", "minLength": 1, "maxLength": 512},
+            "client_id": {"type": "string"},
+        },
+    },
+    "{auth}/revoke": {
+        "type": "object",
+        "required": ["token"],
+        "properties": {
+            "token": {"type": "string", "minLength": 1},
+            # RFC 7009 §2.1: a hint the server does not know is ignored, not refused.
+            "token_type_hint": {"type": "string"},
+            "client_id": {"type": "string"},
+        },
+    },
 }
 
 
@@ -87,6 +127,7 @@ def describe(document: dict[str, Any], settings: Settings) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         found.pop(name, None)
     found["Error"] = ERROR_SCHEMA
+    found["OAuthError"] = OAUTH_ERROR_SCHEMA
     components["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
         "cookie": {"type": "apiKey", "in": "cookie", "name": access_cookie_name(settings)},
@@ -99,11 +140,31 @@ def describe(document: dict[str, Any], settings: Settings) -> dict[str, Any]:
     paths: dict[str, Any] = document.get("paths", {})
     if settings.revocation_feed_token is None:  # then the feed answers only 404
         paths.pop(f"{settings.auth_prefix}/revocations", None)
+    oauth = {
+        path.replace("{auth}", settings.auth_prefix): form for path, form in _OAUTH_FORMS.items()
+    }
     for path, item in paths.items():
         for method, operation in item.items():
             spec = known.get((method, path), (None, _GENEROUS, None))
             _complete(operation, spec, lambda model: _ref(model, found))
+            if path in oauth:
+                _oauth(operation, oauth[path])
     return document
+
+
+def _oauth(operation: dict[str, Any], form: dict[str, Any]) -> None:
+    """An OAuth endpoint: its real form parameters, RFC 6749 error bodies, 400 not 422."""
+    operation["requestBody"] = {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": form}},
+    }
+    responses: dict[str, Any] = operation["responses"]
+    responses.pop("422", None)
+    responses["400"] = {"description": "Bad Request"}
+    for status, answer in responses.items():
+        if status[0] in "45":
+            schema = {"$ref": "#/components/schemas/OAuthError"}
+            answer["content"] = {"application/json": {"schema": schema}}
 
 
 def _complete(

@@ -19,6 +19,7 @@ __all__ = [
     "Health",
     "Jwks",
     "Me",
+    "OAuthTokens",
     "Registered",
     "ReplayResult",
     "RevocationFeed",
@@ -105,14 +106,26 @@ class Jwks(_Body):
 
 
 class Discovery(_Body):
+    """RFC 8414 authorization server metadata (``/.well-known/oauth-authorization-server``,
+    served at ``/.well-known/openid-configuration`` too)."""
+
     issuer: str
-    jwks_uri: str
     token_endpoint: str
-    refresh_endpoint: str
-    end_session_endpoint: str
-    registration_endpoint: str
+    jwks_uri: str | None = None  # absent in HS256 mode: there is no public key
+    grant_types_supported: list[str]
+    response_types_supported: list[str]
     token_endpoint_auth_methods_supported: list[str]
-    access_token_signing_alg_values_supported: list[str]
+    revocation_endpoint: str
+    revocation_endpoint_auth_methods_supported: list[str]
+
+
+class OAuthTokens(_Body):
+    """RFC 6749 §5.1: what the token endpoint answers."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str
 
 
 class CookieNames(_Body):
