@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import orjson
 import pytest
@@ -34,8 +34,21 @@ def url(fake: FakeAuthServer) -> Iterator[str]:
         yield f"{base}/.well-known/jwks.json"
 
 
-def client(url: str, **options: float) -> JWKSClient:
-    return JWKSClient(url, allow_insecure_loopback=True, **options)  # type: ignore[arg-type]
+class Clock:
+    """A monotonic clock the tests move by hand, so cooldowns pass without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def client(url: str, clock: Callable[[], float] = time.monotonic, **options: float) -> JWKSClient:
+    return JWKSClient(url, allow_insecure_loopback=True, clock=clock, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -109,9 +122,10 @@ async def test_a_failed_fetch_keeps_the_last_good_set(
 async def test_100_concurrent_unknown_kids_make_one_fetch(
     fake: FakeAuthServer, url: str, make_auth: list[Authenticator]
 ) -> None:
-    auth = authenticator(make_auth, client(url, cooldown=0.3))
+    clock = Clock()
+    auth = authenticator(make_auth, client(url, clock, cooldown=0.3))
     await auth.authenticate(mint(OLD))
-    await asyncio.sleep(0.35)  # past the cooldown of the first load
+    clock.advance(0.35)  # past the cooldown of the first load
     fake.jwks = jwks_of(OLD, NEW)  # the server rotated in a new key
     fake.jwks_mode, fake.jwks_delay = "slow", 0.3  # so all 100 wait on the same fetch
     tokens = [mint(NEW, sid=f"s{i}") for i in range(100)]
@@ -123,9 +137,10 @@ async def test_100_concurrent_unknown_kids_make_one_fetch(
 async def test_100_concurrent_made_up_kids_make_at_most_one_fetch(
     fake: FakeAuthServer, url: str, make_auth: list[Authenticator]
 ) -> None:
-    auth = authenticator(make_auth, client(url, cooldown=2))
+    clock = Clock()
+    auth = authenticator(make_auth, client(url, clock, cooldown=2))
     await auth.authenticate(mint(OLD))
-    await asyncio.sleep(2.05)  # past the cooldown of the first load
+    clock.advance(2.05)  # past the cooldown of the first load
     stranger = Key.generate("EdDSA")
     results = await asyncio.gather(
         *(auth.authenticate(mint(stranger, sid=f"s{i}")) for i in range(100)),
@@ -141,14 +156,15 @@ async def test_100_concurrent_made_up_kids_make_at_most_one_fetch(
 async def test_a_rotated_key_is_picked_up_after_the_cooldown(
     fake: FakeAuthServer, url: str, make_auth: list[Authenticator]
 ) -> None:
-    auth = authenticator(make_auth, client(url, cooldown=0.4))
+    clock = Clock()
+    auth = authenticator(make_auth, client(url, clock, cooldown=0.4))
     await auth.authenticate(mint(OLD))
     fake.jwks = jwks_of(OLD, NEW)
     rotated = mint(NEW)
     with pytest.raises(InvalidTokenError):
         await auth.authenticate(rotated)
     assert fake.jwks_requests == 1  # inside the cooldown
-    await asyncio.sleep(0.45)
+    clock.advance(0.45)
     assert (await auth.authenticate(rotated)).sub == "user-1"
     assert fake.jwks_requests == 2
 
@@ -156,10 +172,11 @@ async def test_a_rotated_key_is_picked_up_after_the_cooldown(
 async def test_an_old_set_is_refreshed_in_the_background(
     fake: FakeAuthServer, url: str, make_auth: list[Authenticator]
 ) -> None:
-    jwks = client(url, max_age=0.2, cooldown=0)
+    clock = Clock()
+    jwks = client(url, clock, max_age=0.2, cooldown=0)
     auth = authenticator(make_auth, jwks)
     await auth.authenticate(mint(OLD))
-    await asyncio.sleep(0.25)
+    clock.advance(0.25)
     await auth.authenticate(mint(OLD, sid="other"))  # served from the old set at once
     for _ in range(100):
         if fake.jwks_requests == 2 and jwks._inflight is None:
@@ -236,14 +253,6 @@ async def test_hmac_algorithms_are_refused_with_a_jwks() -> None:
             jwks_url="https://auth.example.com/jwks.json",
             algorithms=["HS256"],
         )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_a_failed_first_fetch_is_retried_with_backoff_not_after_a_cooldown(
