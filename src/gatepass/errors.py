@@ -16,8 +16,7 @@
     │   └── ClaimError                 claim_invalid       (.claim)
     │       ├── MissingClaimError      claim_missing       (.claim)
     │       ├── TokenExpiredError      token_expired       (.claim == "exp")
-    │       ├── TokenNotYetValidError  token_not_yet_valid (.claim == "nbf" or "iat")
-    │       └── TokenRevokedError      token_revoked
+    │       └── TokenNotYetValidError  token_not_yet_valid (.claim == "nbf" or "iat")
     ├── AuthError                                          (raised by the server)
     │   ├── MissingTokenError          missing_token
     │   ├── InvalidTokenError          invalid_token
@@ -42,6 +41,10 @@ Messages are fixed text written here, or built only from values gatepass
 itself chose (claim names it was asked to check, limits it was configured
 with). They never contain any part of a token, header, key or other input an
 attacker controls, so they are safe to log and to return to clients.
+
+A revoked access token is an ``InvalidTokenError`` like any other refused
+token (``gatepass.revocation``): revocation is not a JOSE claim check, and the
+answer does not tell a revoked token from a forged one.
 
 The mapping to HTTP status codes lives in one place, ``gatepass.server.errors``.
 """
@@ -78,7 +81,6 @@ __all__ = [
     "ServiceUnavailableError",
     "TokenExpiredError",
     "TokenNotYetValidError",
-    "TokenRevokedError",
     "TokenTooLargeError",
     "UnsupportedHeaderError",
     "UnsupportedMediaTypeError",
@@ -195,13 +197,6 @@ class TokenNotYetValidError(ClaimError):
 
     def __init__(self, claim: str = "nbf", message: str | None = None) -> None:
         super().__init__(claim, message or "The token is not yet valid")
-
-
-class TokenRevokedError(ClaimError):
-    code = "token_revoked"
-
-    def __init__(self, claim: str = "sid", message: str | None = None) -> None:
-        super().__init__(claim, message or "The token has been revoked")
 
 
 # --- Server / auth ----------------------------------------------------------
