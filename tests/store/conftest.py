@@ -114,7 +114,7 @@ def failing_statements(store: SqlStore, starts_with: str, times: int = 1) -> Ite
             failed.append(statement)
             raise OSError("injected database failure")
 
-    engine = store._engine.sync_engine
+    engine = store.engine.sync_engine
     event.listen(engine, "before_cursor_execute", fail)
     try:
         yield failed
