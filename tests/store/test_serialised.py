@@ -9,14 +9,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from gatepass.errors import InvalidKeyError
 from gatepass.store.protocols import Store
 from gatepass.store.sql.revocations import insert_revocation
 from gatepass.store.sql.store import SqlStore
 from gatepass.tokens.keyring import new_signing_record
-from tests.store.conftest import StoreMaker
+from tests.store.conftest import StoreMaker, before_statements
 
 NOW = 1_800_000_000.0
 KEK = secrets.token_urlsafe(32)
@@ -82,12 +82,8 @@ def queueing(store: SqlStore) -> Iterator[list[int | None]]:
         elif statement.startswith("BEGIN IMMEDIATE"):
             sent.append(None)
 
-    engine = store.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with before_statements(store, seen):
         yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 async def until_waiting(watcher: SqlStore, queued: list[int | None], task: Any) -> None:
