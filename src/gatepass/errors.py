@@ -26,9 +26,10 @@
     │   ├── CsrfError                  csrf_failed
     │   ├── RateLimitedError           rate_limited        (.retry_after)
     │   ├── RefreshTokenReuseError     refresh_token_reused
-    │   ├── RegistrationClosedError    registration_closed
-    │   ├── UserExistsError            user_exists
-    │   └── NotFoundError              not_found
+    │   └── RegistrationClosedError    registration_closed
+    ├── StoreError                                         (a record is missing or already taken)
+    │   ├── NotFoundError              not_found           (no such user, session, key: any 404)
+    │   └── UserExistsError            user_exists
     ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
@@ -79,6 +80,7 @@ __all__ = [
     "RegistrationClosedError",
     "SensitiveClaimError",
     "ServiceUnavailableError",
+    "StoreError",
     "TokenExpiredError",
     "TokenNotYetValidError",
     "TokenTooLargeError",
@@ -258,14 +260,26 @@ class RegistrationClosedError(AuthError):
     default_message = "Registration is closed"
 
 
-class UserExistsError(AuthError):
-    code = "user_exists"
-    default_message = "A user with this email already exists"
+# --- Store ------------------------------------------------------------------
 
 
-class NotFoundError(AuthError):
+class StoreError(GatepassError):
+    """A record is missing or already taken; nothing was changed."""
+
+    code = "store_error"
+    default_message = "The request conflicts with what is stored"
+
+
+class NotFoundError(StoreError):
+    """The record named does not exist (the store's, admin's and the routes' 404)."""
+
     code = "not_found"
     default_message = "Not found"
+
+
+class UserExistsError(StoreError):
+    code = "user_exists"
+    default_message = "A user with this email already exists"
 
 
 # --- Input ------------------------------------------------------------------
