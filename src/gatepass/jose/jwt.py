@@ -299,7 +299,7 @@ def _read(
         validate_claims(claims, rules, time.time() if expect.clock is None else expect.clock())
         return header, claims
     if options:
-        return Verifier(key, _expectations(fields), options=options).decode_complete(jwt)
+        return Verifier(key, options=options, expect=_expectations(fields)).decode_complete(jwt)
     return _verifier(key, fields).decode_complete(jwt)
 
 
@@ -313,7 +313,7 @@ def _verifier(key: KeyLike, fields: tuple[Any, ...]) -> Verifier:
 
 
 def _build_verifier(key: KeyLike, fields: tuple[Any, ...]) -> Verifier:
-    return Verifier(key, _expectations(fields))
+    return Verifier(key, expect=_expectations(fields))
 
 
 # Building the Verifier once per distinct argument set keeps ``decode`` as fast

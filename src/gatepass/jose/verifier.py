@@ -81,8 +81,8 @@ def _allow_list(algorithms: Collection[str] | str | None) -> Collection[str]:
 class Verifier:
     """``decode`` with its key, allow-list and rules resolved once.
 
-    ``Verifier(key, expectations)``, or ``Verifier(key, algorithms=..., ...)``
-    with ``decode``'s keyword arguments, which build the ``Expectations``.
+    ``Verifier(key, expect=expectations)``, or ``Verifier(key, algorithms=...,
+    ...)`` with ``decode``'s keyword arguments, which build the ``Expectations``.
     """
 
     __slots__ = ("_algorithms", "_clock", "_crit", "_key", "_limits", "_rules", "_typ")
@@ -90,7 +90,6 @@ class Verifier:
     def __init__(
         self,
         key: KeyLike,
-        expect: Expectations | None = None,
         *,
         algorithms: Collection[str] | str | None = None,
         audience: Expected = None,
@@ -104,6 +103,7 @@ class Verifier:
         clock: Clock | None = None,
         limits: Limits = DEFAULT_LIMITS,
         crit: Collection[str] = (),
+        expect: Expectations | None = None,
     ) -> None:
         if not verifies_signature(options):
             raise TypeError("A Verifier always verifies the signature; see jwt.decode's options")

@@ -96,7 +96,7 @@ def decoder(
 ) -> Decoder:
     """The JWS-or-JWE branch for one key set: a ``Verifier``, or decrypt-then-verify."""
     if encryption is None:
-        return Verifier(keys, expect)
+        return Verifier(keys, expect=expect)
     return NestedVerifier(
         encryption.key,
         keys,

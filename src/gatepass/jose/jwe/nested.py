@@ -130,7 +130,7 @@ class NestedVerifier:
         self._algorithms, self._encryptions = algorithms, encryptions
         self._allow_zip, self._max_decompressed = allow_zip, max_decompressed
         self._limits = expect.limits
-        self._inner = Verifier(verification_key, expect)
+        self._inner = Verifier(verification_key, expect=expect)
 
     def decode(self, token: str | bytes) -> dict[str, Any]:
         """Decrypt a nested JWT, verify the inner JWS and its claims; return the claims."""
@@ -161,10 +161,10 @@ def decrypt_then_verify(
     token: str | bytes,
     decryption_key: Key | KeySet,
     verification_key: Key | KeySet,
-    expect: Expectations | None = None,
     *,
     algorithms: Collection[str],
     encryptions: Collection[str],
+    expect: Expectations | None = None,
     typ: str | None = None,
     signing_algorithms: Collection[str] | None = None,
     audience: Expected = None,
