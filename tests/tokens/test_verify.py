@@ -43,8 +43,13 @@ class RotatingKeys:
     def __init__(self, first: KeySet, later: KeySet | None) -> None:
         self.current, self.later = first, later
         self.asked: list[KeySet] = []
+        self.fetches = 0
+
+    def loaded(self) -> KeySet:
+        return self.current
 
     async def key_set(self) -> KeySet:
+        self.fetches += 1
         return self.current
 
     async def after_unknown_kid(self, seen: KeySet) -> KeySet | None:
@@ -117,6 +122,9 @@ async def test_an_unknown_kid_without_newer_keys_is_refused() -> None:
 
 async def test_a_single_key_is_not_retried() -> None:
     class OneKey(RotatingKeys):
+        def loaded(self) -> Key:  # type: ignore[override]
+            return SIGNING.public_key()
+
         async def key_set(self) -> Key:  # type: ignore[override]
             return SIGNING.public_key()
 
@@ -167,8 +175,11 @@ async def test_a_cache_belongs_to_one_key_set() -> None:
     token = _token()
     await verifier.verify(token)
     assert token in verifier.cache
+    await verifier.verify(token)
+    assert source.fetches == 1  # a hit asks the source for nothing but what it has loaded
     source.current = KeySet([SIGNING.public_key()])  # another set (a key sync swapped it)
     await verifier.verify(token)
+    assert source.fetches == 2
     assert len(verifier.cache) == 1
     assert token in verifier.cache
     source.current = KeySet([Key.generate("EdDSA").public_key()])

@@ -148,17 +148,7 @@ class Authenticator:
         """
         home = self._loop
         if home is not None and home is not asyncio.get_running_loop():
-            return await self._on_home(home, self._authenticate(token))
-        return await self._authenticate(token)
-
-    async def _on_home(self, home: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:
-        """Await ``work`` on the home loop, from another loop's task."""
-        if home.is_closed():
-            work.close()
-            raise ConfigError(_CLOSED_HOME)
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, home))
-
-    async def _authenticate(self, token: str | None) -> Principal:
+            return await self._on_home(home, self.authenticate(token))  # direct on its home
         if not token:
             raise MissingTokenError()
         if len(token) > self.max_token_bytes:
@@ -170,6 +160,13 @@ class Authenticator:
         except JoseError as exc:
             log.debug("token refused: %s", exc.code)
             raise InvalidTokenError() from None
+
+    async def _on_home(self, home: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:
+        """Await ``work`` on the home loop, from another loop's task."""
+        if home.is_closed():
+            work.close()
+            raise ConfigError(_CLOSED_HOME)
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, home))
 
     # -- lifecycle -------------------------------------------------------------------
 

@@ -166,6 +166,9 @@ class SigningKeys:
 
     # -- the KeySource of the server's AccessVerifier ------------------------------
 
+    def loaded(self) -> KeySet:
+        return self.current.keyring.verifying
+
     async def key_set(self) -> KeySet:
         return self.current.keyring.verifying
 

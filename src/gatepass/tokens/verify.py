@@ -3,17 +3,17 @@
 ``AccessVerifier.verify(token)`` is the whole path from a token string to a
 ``Principal``:
 
-- the token's shape first (two dots for a JWS, four for a JWE): with a
+- the verified-token cache first: a hit skips the signature check only
+  (``exp`` and ``nbf`` are checked at every hit, see ``gatepass.tokencache``).
+  A cache belongs to one key set: when the source has another set loaded, the
+  next request starts a fresh cache with a verifier prepared for it;
+- on a miss, the token's shape (two dots for a JWS, four for a JWE): with a
   decryption key only nested tokens count, without one only a plain JWS
   (RFC 8725 §3.11-3.12), and a token of the wrong kind costs no key fetch;
-- the keys from a ``KeySource`` (the server's ``SigningKeys``, protect's
+- then the keys from a ``KeySource`` (the server's ``SigningKeys``, protect's
   ``JWKSClient``, or ``StaticKeys``). A token whose ``kid`` is unknown asks
   the source once for a newer set (the source rate-limits that) and is
   verified again;
-- the verified-token cache: a hit skips the signature check only (``exp`` and
-  ``nbf`` are checked at every hit, see ``gatepass.tokencache``). A cache
-  belongs to one key set: when the source hands out another set, the next
-  request starts a fresh cache with a verifier prepared for it;
 - the revocation check, at every request, hit or miss (``TokenRevokedError``).
 
 Every refusal is a ``JoseError`` with its stable code (``InvalidTokenError``
@@ -46,7 +46,16 @@ __all__ = [
 
 
 class KeySource(Protocol):
-    """Where the verification keys come from."""
+    """Where the verification keys come from.
+
+    ``loaded`` answers without I/O on every request, so a cache hit awaits
+    nothing; ``key_set`` is asked only when that is not the set the verifier
+    prepared (a miss may fetch, or refresh a stale set in the background).
+    """
+
+    def loaded(self) -> Key | KeySet | None:
+        """The key set as it stands now (None before the first one)."""
+        ...
 
     async def key_set(self) -> Key | KeySet:
         """The current keys (ServiceUnavailableError when there are none at all)."""
@@ -74,6 +83,9 @@ class StaticKeys:
 
     def __init__(self, keys: Key | KeySet) -> None:
         self.keys = keys
+
+    def loaded(self) -> Key | KeySet:
+        return self.keys
 
     async def key_set(self) -> Key | KeySet:
         return self.keys
@@ -136,6 +148,7 @@ class AccessVerifier:
         self.encryption = encryption
         self.revocations = revocations
         self._dots = 2 if encryption is None else 4
+        self._clock = expect.clock  # None: time.time, looked up at each call
         self._cache_size = cache_size
         self._empty: VerifiedTokenCache[Principal] = self._new_cache()
         self._prepared: _Prepared | None = None
@@ -160,18 +173,18 @@ class AccessVerifier:
         if token.count(".") != self._dots:
             raise MalformedTokenError("The token is not of the configured kind")
 
-    def _now(self) -> float:
-        clock = self.expect.clock
-        return time.time() if clock is None else clock()
-
     async def verify(self, token: str) -> Principal:
         """The principal of a valid, unrevoked token; a JoseError (or InvalidTokenError) else."""
-        self._check_shape(token)
-        prepared = self._for(await self.source.key_set())
-        now = self._now()
-        principal = prepared.cache.get(token, now)
-        if principal is None:
-            prepared, claims = await self._verified(token, prepared)
+        clock = self._clock
+        now = time.time() if clock is None else clock()
+        prepared = self._prepared
+        principal = None
+        if prepared is not None and prepared.keys is self.source.loaded():
+            principal = prepared.cache.get(token, now)  # only well-shaped tokens are in it
+        if principal is None or prepared is None:
+            self._check_shape(token)  # before any key is fetched
+            first = self._for(await self.source.key_set())
+            prepared, claims = await self._verified(token, first)
             principal = Principal.from_claims(claims)
             prepared.cache.put(token, principal)
         if self.revocations is not None and self.revocations.is_revoked(principal.claims, now):
