@@ -19,7 +19,7 @@ from gatepass.protect.env import authenticator_from_env
 from gatepass.protect.fastapi_adapter import GatepassHTTPException
 from gatepass.protect.jwks import JWKSClient
 from gatepass.protect.profiles import Profile
-from gatepass.protect.revocations import RevocationSync
+from gatepass.revocation.protect_sync import RevocationSync
 from gatepass.tokencache import VerifiedTokenCache
 from gatepass.tokens.principal import Principal
 

@@ -157,7 +157,7 @@ class Authenticator:
             await self.start()
         try:
             return await self.verifier.verify(token)
-        except JoseError as exc:
+        except (JoseError, InvalidTokenError) as exc:  # InvalidTokenError: revoked, say
             log.debug("token refused: %s", exc.code)
             raise InvalidTokenError() from None
 

@@ -14,10 +14,11 @@
   ``JWKSClient``, or ``StaticKeys``). A token whose ``kid`` is unknown asks
   the source once for a newer set (the source rate-limits that) and is
   verified again;
-- the revocation check, at every request, hit or miss (``TokenRevokedError``).
+- the revocation check, at every request, hit or miss: a revoked token is an
+  ``InvalidTokenError``, as a forged one is (``gatepass.errors``).
 
-Every refusal is a ``JoseError`` with its stable code (``InvalidTokenError``
-for wrongly typed identity claims); the callers answer all of them the same.
+Every refusal is a ``JoseError`` with its stable code, or ``InvalidTokenError``
+(revoked, or wrongly typed identity claims); callers answer all of them alike.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from gatepass.errors import ConfigError, KeyNotFoundError, MalformedTokenError, TokenRevokedError
+from gatepass.errors import ConfigError, InvalidTokenError, KeyNotFoundError, MalformedTokenError
 from gatepass.jose import DEFAULT_LIMITS, Key, KeySet, Limits, Verifier
 from gatepass.jose.expectations import Expectations
 from gatepass.jose.jwe.nested import NestedVerifier
@@ -189,7 +190,7 @@ class AccessVerifier:
             prepared.cache.put(token, principal)
         if self.revocations is not None and self.revocations.is_revoked(principal.claims, now):
             prepared.cache.discard(token)
-            raise TokenRevokedError()
+            raise InvalidTokenError()
         return principal
 
     async def claims(self, token: str) -> dict[str, Any]:
