@@ -2,15 +2,15 @@
 
 A hit skips the signature check only. The token's ``exp`` and ``nbf`` are
 checked again at every hit (same rule and leeway as the verifier), and the
-Authenticator checks revocation at every hit, so a cached token stops working
+verifier checks revocation at every hit, so a cached token stops working
 the moment it expires or is revoked. Only tokens that fully verified are
 stored; the key is the whole token, so a token that differs in one byte is a
 miss and is verified from scratch.
 
-Used by ``gatepass.protect``'s Authenticator and by the auth server's own
-bearer check. The value stored is whatever the caller builds from a verified
+Used by ``gatepass.tokens.verify.AccessVerifier`` (the auth server's and
+``gatepass.protect``'s). The value stored is what it builds from a verified
 token (a principal); it only needs its ``claims``. A cache belongs to one key
-set: the server starts a fresh one whenever its keys change.
+set: the verifier starts a fresh one whenever its key source hands out another.
 
 Not thread-safe by design: it lives on one event loop.
 """

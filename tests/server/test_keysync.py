@@ -141,8 +141,7 @@ async def test_servers_starting_together_on_an_empty_database_make_one_key(
             await stores[0].migrate()
             # Open every pool first, so the loads really overlap.
             await asyncio.gather(*(s.health() for s in stores))
-            access = AccessTokenIssuer("http://127.0.0.1:8000", "gatepass", 900)
-            holders = [SigningKeys(Settings(key_sync=60), s, access) for s in stores]
+            holders = [SigningKeys(Settings(key_sync=60), s) for s in stores]
             await asyncio.gather(*(h.load() for h in holders))
             try:
                 keys = await stores[0].list_signing_keys()

@@ -18,20 +18,20 @@ async def test_a_cached_token_still_expires() -> None:
     async for server in start(Settings(access_ttl=1)):
         token = (await server.register_and_login())["access_token"]
         assert await _dashboard(server, token) == 200
-        assert token in server.app.state.gatepass.keys.current.verified
+        assert token in server.app.state.gatepass.verifier.cache
         deadline = time.monotonic() + 5
         while await _dashboard(server, token) == 200:
             assert time.monotonic() < deadline, "a cached token outlived its exp"
             await asyncio.sleep(0.2)
         assert await _dashboard(server, token) == 401
-        assert token not in server.app.state.gatepass.keys.current.verified
+        assert token not in server.app.state.gatepass.verifier.cache
 
 
 async def test_a_cached_token_is_still_revoked(server: Server) -> None:
     tokens = await server.register_and_login()
     token = tokens["access_token"]
     assert await _dashboard(server, token) == 200
-    assert token in server.app.state.gatepass.keys.current.verified
+    assert token in server.app.state.gatepass.verifier.cache
     reply = await server.client.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 204
     assert await _dashboard(server, token) == 401

@@ -50,13 +50,14 @@ from gatepass.jose.exceptions import (
     PyJWTError,
     as_pyjwt,
 )
+from gatepass.jose.expectations import Clock, Expectations
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 from gatepass.jose.options import claim_rules, verifies_signature
 from gatepass.jose.pyjwt.api_jwk import PyJWK, PyJWKSet
 from gatepass.jose.pyjwt.api_jws import PyJWS, get_unverified_header, sign_compact
 from gatepass.jose.pyjwt.jwks_client import PyJWKClient
 from gatepass.jose.sensitive import DEFAULT_SENSITIVE_CLAIMS, find_sensitive
-from gatepass.jose.verifier import Clock, KeyLike, Verifier, check_typ, normal_typ
+from gatepass.jose.verifier import KeyLike, Verifier, check_typ, normal_typ
 
 __all__ = [
     "DEFAULT_SENSITIVE_CLAIMS",
@@ -188,10 +189,11 @@ def decode_complete(
     """``decode``, returning ``{"header", "payload", "signature"}`` as PyJWT does."""
     _refuse_unsupported(verify, detached_payload)
     try:
-        header, claims = _read(
-            jwt, key, algorithms, options, audience, issuer, subject, leeway,
-            typ, required, max_age, clock, limits, crit,
+        fields = _fields(
+            key, algorithms, issuer, audience, subject, typ,
+            leeway, required, max_age, clock, crit, limits,
         )  # fmt: skip
+        header, claims = _read(jwt, key, options, fields)
         signature = b64decode_segment(jws.split(jwt, limits)[2])
     except JoseError as exc:
         raise as_pyjwt(exc) from None
@@ -223,135 +225,99 @@ def decode(
     asking for an ``audience``/``issuer`` makes the claim required; ``exp`` is
     required unless ``options`` says otherwise (see ``gatepass.jose.options``).
     ``clock`` (seconds since the epoch) defaults to ``time.time``, read at each call.
+    The arguments other than the token, key and options are an ``Expectations``.
     """
     if verify is not None or detached_payload is not None:
         _refuse_unsupported(verify, detached_payload)
     try:
-        if options:
-            return _read(
-                jwt, key, algorithms, options, audience, issuer, subject, leeway,
-                typ, required, max_age, clock, limits, crit,
-            )[1]  # fmt: skip
-        # The hot path: no options, a cached Verifier.
-        verifier = _verifier(
-            key, algorithms, None, audience, issuer, subject, leeway,
-            typ, required, max_age, clock, limits, crit,
+        fields = _fields(
+            key, algorithms, issuer, audience, subject, typ,
+            leeway, required, max_age, clock, crit, limits,
         )  # fmt: skip
-        return verifier.decode(jwt)
+        if options:
+            return _read(jwt, key, options, fields)[1]
+        return _verifier(key, fields).decode(jwt)  # the hot path: a cached Verifier
     except JoseError as exc:
         raise as_pyjwt(exc) from None
 
 
-def _read(
-    jwt: str | bytes,
+def _fields(
     key: KeyLike,
     algorithms: Collection[str] | str | None,
-    options: Mapping[str, Any] | None,
-    audience: Expected,
     issuer: Expected,
+    audience: Expected,
     subject: str | None,
-    leeway: float | timedelta,
     typ: str | None,
+    leeway: float | timedelta,
     required: Iterable[str],
     max_age: float | timedelta | None,
     clock: Clock | None,
-    limits: Limits,
     crit: Collection[str],
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(header, claims)``: verified, or read unverified when the options say so by name."""
-    if options and not verifies_signature(options):
-        rules = claim_rules(audience, issuer, subject, leeway, options, required, max_age)
-        header, claims = decode_unverified(jwt, limits=limits)
-        if typ is not None:
-            check_typ(header, normal_typ(typ))
-        validate_claims(claims, rules, time.time() if clock is None else clock())
-        return header, claims
-    verifier = _verifier(
-        key, algorithms, options, audience, issuer, subject, leeway,
-        typ, required, max_age, clock, limits, crit,
-    )  # fmt: skip
-    return verifier.decode_complete(jwt)
-
-
-def _verifier(
-    key: KeyLike,
-    algorithms: Collection[str] | str | None,
-    options: Mapping[str, Any] | None,
-    audience: Expected,
-    issuer: Expected,
-    subject: str | None,
-    leeway: float | timedelta,
-    typ: str | None,
-    required: Iterable[str],
-    max_age: float | timedelta | None,
-    clock: Clock | None,
     limits: Limits,
-    crit: Collection[str],
-) -> Verifier:
+) -> tuple[Any, ...]:
+    """``Expectations``' fields in order, hashable where the caller gave lists.
+
+    ``decode`` is called with the same arguments on every request of an app,
+    so this tuple, not an ``Expectations``, is what its Verifier cache is keyed
+    by: building and hashing a dataclass costs more than the rest of the
+    lookup. For the same reason the default ``Limits`` is keyed as None.
+    """
     if algorithms is None and isinstance(key, PyJWK):
         algorithms = (key.algorithm_name,)
-    # The default Limits is keyed as None: hashing a dataclass costs more than
-    # the rest of the lookup.
-    args: tuple[Any, ...] = (
-        key,
+    return (
         tuple(algorithms) if algorithms.__class__ is list else algorithms,
-        tuple(audience) if audience.__class__ is list else audience,
         tuple(issuer) if issuer.__class__ is list else issuer,
-        leeway,
+        tuple(audience) if audience.__class__ is list else audience,
         subject,
         typ,
+        leeway,
         tuple(required) if required.__class__ is list else required,
         max_age,
         clock,
-        None if limits is DEFAULT_LIMITS else limits,
         tuple(crit) if crit.__class__ is list else crit,
+        None if limits is DEFAULT_LIMITS else limits,
     )
+
+
+def _expectations(fields: tuple[Any, ...]) -> Expectations:
+    return Expectations(*(*fields[:-1], fields[-1] or DEFAULT_LIMITS))
+
+
+def _read(
+    jwt: str | bytes, key: KeyLike, options: Mapping[str, Any] | None, fields: tuple[Any, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(header, claims)``: verified, or read unverified when the options say so by name."""
+    if options and not verifies_signature(options):
+        expect = _expectations(fields)
+        rules = claim_rules(
+            expect.audience, expect.issuer, expect.subject, expect.leeway,
+            options, expect.required, expect.max_age,
+        )  # fmt: skip
+        header, claims = decode_unverified(jwt, limits=expect.limits)
+        if expect.typ is not None:
+            check_typ(header, normal_typ(expect.typ))
+        validate_claims(claims, rules, time.time() if expect.clock is None else expect.clock())
+        return header, claims
     if options:
-        return _build_verifier(*args, options=options)
+        return Verifier(key, options=options, expect=_expectations(fields)).decode_complete(jwt)
+    return _verifier(key, fields).decode_complete(jwt)
+
+
+def _verifier(key: KeyLike, fields: tuple[Any, ...]) -> Verifier:
     try:
-        return _cached_verifier(*args)
+        return _cached_verifier(key, fields)
     except TypeError as exc:  # an argument is not hashable: build without the cache
         if "unhashable" not in str(exc):
             raise
-        return _build_verifier(*args)
+        return _build_verifier(key, fields)
 
 
-def _build_verifier(
-    key: KeyLike,
-    algorithms: Collection[str] | str | None,
-    audience: Expected,
-    issuer: Expected,
-    leeway: float | timedelta,
-    subject: str | None,
-    typ: str | None,
-    required: Iterable[str],
-    max_age: float | timedelta | None,
-    clock: Clock | None,
-    limits: Limits | None,
-    crit: Collection[str],
-    *,
-    options: Mapping[str, Any] | None = None,
-) -> Verifier:
-    return Verifier(
-        key,
-        algorithms=algorithms,
-        audience=audience,
-        issuer=issuer,
-        subject=subject,
-        leeway=leeway,
-        options=options,
-        typ=typ,
-        required=required,
-        max_age=max_age,
-        clock=clock,
-        limits=limits or DEFAULT_LIMITS,
-        crit=crit,
-    )
+def _build_verifier(key: KeyLike, fields: tuple[Any, ...]) -> Verifier:
+    return Verifier(key, expect=_expectations(fields))
 
 
-# ``decode`` is called with the same arguments on every request of an app;
-# building the Verifier once per distinct argument set keeps it as fast as a
-# prepared Verifier. Pure: a Verifier's behaviour depends only on these
+# Building the Verifier once per distinct argument set keeps ``decode`` as fast
+# as a prepared Verifier. Pure: a Verifier's behaviour depends only on these
 # arguments (a default clock is looked up at each call, never captured).
 _cached_verifier = lru_cache(maxsize=32)(_build_verifier)
 

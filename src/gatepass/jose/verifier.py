@@ -1,4 +1,4 @@
-"""``Verifier``: ``jwt.decode`` with its key, allow-list and rules resolved once.
+"""``Verifier``: ``jwt.decode`` with its key and ``Expectations`` resolved once.
 
 Also the two readings every entry point shares: how a ``str``/``bytes`` key is
 read (PEM text is a key, anything else an HMAC secret) and how ``typ`` is
@@ -8,7 +8,7 @@ compared (case-insensitively, ``application/`` optional; RFC 7515 §4.1.9).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -19,6 +19,7 @@ from gatepass.jose._json import loads_object
 from gatepass.jose._keymaterial import looks_like_public_key_text
 from gatepass.jose.algorithms import ALGORITHMS
 from gatepass.jose.claims import Expected, validate_claims
+from gatepass.jose.expectations import Clock, Expectations
 from gatepass.jose.keys import Key
 from gatepass.jose.keyset import KeySet
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
@@ -27,8 +28,6 @@ from gatepass.jose.pyjwt.api_jwk import PyJWK, PyJWKSet
 
 __all__ = ["Clock", "KeyLike", "Verifier", "check_typ", "coerce_key", "normal_typ"]
 
-#: Seconds since the epoch. None means ``time.time``, looked up on every call.
-Clock = Callable[[], float]
 KeyLike = Key | KeySet | PyJWK | PyJWKSet | str | bytes | object
 
 
@@ -81,7 +80,11 @@ def _allow_list(algorithms: Collection[str] | str | None) -> Collection[str]:
 
 
 class Verifier:
-    """``decode`` with its key, allow-list and rules resolved once."""
+    """``decode`` with its key, allow-list and rules resolved once.
+
+    ``Verifier(key, expect=expectations)``, or ``Verifier(key, algorithms=...,
+    ...)`` with ``decode``'s keyword arguments, which build the ``Expectations``.
+    """
 
     __slots__ = ("_algorithms", "_clock", "_crit", "_key", "_limits", "_rules", "_typ")
 
@@ -89,7 +92,7 @@ class Verifier:
         self,
         key: KeyLike,
         *,
-        algorithms: Collection[str] | str | None,
+        algorithms: Collection[str] | str | None = None,
         audience: Expected = None,
         issuer: Expected = None,
         subject: str | None = None,
@@ -101,17 +104,35 @@ class Verifier:
         clock: Clock | None = None,
         limits: Limits = DEFAULT_LIMITS,
         crit: Collection[str] = (),
+        expect: Expectations | None = None,
     ) -> None:
         if not verifies_signature(options):
             raise TypeError("A Verifier always verifies the signature; see jwt.decode's options")
+        if expect is None:
+            expect = Expectations(
+                algorithms, issuer, audience, subject, typ, leeway,
+                required, max_age, clock, crit, limits,
+            )  # fmt: skip
+        elif (algorithms, audience, issuer, subject, typ, max_age, clock) != (None,) * 7 or (
+            leeway != 0 or required != () or limits is not DEFAULT_LIMITS or crit != ()
+        ):
+            raise TypeError("Give a Verifier its Expectations or decode's arguments, not both")
         self._key = coerce_key(key)
-        self._algorithms = _allow_list(algorithms)
-        self._typ = None if typ is None else normal_typ(typ)
+        self._algorithms = _allow_list(expect.algorithms)
+        self._typ = None if expect.typ is None else normal_typ(expect.typ)
         # None: time.time looked up at each call, so freezegun and monkeypatching see it.
-        self._clock = clock
-        self._limits = limits
-        self._crit = crit
-        self._rules = claim_rules(audience, issuer, subject, leeway, options, required, max_age)
+        self._clock = expect.clock
+        self._limits = expect.limits
+        self._crit = expect.crit
+        self._rules = claim_rules(
+            expect.audience,
+            expect.issuer,
+            expect.subject,
+            expect.leeway,
+            options,
+            expect.required,
+            expect.max_age,
+        )
 
     def _verified(self, token: str | bytes) -> tuple[Mapping[str, Any], dict[str, Any]]:
         header, payload = jws.verify_shared(

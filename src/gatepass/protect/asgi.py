@@ -21,10 +21,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gatepass.errors import GatepassError, InvalidTokenError, MissingTokenError
+from gatepass.protect.access import Access
 from gatepass.protect.answers import answer_for, bearer_token
 from gatepass.protect.authenticator import Authenticator
 from gatepass.protect.fastapi_adapter import response_for
-from gatepass.protect.principal import Access, Principal
+from gatepass.tokens.principal import Principal
 
 __all__ = ["PRINCIPAL_KEY", "GatepassMiddleware", "principal_of", "requires"]
 

@@ -27,33 +27,26 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
-import orjson
 from starlette.requests import HTTPConnection
 
 from gatepass.errors import ConfigError, InvalidTokenError, JoseError, MissingTokenError
-from gatepass.jose import DEFAULT_LIMITS, Key, KeySet, Limits
-from gatepass.jose.algorithms import algorithms_for_key
-from gatepass.jose.jwe import KEY_ALGORITHMS
+from gatepass.jose import Key, KeySet
+from gatepass.jose.expectations import Expectations
 from gatepass.protect import fastapi_adapter, flask_adapter
-from gatepass.protect.cache import VerifiedTokenCache
+from gatepass.protect.access import Access
 from gatepass.protect.jwks import JWKSClient
 from gatepass.protect.loop_thread import LoopThread, run_on
-from gatepass.protect.principal import Access, Principal
 from gatepass.protect.profiles import GATEPASS, Profile
-from gatepass.protect.verification import (
-    ASYMMETRIC_ALGORITHMS,
-    KeySource,
-    RemoteKeys,
-    StaticKeys,
-    TokenVerifier,
-)
-from gatepass.settings import check_secret_strength
+from gatepass.protect.verification import decryption_of, key_source
+from gatepass.tokencache import VerifiedTokenCache
 from gatepass.tokens.encryption import AccessTokenEncryption
+from gatepass.tokens.principal import Principal
+from gatepass.tokens.verify import AccessVerifier, Revocations, limits_for
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -74,64 +67,12 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-class RevocationCheck(Protocol):
+class RevocationCheck(Revocations, Protocol):
     """What the Authenticator needs from a revocation source (``RevocationSync``)."""
-
-    def is_revoked(self, claims: Mapping[str, Any], now: float) -> bool: ...
 
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
-
-
-def _limits(max_token_bytes: int) -> Limits:
-    return Limits(
-        max_token_bytes=max_token_bytes,
-        max_header_bytes=min(DEFAULT_LIMITS.max_header_bytes, max_token_bytes),
-        max_payload_bytes=min(DEFAULT_LIMITS.max_payload_bytes, max_token_bytes),
-    )
-
-
-def _encryption(key: AccessTokenEncryption | Key | str | None) -> AccessTokenEncryption | None:
-    if key is None or isinstance(key, AccessTokenEncryption):
-        return key
-    if isinstance(key, str):
-        return AccessTokenEncryption.from_jwk_text(key)
-    jwk = key.export_jwk(private=True)
-    if jwk.get("alg") not in KEY_ALGORITHMS:  # a signature alg (Key.generate) says nothing here
-        jwk.pop("alg", None)
-    if jwk.get("use") == "sig":
-        jwk.pop("use")
-    return AccessTokenEncryption.from_jwk_text(orjson.dumps(jwk).decode())
-
-
-def _key_source(
-    jwks_url: str | None,
-    jwks_client: JWKSClient | None,
-    keys: Key | KeySet | None,
-    secret: str | None,
-    algorithms: Collection[str] | None,
-) -> tuple[KeySource, tuple[str, ...], JWKSClient | None]:
-    given = [x for x in (jwks_url, jwks_client, keys, secret) if x is not None]
-    if len(given) != 1:
-        raise ConfigError("Give exactly one of jwks_url, jwks_client, keys or secret")
-    if secret is not None:
-        check_secret_strength(secret, "The shared secret")
-        # One key without a kid of its own: a token's kid is then not a lookup
-        # (any issuer names its one secret as it likes), as `gatepass token verify
-        # --secret-env` does.
-        key = Key.from_secret(secret, alg="HS256")
-        return StaticKeys(key), tuple(algorithms or ("HS256",)), None
-    if keys is not None:
-        derived = sorted(
-            {a for k in ([keys] if isinstance(keys, Key) else keys) for a in algorithms_for_key(k)}
-        )
-        return StaticKeys(keys), tuple(algorithms or derived), None
-    client = jwks_client or JWKSClient(jwks_url)  # type: ignore[arg-type]
-    allowed = tuple(algorithms or ASYMMETRIC_ALGORITHMS)
-    if any(a.startswith("HS") for a in allowed):
-        raise ConfigError("HMAC algorithms cannot be used with keys from a JWKS")
-    return RemoteKeys(client), allowed, client
 
 
 class Authenticator:
@@ -165,29 +106,37 @@ class Authenticator:
             raise ConfigError("profile must be one of gatepass.protect.profiles")
         if isinstance(require, str):
             raise ConfigError("require is a list of claim names, not one string")
-        source, allowed, self.jwks = _key_source(jwks_url, jwks_client, keys, secret, algorithms)
+        source, allowed, self.jwks = key_source(jwks_url, jwks_client, keys, secret, algorithms)
         self.profile = profile
         self.max_token_bytes = max_token_bytes
         self.revocations = revocations
-        self.cache: VerifiedTokenCache[Principal] = VerifiedTokenCache(cache_size, leeway=leeway)
-        self._clock = clock
-        self._verifier = TokenVerifier(
-            source,
-            algorithms=allowed,
+        expect = Expectations(
+            allowed,
             issuer=issuer,
             audience=audience,
             typ=profile.typ if typ is None else typ,
             leeway=leeway,
-            limits=_limits(max_token_bytes),
-            encryption=_encryption(decryption_key),
-            clock=clock,
             required=profile.require if require is None else tuple(require),
+            clock=clock,
+            limits=limits_for(max_token_bytes),
+        )
+        self.verifier = AccessVerifier(
+            source,
+            expect,
+            encryption=decryption_of(decryption_key),
+            revocations=revocations,
+            cache_size=cache_size,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting: asyncio.Task[None] | None = None
         self._started = False
         self._runner: LoopThread | None = None
         self._runner_lock = threading.Lock()
+
+    @property
+    def cache(self) -> VerifiedTokenCache[Principal]:
+        """The verified tokens (of the current key set)."""
+        return self.verifier.cache
 
     # -- the one operation -----------------------------------------------------------
 
@@ -199,8 +148,18 @@ class Authenticator:
         """
         home = self._loop
         if home is not None and home is not asyncio.get_running_loop():
-            return await self._on_home(home, self._authenticate(token))
-        return await self._authenticate(token)
+            return await self._on_home(home, self.authenticate(token))  # direct on its home
+        if not token:
+            raise MissingTokenError()
+        if len(token) > self.max_token_bytes:
+            raise InvalidTokenError()
+        if not self._started:
+            await self.start()
+        try:
+            return await self.verifier.verify(token)
+        except (JoseError, InvalidTokenError) as exc:  # InvalidTokenError: revoked, say
+            log.debug("token refused: %s", exc.code)
+            raise InvalidTokenError() from None
 
     async def _on_home(self, home: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T]) -> T:
         """Await ``work`` on the home loop, from another loop's task."""
@@ -208,29 +167,6 @@ class Authenticator:
             work.close()
             raise ConfigError(_CLOSED_HOME)
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, home))
-
-    async def _authenticate(self, token: str | None) -> Principal:
-        if not token:
-            raise MissingTokenError()
-        if len(token) > self.max_token_bytes:
-            raise InvalidTokenError()
-        if not self._started:
-            await self.start()
-        now = self._clock()
-        principal = self.cache.get(token, now)
-        if principal is None:
-            try:
-                claims = await self._verifier.claims(token)
-            except JoseError as exc:
-                log.debug("token refused: %s", exc.code)
-                raise InvalidTokenError() from None
-            principal = Principal.from_claims(claims)
-            self.cache.put(token, principal)
-        if self.revocations is not None and self.revocations.is_revoked(principal.claims, now):
-            self.cache.discard(token)
-            log.debug("token refused: token_revoked")
-            raise InvalidTokenError()
-        return principal
 
     # -- lifecycle -------------------------------------------------------------------
 

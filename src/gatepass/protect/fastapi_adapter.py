@@ -19,8 +19,9 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from gatepass.errors import GatepassError, InvalidTokenError
+from gatepass.protect.access import Access
 from gatepass.protect.answers import ErrorAnswer, answer_for, bearer_token
-from gatepass.protect.principal import Access, Principal
+from gatepass.tokens.principal import Principal
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gatepass.errors import GatepassError
+from gatepass.protect.access import Access
 from gatepass.protect.answers import answer_for, bearer_token
-from gatepass.protect.principal import Access
 
 if TYPE_CHECKING:
     from gatepass.protect.authenticator import Authenticator

@@ -106,6 +106,10 @@ class JWKSClient:
             self._start_fetch()  # stale-while-revalidate: this request keeps the current set
         return self._keys
 
+    def loaded(self) -> KeySet | None:
+        """The last good key set, with no fetch (None before the first)."""
+        return self._keys
+
     async def after_unknown_kid(self, seen: KeySet) -> KeySet | None:
         """A newer key set than ``seen`` (refetching once per cooldown), or None."""
         if self._keys is not None and self._keys is not seen:

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from gatepass.tokens.access import ACCESS_TOKEN_TYPE, REQUIRED_CLAIMS
+
 __all__ = ["GATEPASS", "JWT", "RFC9068", "Profile"]
 
 
@@ -34,6 +36,6 @@ class Profile:
     require: tuple[str, ...]
 
 
-GATEPASS: Final = Profile("gatepass", "at+jwt", ("sub", "iat", "jti", "sid"))
+GATEPASS: Final = Profile("gatepass", ACCESS_TOKEN_TYPE, REQUIRED_CLAIMS)
 RFC9068: Final = Profile("rfc9068", "at+jwt", ("sub", "iat", "jti", "client_id"))
 JWT: Final = Profile("jwt", None, ("sub",))

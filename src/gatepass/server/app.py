@@ -13,7 +13,7 @@ from gatepass import __version__
 from gatepass.revocation.recording import recording
 from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.apidocs import OPENAPI_PATH, mount_api_docs
-from gatepass.server.auth import Principal, current_principal
+from gatepass.server.auth import Principal, access_verifier, current_principal
 from gatepass.server.console import mount_console
 from gatepass.server.discovery import discovery_router
 from gatepass.server.errors import install_error_handlers
@@ -61,7 +61,7 @@ def create_app(
         access = AccessTokenIssuer(
             config.issuer, config.audience, config.access_ttl, _encryption(config)
         )
-        keys = SigningKeys(config, backend, access)
+        keys = SigningKeys(config, backend)
         try:
             await keys.load()
         except BaseException:  # e.g. a wrong key-encryption key: no pool left behind
@@ -79,6 +79,7 @@ def create_app(
             passwords=Passwords(config),
             limits=RateLimits(config, sleep=sleep),
             revocations=revocations,
+            verifier=access_verifier(config, keys, access, revocations.revoked),
             clock=clock,
         )
         try:
@@ -133,7 +134,7 @@ def _add_public_routes(app: FastAPI, config: Settings) -> None:
         # The same check as the Caller dependency, called directly: this is the
         # hot path, and FastAPI's dependency solving costs more than the check.
         caller = await current_principal(request, await get_state(request))
-        return {"message": f"Welcome {caller.user.email}"}
+        return {"message": f"Welcome {caller.email}"}
 
     @app.get("/health", tags=["operations"])
     async def health(state: State) -> dict[str, str]:

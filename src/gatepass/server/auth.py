@@ -1,81 +1,56 @@
 """``verifyToken``: the bearer-token dependency, with revocation checked at once.
 
-The hot path reads no database: verify the JWT with the current key
-snapshot, ask the in-memory revocation list (``server.revocations``), and
-build the ``Principal`` from the claims. Routes that need the rows (``/me``)
+The hot path reads no database: the token from the header (or the cookie,
+then CSRF applies), and one call to the server's ``AccessVerifier``
+(``gatepass.tokens.verify``: current keys, cache, the in-memory revocation
+list), which yields the ``Principal``. Routes that need the rows (``/me``)
 call ``load_rows``.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 
-from gatepass.errors import InvalidTokenError, JoseError, KeyNotFoundError, MissingTokenError
+from gatepass.errors import InvalidTokenError, JoseError, MissingTokenError
 from gatepass.server.cookies import access_cookie_name
+from gatepass.server.keys import SigningKeys
 from gatepass.server.middleware import mark_credentialed
 from gatepass.server.state import ServerState, get_state
+from gatepass.settings import Settings
 from gatepass.store.records import Session, User
+from gatepass.tokens.access import AccessTokenIssuer
+from gatepass.tokens.keyring import SIGNING_ALGORITHMS
+from gatepass.tokens.principal import Principal
+from gatepass.tokens.verify import AccessVerifier, Revocations
 
-__all__ = ["Principal", "TokenSession", "TokenUser", "current_principal", "load_rows"]
-
-
-@dataclass(frozen=True, slots=True)
-class TokenUser:
-    """The user as the access token describes them (no database read)."""
-
-    id: str
-    email: str
-    role: str
+__all__ = ["Principal", "access_verifier", "current_principal", "load_rows", "session_of"]
 
 
-@dataclass(frozen=True, slots=True)
-class TokenSession:
-    id: str
+def session_of(caller: Principal) -> str:
+    """The caller's session: every token this server accepts names one (``sid`` is required)."""
+    if caller.sid is None:
+        raise InvalidTokenError()
+    return caller.sid
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The verified caller: the token's claims, and its user and session as the claims say."""
+def access_verifier(
+    settings: Settings, keys: SigningKeys, access: AccessTokenIssuer, revocations: Revocations
+) -> AccessVerifier:
+    """The server's verifier: its own tokens, with the keys ``SigningKeys`` holds.
 
-    claims: dict[str, Any]
-    user: TokenUser
-    session: TokenSession
-
-    @classmethod
-    def from_claims(cls, claims: dict[str, Any]) -> Principal:
-        """The caller from verified claims; a ``sid`` that is not a string is an invalid token."""
-        email, role, sid = claims.get("email"), claims.get("role"), claims.get("sid")
-        if not isinstance(sid, str) or not sid:  # the verifier required it; sub and jti are typed
-            raise InvalidTokenError()
-        return cls(
-            claims,
-            TokenUser(
-                claims["sub"],
-                email if isinstance(email, str) else "",
-                role if isinstance(role, str) else "",
-            ),
-            TokenSession(claims["sid"]),
-        )
-
-    @property
-    def user_id(self) -> str:
-        return self.user.id
-
-    @property
-    def session_id(self) -> str:
-        return self.session.id
-
-    @property
-    def email(self) -> str:
-        return self.user.email
-
-    @property
-    def role(self) -> str:
-        return self.user.role
+    The allow-list is every algorithm the keyring can hold (HS256 alone with
+    ``GATEPASS_JWT_SECRET``); each stored key verifies only with its own ``alg``.
+    """
+    algorithms = ("HS256",) if settings.jwt_secret is not None else SIGNING_ALGORITHMS
+    return AccessVerifier(
+        keys,
+        access.expectations(algorithms, max_token_bytes=settings.max_token_bytes),
+        encryption=access.encryption,
+        revocations=revocations,
+    )
 
 
 def _token(request: Request, state: ServerState) -> tuple[str, bool]:
@@ -98,46 +73,28 @@ def _token(request: Request, state: ServerState) -> tuple[str, bool]:
     return token, False
 
 
-async def _decode(state: ServerState, token: str) -> dict[str, Any]:
-    try:
-        try:
-            return state.verifier.decode(token)
-        except KeyNotFoundError:
-            # Perhaps another server rotated a moment ago: one early key re-read.
-            if not await state.keys.refresh_for_unknown_kid():
-                raise
-            return state.verifier.decode(token)
-    except JoseError:
-        raise InvalidTokenError() from None
-
-
 async def current_principal(
     request: Request, state: Annotated[ServerState, Depends(get_state)]
 ) -> Principal:
     mark_credentialed(request.scope)  # whatever the answer, it depends on the credentials
     token, via_cookie = _token(request, state)
-    # A token this key set already verified skips the signature check only:
-    # exp/nbf are checked at every hit, revocation and CSRF below as always.
-    verified = state.keys.current.verified
-    principal: Principal | None = verified.get(token, time.time())
-    if principal is None:
-        principal = Principal.from_claims(await _decode(state, token))
-        verified.put(token, principal)
+    try:
+        principal = await state.verifier.verify(token)
+    except JoseError:
+        raise InvalidTokenError() from None
     if via_cookie:
-        state.csrf.check(request, principal.session.id)
-    if state.revocations.is_revoked(principal.claims):
-        raise InvalidTokenError()
+        state.csrf.check(request, session_of(principal))
     return principal
 
 
 async def load_rows(state: ServerState, caller: Principal) -> tuple[User, Session]:
     """The caller's user and session rows; both must still be live."""
-    session = await state.store.get_session(caller.session.id)
-    user = await state.store.get_user(caller.user.id)
+    session = await state.store.get_session(session_of(caller))
+    user = await state.store.get_user(caller.sub)
     if (
         session is None
         or not session.is_live(time.time())
-        or session.user_id != caller.user.id
+        or session.user_id != caller.sub
         or user is None
         or user.disabled
     ):

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepass.errors import ForbiddenError, InvalidTokenError, NotFoundError
-from gatepass.server.auth import Principal, current_principal
+from gatepass.server.auth import Principal, current_principal, session_of
 from gatepass.server.cookies import CSRF_HEADER, cookie_names
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.proxy import client_ip
@@ -129,7 +129,7 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
     ) -> dict[str, Any]:
         """Present a spent refresh token of the caller's own session again (a demonstration)."""
         token = await state.store.get_refresh_token_by_id(body.refresh_id)
-        if token is None or token.session_id != caller.session.id:
+        if token is None or token.session_id != session_of(caller):
             raise NotFoundError()
         if token.spent_at is None:
             raise ForbiddenError("Only a spent refresh token can be replayed")
@@ -151,8 +151,8 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
         await state.store.add_audit_event(
             "refresh_token_reused",
             at=now,
-            user_id=caller.user.id,
-            session_id=caller.session.id,
+            user_id=caller.sub,
+            session_id=session_of(caller),
             ip=client_ip(request.scope, state.settings.trusted_networks),
             user_agent=request.headers.get("user-agent", "")[:512] or None,
             detail={"via": "console_replay", "refresh_id": token.id},
@@ -161,7 +161,7 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
             "decision": "reuse_detected",
             "session_revoked": True,
             "refresh_id": token.id,
-            "session_id": caller.session.id,
+            "session_id": session_of(caller),
         }
 
     return router

@@ -1,14 +1,15 @@
 """The signing keys of the running server, kept in step with the database.
 
-``SigningKeys.current`` is one immutable snapshot (keyring, verifier, CSRF
-tokens); a request reads it once and uses that snapshot throughout. Every
+``SigningKeys.current`` is one immutable snapshot (keyring, CSRF tokens); a
+request reads it once and uses that snapshot throughout. Every
 ``GATEPASS_KEY_SYNC`` seconds the active and retiring keys are re-read and,
 when the usable set changed (a rotation by another server or by
 ``gatepass keys rotate``, or a retiring key reaching its ``retire_at``), a new
 snapshot replaces the old one in a single assignment.
 
-A token signed with a key this server has not loaded yet (another server
-rotated a moment ago) triggers one early re-read, at most every
+``SigningKeys`` is the ``KeySource`` of the server's ``AccessVerifier``
+(``gatepass.tokens.verify``). A token signed with a key this server has not
+loaded yet (another server rotated a moment ago) triggers one early re-read, at most every
 ``UNKNOWN_KID_COOLDOWN_S`` seconds, so forged ``kid`` values cannot make every
 request read the database.
 
@@ -44,18 +45,15 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from gatepass.jose import Key
+from gatepass.jose import Key, KeySet
 from gatepass.kek import key_encryption_key
 from gatepass.server.background import Periodic
 from gatepass.server.cookies import CsrfTokens
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import KeyStatus, SigningKey
-from gatepass.tokencache import VerifiedTokenCache
-from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
 from gatepass.tokens.keyring import (
     Keyring,
     new_signing_record,
@@ -68,23 +66,17 @@ __all__ = ["KeySnapshot", "SigningKeys"]
 log = logging.getLogger("gatepass.server")
 
 UNKNOWN_KID_COOLDOWN_S = 1.0
-VERIFIED_CACHE_SIZE = 10_000
 _LIVE: tuple[KeyStatus, ...] = ("active", "retiring")
 
 
 @dataclass(frozen=True, slots=True)
 class KeySnapshot:
     keyring: Keyring
-    verifier: AccessTokenDecoder
     csrf: CsrfTokens
     # (kid, status, retire_at) of the keys it was built from, and the CSRF
     # anchor's kid; None in HS256 mode.
     source: frozenset[tuple[str, str, float | None]] | None
     csrf_kid: str | None = None
-    # Tokens verified with exactly these keys (a key change starts a new cache).
-    verified: VerifiedTokenCache[Any] = field(
-        default_factory=lambda: VerifiedTokenCache(VERIFIED_CACHE_SIZE), compare=False
-    )
 
 
 def _usable(records: Sequence[SigningKey], now: float) -> list[SigningKey]:
@@ -108,13 +100,11 @@ class SigningKeys:
         self,
         settings: Settings,
         store: Store,
-        access: AccessTokenIssuer,
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
         self._store = store
-        self._access = access
         self._clock = clock
         self._kek = ""  # set by load()
         self._sync = Periodic("key sync", settings.key_sync, self.refresh)
@@ -174,6 +164,19 @@ class SigningKeys:
             self._current = self._snapshot(keyring, source, csrf, anchor.kid)
             return True
 
+    # -- the KeySource of the server's AccessVerifier ------------------------------
+
+    def loaded(self) -> KeySet:
+        return self.current.keyring.verifying
+
+    async def key_set(self) -> KeySet:
+        return self.current.keyring.verifying
+
+    async def after_unknown_kid(self, seen: KeySet) -> KeySet | None:
+        if not await self.refresh_for_unknown_kid():
+            return None
+        return self.current.keyring.verifying
+
     async def refresh_for_unknown_kid(self) -> bool:
         """An early ``refresh`` for a token whose key is unknown, rate-limited."""
         now = time.monotonic()
@@ -194,7 +197,4 @@ class SigningKeys:
         csrf: CsrfTokens | None = None,
         csrf_kid: str | None = None,
     ) -> KeySnapshot:
-        verifier = self._access.verifier(
-            keyring.verifying, keyring.algorithms, max_token_bytes=self._settings.max_token_bytes
-        )
-        return KeySnapshot(keyring, verifier, csrf or CsrfTokens(keyring.active), source, csrf_kid)
+        return KeySnapshot(keyring, csrf or CsrfTokens(keyring.active), source, csrf_kid)

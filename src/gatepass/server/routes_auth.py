@@ -17,7 +17,7 @@ from gatepass.errors import (
 )
 from gatepass.identity.emails import MAX_EMAIL_LENGTH, normalise_email, sign_in_email
 from gatepass.revocation.revoke import revoke_user
-from gatepass.server.auth import Principal, current_principal, load_rows
+from gatepass.server.auth import Principal, current_principal, load_rows, session_of
 from gatepass.server.cookies import clear_cookies, cookie_names, set_cookies
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.proxy import client_ip
@@ -218,20 +218,20 @@ def auth_router() -> APIRouter:
         now = time.time()
         clear_cookies(response, state.settings)
         await state.store.revoke_session(
-            caller.session.id,
+            session_of(caller),
             now=now,
             reason="logout",
             denylist_until=now + state.settings.access_ttl,
         )
         await state.store.add_audit_event(
-            "logout", at=now, user_id=caller.user.id, session_id=caller.session.id
+            "logout", at=now, user_id=caller.sub, session_id=session_of(caller)
         )
 
     @router.post("/logout/all", status_code=204)
     async def logout_all(caller: Caller, state: State) -> None:
         now = time.time()
-        await revoke_user(state.store, caller.user.id, now, state.settings.access_ttl, "logout_all")
-        await state.store.add_audit_event("logout_all", at=now, user_id=caller.user.id)
+        await revoke_user(state.store, caller.sub, now, state.settings.access_ttl, "logout_all")
+        await state.store.add_audit_event("logout_all", at=now, user_id=caller.sub)
 
     @router.get("/me")
     async def me(caller: Caller, state: State) -> dict[str, Any]:
@@ -243,20 +243,20 @@ def auth_router() -> APIRouter:
 
     @router.get("/sessions")
     async def sessions(caller: Caller, state: State) -> dict[str, Any]:
-        live = await state.store.list_active_sessions(caller.user.id, now=time.time())
-        return {"sessions": [_session_json(s, caller.session.id) for s in live]}
+        live = await state.store.list_active_sessions(caller.sub, now=time.time())
+        return {"sessions": [_session_json(s, session_of(caller)) for s in live]}
 
     @router.delete("/sessions/{session_id}", status_code=204)
     async def revoke(session_id: str, caller: Caller, state: State) -> None:
         target = await state.store.get_session(session_id)
-        if target is None or target.user_id != caller.user.id:
+        if target is None or target.user_id != caller.sub:
             raise NotFoundError()
         now = time.time()
         await state.store.revoke_session(
             session_id, now=now, reason="revoked", denylist_until=now + state.settings.access_ttl
         )
         await state.store.add_audit_event(
-            "session_revoked", at=now, user_id=caller.user.id, session_id=session_id
+            "session_revoked", at=now, user_id=caller.sub, session_id=session_id
         )
 
     return router

@@ -16,9 +16,10 @@ from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
-from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
+from gatepass.tokens.access import AccessTokenIssuer
 from gatepass.tokens.keyring import Keyring
 from gatepass.tokens.refresh import RotationPolicy
+from gatepass.tokens.verify import AccessVerifier
 
 __all__ = ["ServerState", "get_state"]
 
@@ -33,6 +34,8 @@ class ServerState:
     passwords: Passwords
     limits: RateLimits
     revocations: ServerRevocationSync
+    #: Access tokens to principals (the keys from ``keys``, revocation from ``revocations``).
+    verifier: AccessVerifier
     #: What the login and refresh routes take as "now" (tests step it forward).
     clock: Callable[[], float] = time.time
 
@@ -41,10 +44,6 @@ class ServerState:
     @property
     def keyring(self) -> Keyring:
         return self.keys.current.keyring
-
-    @property
-    def verifier(self) -> AccessTokenDecoder:
-        return self.keys.current.verifier
 
     @property
     def csrf(self) -> CsrfTokens:

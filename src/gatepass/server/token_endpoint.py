@@ -157,7 +157,7 @@ async def _revoke(state: ServerState, presented: str) -> None:
         session_id = known.session_id if known else None
     if session_id is None:
         try:
-            claims = state.verifier.decode(presented)
+            claims = await state.verifier.claims(presented)
         except JoseError:
             return
         session_id = str(claims["sid"])

@@ -15,21 +15,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final
 
-from gatepass.jose import DEFAULT_LIMITS, Key, KeySet, Limits, Verifier, encode
-from gatepass.tokens.encryption import AccessTokenEncryption, NestedAccessVerifier
+from gatepass.jose import Key, KeySet, encode
+from gatepass.jose.expectations import Expectations
+from gatepass.tokens.encryption import AccessTokenEncryption
+from gatepass.tokens.verify import Decoder, decoder, limits_for
 
-__all__ = ["ACCESS_TOKEN_TYPE", "AccessTokenDecoder", "AccessTokenIssuer"]
+__all__ = ["ACCESS_TOKEN_TYPE", "REQUIRED_CLAIMS", "AccessTokenIssuer"]
 
 ACCESS_TOKEN_TYPE = "at+jwt"
-_REQUIRED = ("sub", "iat", "jti", "sid")
-
-
-class AccessTokenDecoder(Protocol):
-    def decode(self, token: str | bytes) -> dict[str, Any]:
-        """The verified claims, or a JoseError."""
-        ...
+#: The claims every access token carries besides iss, aud and exp (revocation needs sid).
+REQUIRED_CLAIMS: Final = ("sub", "iat", "jti", "sid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,32 +59,22 @@ class AccessTokenIssuer:
         token = encode(claims, key, headers={"typ": ACCESS_TOKEN_TYPE, "kid": key.kid})
         return token, claims
 
-    def verifier(
-        self, keys: Key | KeySet, algorithms: Collection[str], *, max_token_bytes: int = 8192
-    ) -> AccessTokenDecoder:
-        """The strict verifier for these tokens (type, issuer, audience, sid and jti)."""
-        limits = Limits(
-            max_token_bytes=max_token_bytes,
-            max_header_bytes=min(DEFAULT_LIMITS.max_header_bytes, max_token_bytes),
-            max_payload_bytes=min(DEFAULT_LIMITS.max_payload_bytes, max_token_bytes),
-        )
-        if self.encryption is not None:
-            return NestedAccessVerifier(
-                self.encryption,
-                keys,
-                tuple(algorithms),
-                self.issuer,
-                self.audience,
-                ACCESS_TOKEN_TYPE,
-                _REQUIRED,
-                limits,
-            )
-        return Verifier(
-            keys,
-            algorithms=list(algorithms),
+    def expectations(
+        self, algorithms: Collection[str], *, max_token_bytes: int = 8192
+    ) -> Expectations:
+        """What these tokens must be: type, issuer, audience, sid and jti, within the size cap."""
+        return Expectations(
+            tuple(algorithms),
             issuer=self.issuer,
             audience=self.audience,
             typ=ACCESS_TOKEN_TYPE,
-            required=_REQUIRED,
-            limits=limits,
+            required=REQUIRED_CLAIMS,
+            limits=limits_for(max_token_bytes),
         )
+
+    def verifier(
+        self, keys: Key | KeySet, algorithms: Collection[str], *, max_token_bytes: int = 8192
+    ) -> Decoder:
+        """The strict verifier for these tokens with ``keys`` (see ``expectations``)."""
+        expect = self.expectations(algorithms, max_token_bytes=max_token_bytes)
+        return decoder(keys, expect, self.encryption)

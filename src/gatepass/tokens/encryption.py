@@ -24,13 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gatepass.errors import ConfigError, JoseError, MalformedTokenError
-from gatepass.jose import Key, KeySet, Limits
+from gatepass.errors import ConfigError, JoseError
+from gatepass.jose import Key
 from gatepass.jose._json import loads_object
 from gatepass.jose.jwe import KEY_ALGORITHMS, PBES2_ALGORITHMS
-from gatepass.jose.jwe.nested import decrypt_then_verify, sign_then_encrypt
+from gatepass.jose.jwe.nested import sign_then_encrypt
 
-__all__ = ["CONTENT_ENCRYPTION", "AccessTokenEncryption", "NestedAccessVerifier"]
+__all__ = ["CONTENT_ENCRYPTION", "AccessTokenEncryption"]
 
 CONTENT_ENCRYPTION = "A256GCM"
 _VARIABLE = "GATEPASS_ACCESS_TOKEN_ENCRYPTION_KEY"
@@ -78,36 +78,4 @@ class AccessTokenEncryption:
             typ=typ,
             alg=self.alg,
             enc=self.enc,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class NestedAccessVerifier:
-    """Decrypt-then-verify with the same rules as the plain access-token Verifier."""
-
-    encryption: AccessTokenEncryption
-    keys: Key | KeySet
-    algorithms: tuple[str, ...]
-    issuer: str
-    audience: str
-    typ: str
-    required: tuple[str, ...]
-    limits: Limits
-
-    def decode(self, token: str | bytes) -> dict[str, Any]:
-        """The claims of a valid nested access token; a bare JWS is refused."""
-        if isinstance(token, str) and token.count(".") != 4:
-            raise MalformedTokenError("An encrypted access token is expected")
-        return decrypt_then_verify(
-            token,
-            self.encryption.key,
-            self.keys,
-            typ=self.typ,
-            algorithms=[self.encryption.alg],
-            encryptions=[self.encryption.enc],
-            signing_algorithms=self.algorithms,
-            issuer=self.issuer,
-            audience=self.audience,
-            required=self.required,
-            limits=self.limits,
         )

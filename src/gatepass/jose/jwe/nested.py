@@ -19,15 +19,18 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Final
 
-from gatepass.errors import ClaimError, InvalidKeyError, MalformedTokenError
+from gatepass.errors import ClaimError, InvalidKeyError, JoseError, MalformedTokenError
 from gatepass.jose import jwt
 from gatepass.jose.claims import Expected
+from gatepass.jose.exceptions import as_pyjwt
+from gatepass.jose.expectations import Expectations
 from gatepass.jose.jwe.operations import DEFAULT_MAX_DECOMPRESSED, decrypt, encrypt
 from gatepass.jose.keys import Key
 from gatepass.jose.keyset import KeySet
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
+from gatepass.jose.verifier import Verifier
 
-__all__ = ["decrypt_then_verify", "sign_then_encrypt"]
+__all__ = ["NestedVerifier", "decrypt_then_verify", "sign_then_encrypt"]
 
 _GENERIC: Final = frozenset({"jwt"})
 
@@ -98,15 +101,73 @@ def sign_then_encrypt(
     )
 
 
+class NestedVerifier:
+    """``decrypt_then_verify`` with its keys, allow-lists and ``Expectations`` resolved once.
+
+    ``algorithms``/``encryptions`` allow-list the outer JWE; ``expect`` is what
+    the inner JWS must satisfy (``expect.algorithms`` its allow-list,
+    ``expect.typ`` its required type).
+    """
+
+    __slots__ = (
+        "_algorithms", "_allow_zip", "_decryption_key", "_encryptions",
+        "_inner", "_limits", "_max_decompressed", "_typ",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        decryption_key: Key | KeySet,
+        verification_key: Key | KeySet,
+        expect: Expectations,
+        *,
+        algorithms: Collection[str],
+        encryptions: Collection[str],
+        allow_zip: bool = False,
+        max_decompressed: int = DEFAULT_MAX_DECOMPRESSED,
+    ) -> None:
+        self._typ = _normal_media_type(_checked_typ(expect.typ))  # type: ignore[arg-type]
+        _check_separate(decryption_key, verification_key)
+        self._decryption_key = decryption_key
+        self._algorithms, self._encryptions = algorithms, encryptions
+        self._allow_zip, self._max_decompressed = allow_zip, max_decompressed
+        self._limits = expect.limits
+        self._inner = Verifier(verification_key, expect=expect)
+
+    def decode(self, token: str | bytes) -> dict[str, Any]:
+        """Decrypt a nested JWT, verify the inner JWS and its claims; return the claims."""
+        header, inner = decrypt(
+            token,
+            self._decryption_key,
+            algorithms=self._algorithms,
+            encryptions=self._encryptions,
+            limits=self._limits,
+            allow_zip=self._allow_zip,
+            max_decompressed=self._max_decompressed,
+        )
+        cty = header.get("cty")
+        if not isinstance(cty, str) or _normal_media_type(cty) != "jwt":
+            raise MalformedTokenError("The encrypted token does not hold a nested JWT")
+        outer_typ = header.get("typ")
+        if outer_typ is not None and _normal_media_type(outer_typ) != self._typ:
+            raise ClaimError("typ", "The token's type is not the one expected")
+        if inner.count(b".") != 2:
+            raise MalformedTokenError("A nested token must hold a signed JWT")
+        try:
+            return self._inner.decode(inner)
+        except JoseError as exc:  # as jwt.decode raises them: the gatepass error and PyJWT's name
+            raise as_pyjwt(exc) from None
+
+
 def decrypt_then_verify(
     token: str | bytes,
     decryption_key: Key | KeySet,
     verification_key: Key | KeySet,
     *,
-    typ: str,
     algorithms: Collection[str],
     encryptions: Collection[str],
-    signing_algorithms: Collection[str],
+    expect: Expectations | None = None,
+    typ: str | None = None,
+    signing_algorithms: Collection[str] | None = None,
     audience: Expected = None,
     issuer: Expected = None,
     subject: str | None = None,
@@ -120,39 +181,27 @@ def decrypt_then_verify(
 ) -> dict[str, Any]:
     """Decrypt a nested JWT, verify the inner JWS and its claims; return the claims.
 
-    ``algorithms``/``encryptions`` allow-list the outer JWE, ``signing_algorithms``
-    the inner JWS; the claim checks are those of ``jwt.decode``.
+    ``algorithms``/``encryptions`` allow-list the outer JWE; the inner JWS must
+    meet ``expect``, or the ``Expectations`` the other keyword arguments make
+    (``signing_algorithms`` its allow-list, ``typ`` required): the claim checks
+    are those of ``jwt.decode``. Hot paths keep a ``NestedVerifier``.
     """
-    expected = _normal_media_type(_checked_typ(typ))
-    _check_separate(decryption_key, verification_key)
-    header, inner = decrypt(
-        token,
+    if expect is None:
+        if typ is None:
+            raise TypeError("typ must be a non-empty string")
+        expect = Expectations(
+            signing_algorithms, issuer, audience, subject, typ, leeway,
+            required, max_age, clock, limits=limits,
+        )  # fmt: skip
+    elif typ is not None or signing_algorithms is not None:
+        raise TypeError("Give decrypt_then_verify its Expectations or their arguments, not both")
+    verifier = NestedVerifier(
         decryption_key,
+        verification_key,
+        expect,
         algorithms=algorithms,
         encryptions=encryptions,
-        limits=limits,
         allow_zip=allow_zip,
         max_decompressed=max_decompressed,
     )
-    cty = header.get("cty")
-    if not isinstance(cty, str) or _normal_media_type(cty) != "jwt":
-        raise MalformedTokenError("The encrypted token does not hold a nested JWT")
-    outer_typ = header.get("typ")
-    if outer_typ is not None and _normal_media_type(outer_typ) != expected:
-        raise ClaimError("typ", "The token's type is not the one expected")
-    if inner.count(b".") != 2:
-        raise MalformedTokenError("A nested token must hold a signed JWT")
-    return jwt.decode(
-        inner,
-        verification_key,
-        algorithms=signing_algorithms,
-        audience=audience,
-        issuer=issuer,
-        subject=subject,
-        leeway=leeway,
-        typ=typ,
-        required=required,
-        max_age=max_age,
-        clock=clock,
-        limits=limits,
-    )
+    return verifier.decode(token)

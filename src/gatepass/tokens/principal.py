@@ -1,15 +1,21 @@
-"""The verified caller every adapter hands to the app, and the role/scope rule."""
+"""``Principal``: who called, as a verified access token says.
+
+One class for the auth server's own routes (``server.auth``) and for every
+API ``gatepass.protect`` guards: the identity claims, typed, and the whole
+read-only claim set. Built only from claims that passed verification
+(``tokens.verify``); a wrongly typed identity claim is an invalid token.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from gatepass.errors import InsufficientScopeError, InvalidTokenError
+from gatepass.errors import InvalidTokenError
 
-__all__ = ["Access", "Principal", "scopes_of"]
+__all__ = ["Principal", "scopes_of"]
 
 
 def _optional_str(claims: Mapping[str, Any], name: str) -> str | None:
@@ -73,29 +79,3 @@ class Principal:
             scopes=scopes_of(claims),
             claims=MappingProxyType(dict(claims)),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Access:
-    """What a route needs: one of ``roles`` (when given) and every one of ``scopes``."""
-
-    roles: frozenset[str] | None = None
-    scopes: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, roles: Iterable[str] | None = None, scopes: Iterable[str] | None = None) -> Access:
-        for given in (roles, scopes):
-            if isinstance(given, str):
-                raise TypeError("roles and scopes are lists of names, not one string")
-        return cls(
-            None if roles is None else frozenset(roles),
-            frozenset(scopes or ()),
-        )
-
-    def check(self, principal: Principal) -> Principal:
-        """``principal`` when it has the access; InsufficientScopeError otherwise."""
-        if self.roles is not None and principal.role not in self.roles:
-            raise InsufficientScopeError()
-        if not self.scopes <= principal.scopes:
-            raise InsufficientScopeError()
-        return principal
