@@ -14,22 +14,12 @@ from gatepass.store.rotation import Requester
 from gatepass.tokens.access import AccessTokenIssuer
 from gatepass.tokens.keyring import Keyring
 from gatepass.tokens.refresh import RotationPolicy
+from tests.clock import Clock
 
-T0 = 1_800_000_000.0
 ACCESS_TTL, REFRESH_TTL, SESSION_TTL, GRACE = 900, 7 * 86400, 30 * 86400, 10
 POLICY = RotationPolicy(refresh_ttl=REFRESH_TTL, grace=GRACE, access_ttl=ACCESS_TTL)
 WHO = Requester(ip="203.0.113.7", user_agent="pytest")
 EMAIL, PASSWORD = "ada@example.com", "correct horse battery"
-
-
-class Clock:
-    """Seconds since the epoch, moved by the test (``clock.now += GRACE + 1``)."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class PlainPasswords:

@@ -9,6 +9,7 @@ from gatepass.flows import login
 from gatepass.jose import decode_unverified
 from gatepass.store.protocols import Store
 from gatepass.store.records import hash_token
+from tests.clock import T0, Clock
 from tests.flows.conftest import (
     ACCESS_TTL,
     EMAIL,
@@ -16,9 +17,7 @@ from tests.flows.conftest import (
     PASSWORD,
     REFRESH_TTL,
     SESSION_TTL,
-    T0,
     WHO,
-    Clock,
     CountedLimits,
     PlainPasswords,
     events,

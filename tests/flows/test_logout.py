@@ -7,7 +7,8 @@ import pytest
 from gatepass.errors import NotFoundError
 from gatepass.flows import logout, logout_all, revoke_own_session, revoke_session
 from gatepass.store.protocols import Store
-from tests.flows.conftest import ACCESS_TTL, Clock, events, logged_in
+from tests.clock import Clock
+from tests.flows.conftest import ACCESS_TTL, events, logged_in
 
 
 async def _user_of(store: Store, session_id: str) -> str:

@@ -8,6 +8,7 @@ from gatepass.errors import InvalidTokenError, RefreshTokenReuseError
 from gatepass.flows import TokenGrant, refresh
 from gatepass.store.protocols import Store
 from gatepass.store.records import hash_token
+from tests.clock import Clock
 from tests.flows.conftest import (
     ACCESS_TTL,
     GRACE,
@@ -15,7 +16,6 @@ from tests.flows.conftest import (
     POLICY,
     REFRESH_TTL,
     WHO,
-    Clock,
     events,
     logged_in,
 )

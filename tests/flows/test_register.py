@@ -7,7 +7,8 @@ import pytest
 from gatepass.errors import InvalidEmailError, RegistrationClosedError, UserExistsError
 from gatepass.flows import register
 from gatepass.store.protocols import Store
-from tests.flows.conftest import PASSWORD, T0, WHO, Clock, CountedLimits, PlainPasswords
+from tests.clock import T0, Clock
+from tests.flows.conftest import PASSWORD, WHO, CountedLimits, PlainPasswords
 
 
 async def _register(

@@ -8,16 +8,8 @@ from gatepass.errors import ForbiddenError, NotFoundError
 from gatepass.flows import GraceReplay, ReplayOutcome, ReuseDetected, TokenGrant, refresh, replay
 from gatepass.store.protocols import Store
 from gatepass.store.records import hash_token
-from tests.flows.conftest import (
-    ACCESS_TTL,
-    GRACE,
-    ISSUER,
-    POLICY,
-    WHO,
-    Clock,
-    events,
-    logged_in,
-)
+from tests.clock import Clock
+from tests.flows.conftest import ACCESS_TTL, GRACE, ISSUER, POLICY, WHO, events, logged_in
 
 
 async def _spent(store: Store, clock: Clock) -> tuple[TokenGrant, str, str]:
