@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from gatepass.flows import GrantIssuer, TokenGrant, login
+from gatepass.flows.services import PasswordHasher
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
 from gatepass.store.rotation import Requester
@@ -80,20 +81,33 @@ def limits() -> CountedLimits:
     return CountedLimits()
 
 
-async def logged_in(store: Store, clock: Clock, limits: CountedLimits | None = None) -> TokenGrant:
-    """A registered user's first grant (the user is created at ``clock.now``)."""
-    await store.create_user(EMAIL, f"plain:{PASSWORD}", now=clock())
+async def sign_in(
+    store: Store,
+    clock: Clock,
+    *,
+    passwords: PasswordHasher | None = None,
+    limits: CountedLimits | None = None,
+    email: str = EMAIL,
+    password: str = PASSWORD,
+) -> TokenGrant:
+    """The login flow with the test's values (plain passwords, counted limits)."""
     return await login(
         store,
-        PlainPasswords(),
+        passwords or PlainPasswords(),
         limits or CountedLimits(),
         ISSUER,
-        email=EMAIL,
-        password=PASSWORD,
+        email=email,
+        password=password,
         requester=WHO,
         session_ttl=SESSION_TTL,
         clock=clock,
     )
+
+
+async def logged_in(store: Store, clock: Clock, limits: CountedLimits | None = None) -> TokenGrant:
+    """A registered user's first grant (the user is created at ``clock.now``)."""
+    await store.create_user(EMAIL, f"plain:{PASSWORD}", now=clock())
+    return await sign_in(store, clock, limits=limits)
 
 
 async def events(store: Store) -> list[str]:

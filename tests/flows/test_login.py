@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from gatepass.errors import InvalidCredentialsError, InvalidEmailError
-from gatepass.flows import login
 from gatepass.jose import decode_unverified
 from gatepass.store.protocols import Store
 from gatepass.store.records import hash_token
@@ -13,7 +12,6 @@ from tests.clock import T0, Clock
 from tests.flows.conftest import (
     ACCESS_TTL,
     EMAIL,
-    ISSUER,
     PASSWORD,
     REFRESH_TTL,
     SESSION_TTL,
@@ -22,23 +20,8 @@ from tests.flows.conftest import (
     PlainPasswords,
     events,
     logged_in,
+    sign_in,
 )
-
-
-async def _login(
-    store: Store, clock: Clock, limits: CountedLimits, email: str, password: str
-) -> None:
-    await login(
-        store,
-        PlainPasswords(),
-        limits,
-        ISSUER,
-        email=email,
-        password=password,
-        requester=WHO,
-        session_ttl=SESSION_TTL,
-        clock=clock,
-    )
 
 
 async def test_a_login_starts_a_session_with_its_first_tokens(
@@ -77,7 +60,7 @@ async def test_a_wrong_password_is_counted_and_audited(
 ) -> None:
     user = await store.create_user(EMAIL, f"plain:{PASSWORD}", now=T0)
     with pytest.raises(InvalidCredentialsError):
-        await _login(store, clock, limits, EMAIL, "not the password")
+        await sign_in(store, clock, limits=limits, password="not the password")
     assert limits.calls[-1] == ("login_failed", EMAIL)
     [failed] = await store.list_audit_events()
     assert (failed.event, failed.user_id, failed.at, failed.ip) == (
@@ -93,7 +76,7 @@ async def test_an_unknown_email_fails_like_a_wrong_password(
     store: Store, clock: Clock, limits: CountedLimits
 ) -> None:
     with pytest.raises(InvalidCredentialsError):
-        await _login(store, clock, limits, "nobody@example.com", PASSWORD)
+        await sign_in(store, clock, limits=limits, email="nobody@example.com")
     [failed] = await store.list_audit_events()
     assert (failed.event, failed.user_id) == ("login_failed", None)
 
@@ -104,7 +87,7 @@ async def test_a_disabled_user_cannot_log_in(
     user = await store.create_user(EMAIL, f"plain:{PASSWORD}", now=T0)
     await store.update_user(user.id, disabled=True)
     with pytest.raises(InvalidCredentialsError):
-        await _login(store, clock, limits, EMAIL, PASSWORD)
+        await sign_in(store, clock, limits=limits)
     assert await events(store) == ["login_failed"]
 
 
@@ -112,7 +95,7 @@ async def test_the_email_is_checked_before_anything_is_counted(
     store: Store, clock: Clock, limits: CountedLimits
 ) -> None:
     with pytest.raises(InvalidEmailError):
-        await _login(store, clock, limits, "ada\u200b@example.com", PASSWORD)
+        await sign_in(store, clock, limits=limits, email="ada\u200b@example.com")
     assert limits.calls == []
 
 
@@ -122,17 +105,7 @@ async def test_an_outdated_hash_is_replaced(store: Store, clock: Clock) -> None:
             return stored == "old-scheme", True
 
     user = await store.create_user(EMAIL, "old-scheme", now=T0)
-    await login(
-        store,
-        Rehashing(),
-        CountedLimits(),
-        ISSUER,
-        email=EMAIL,
-        password=PASSWORD,
-        requester=WHO,
-        session_ttl=SESSION_TTL,
-        clock=clock,
-    )
+    await sign_in(store, clock, passwords=Rehashing())
     again = await store.get_user(user.id)
     assert again is not None
     assert again.password_hash == f"plain:{PASSWORD}"

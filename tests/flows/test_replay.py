@@ -24,14 +24,14 @@ async def _spent(store: Store, clock: Clock) -> tuple[TokenGrant, str, str]:
 
 
 async def _replay(
-    store: Store, clock: Clock, grant: TokenGrant, user_id: str, refresh_id: str
+    store: Store, clock: Clock, grant: TokenGrant, user_id: str, refresh_id: str, **session: str
 ) -> ReplayOutcome:
     return await replay(
         store,
         POLICY,
         refresh_id=refresh_id,
         user_id=user_id,
-        session_id=grant.session_id,
+        session_id=session.get("session_id", grant.session_id),
         requester=WHO,
         clock=clock,
     )
@@ -84,14 +84,6 @@ async def test_another_sessions_token_is_not_found(store: Store, clock: Clock) -
     grant, user_id, token_id = await _spent(store, clock)
     other = await store.create_session(user_id, now=clock.now, expires_at=clock.now + 60)
     with pytest.raises(NotFoundError):
-        await replay(
-            store,
-            POLICY,
-            refresh_id=token_id,
-            user_id=user_id,
-            session_id=other.id,
-            requester=WHO,
-            clock=clock,
-        )
+        await _replay(store, clock, grant, user_id, token_id, session_id=other.id)
     with pytest.raises(NotFoundError):
         await _replay(store, clock, grant, user_id, "0" * 32)
