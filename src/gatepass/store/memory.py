@@ -14,6 +14,8 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from gatepass.errors import InvalidKeyError, NotFoundError, UserExistsError
+from gatepass.store.memory_account_tokens import MemoryAccountTokens
+from gatepass.store.memory_outbox import MemoryOutbox
 from gatepass.store.records import (
     AuditEvent,
     KeyStatus,
@@ -45,8 +47,9 @@ from gatepass.store.validation import check_key_status, check_revocation_kind, p
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore:
+class MemoryStore(MemoryAccountTokens, MemoryOutbox):
     def __init__(self) -> None:
+        super().__init__()
         self._lock = asyncio.Lock()
         self._users: dict[str, User] = {}
         self._emails: dict[str, str] = {}

@@ -40,8 +40,10 @@ from gatepass.store.rotation import (
     for_account,
 )
 from gatepass.store.sql import rows
+from gatepass.store.sql.account_tokens import SqlAccountTokens
 from gatepass.store.sql.engine import create_engine, transaction
 from gatepass.store.sql.migrate import run_migrations
+from gatepass.store.sql.outbox import SqlOutbox
 from gatepass.store.sql.tables import (
     audit_events,
     refresh_tokens,
@@ -60,7 +62,7 @@ def _unstorable(key: str) -> bool:
     return "\x00" in key
 
 
-class SqlStore:
+class SqlStore(SqlAccountTokens, SqlOutbox):
     def __init__(self, database_url: str, *, search_path: str | None = None) -> None:
         self._engine = create_engine(database_url, search_path=search_path)
 
