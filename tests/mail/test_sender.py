@@ -257,17 +257,23 @@ async def test_the_outbox_holds_no_token_in_clear(tmp_path: Path, clock: Clock) 
         await store.close()
 
 
-async def test_run_sends_when_woken(outbox: Outbox, smtp_server: SmtpServer, clock: Clock) -> None:
+@pytest.mark.parametrize("ending", ["stop", "cancel"])
+async def test_run_sends_when_woken_and_ends_when_told(
+    outbox: Outbox, smtp_server: SmtpServer, clock: Clock, ending: str
+) -> None:
     mailer = MailWorker(outbox, SmtpTransport(smtp_server.config()), clock=clock, idle=3600)
     task = asyncio.create_task(mailer.run())
     try:
-        await asyncio.sleep(0)  # the first (empty) pass starts
         await queue_reset(outbox, clock)
         mailer.wake()
         arrived = await asyncio.to_thread(smtp_server.recorder.arrived.wait, 10)
         assert arrived
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        if ending == "stop":
+            mailer.stop()
+            await asyncio.wait_for(task, 10)
+        else:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await asyncio.wait_for(task, 10)
     assert len(smtp_server.received) == 1

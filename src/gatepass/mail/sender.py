@@ -12,8 +12,8 @@ dies mid-send leaves them to the next), sends each, and records the result:
   cannot open) or too many attempts: the row is ``failed``, until an operator
   runs ``gatepass mail retry``.
 
-``run`` repeats passes until cancelled: after each it waits ``idle`` seconds
-or until ``wake()`` (a flow that just queued a mail calls it). The clock is
+``run`` repeats passes until ``stop()`` (or cancelled): after each it waits
+``idle`` seconds or until ``wake()`` (a flow that just queued a mail calls it). The clock is
 injected, so tests drive ``drain`` without sleeping.
 """
 
@@ -83,6 +83,7 @@ class MailWorker:
         self.batch = batch
         self.idle = idle
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         """Start the next pass now (a mail was just queued)."""
@@ -129,12 +130,30 @@ class MailWorker:
         return "deferred"
 
     async def run(self) -> None:
-        """Drain until cancelled; a database outage is logged and waited out."""
-        while True:
+        """Drain until ``stop()`` or cancelled; a database outage is logged and waited out."""
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.drain()
             except ServiceUnavailableError as error:
                 log.warning("mail outbox unavailable, retrying: %s", error.message)
+            _raise_if_cancelled()
+            if self._stopping:
+                return
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.idle)
+                async with asyncio.timeout(self.idle):
+                    await self._wake.wait()
+
+    def stop(self) -> None:
+        """End ``run`` after the pass under way (no mail is left half sent)."""
+        self._stopping = True
+        self._wake.set()
+
+
+def _raise_if_cancelled() -> None:
+    """Python 3.11's ``asyncio.wait_for`` (inside aiosmtplib) can swallow a
+    cancellation that lands as a reply arrives; the task still knows it was
+    cancelled, so the worker honours it here instead of idling on."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
