@@ -131,7 +131,7 @@ class MailWorker:
 
     async def run(self) -> None:
         """Drain until ``stop()`` or cancelled; a database outage is logged and waited out."""
-        while not self._stopping:
+        while True:
             self._wake.clear()
             try:
                 await self.drain()
