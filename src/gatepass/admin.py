@@ -4,7 +4,7 @@ Each function is one action and writes its audit event. Times are passed in
 (``now``, epoch seconds), as everywhere in the store. Actions that must end a
 user's live access tokens (disable, set-password, revoke-all) revoke the
 user's sessions AND add a ``user`` denylist entry that lasts one access-token
-lifetime (``gatepass.server.revoke.revoke_user``, shared with the server), so
+lifetime (``gatepass.revocation.revoke.revoke_user``, shared with the server), so
 resource servers that only see the revocation feed refuse the tokens too;
 revoking one session denylists that session the same way.
 """
@@ -18,6 +18,7 @@ from typing import Any
 from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key, KeySet
 from gatepass.kek import configured_key, key_encryption_key, wrong_key
+from gatepass.revocation.revoke import revoke_user as revoke_everything
 from gatepass.settings import Settings, check_secret_strength
 from gatepass.store.protocols import Store
 from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, normalise_email
@@ -26,6 +27,7 @@ from gatepass.tokens.keyring import (
     new_signing_record,
     open_private_jwk,
     seal_private_jwk,
+    usable_records,
 )
 
 __all__ = [
@@ -42,7 +44,6 @@ __all__ = [
     "rotate_signing_key",
     "set_disabled",
     "set_password",
-    "usable_keys",
 ]
 
 #: Seconds a retiring key keeps verifying after the last token it signed expired
@@ -150,22 +151,12 @@ def _opens(stored: str, key: str, kid: str) -> bool:
     return True
 
 
-def usable_keys(records: list[SigningKey], now: float) -> list[SigningKey]:
-    """The keys a server would verify with now: active, and retiring before retire_at."""
-    return [
-        r
-        for r in records
-        if r.status == "active"
-        or (r.status == "retiring" and (r.retire_at is None or r.retire_at > now))
-    ]
-
-
 async def export_jwks(
     store: Store, settings: Settings, now: float, *, private: bool = False
 ) -> dict[str, Any]:
     """The JWKS a server would publish now (private members only when asked)."""
     _refuse_hs256(settings)
-    records = usable_keys(await store.list_signing_keys(statuses=("active", "retiring")), now)
+    records = usable_records(await store.list_signing_keys(statuses=("active", "retiring")), now)
     if not records:
         raise NotFoundError("There are no signing keys yet: start the server or rotate once")
     if not private:
@@ -214,8 +205,6 @@ async def revoke_user(
 
     Returns the ids of the sessions that were live.
     """
-    from gatepass.server.revoke import revoke_user as revoke_everything
-
     live = await revoke_everything(store, user.id, now, settings.access_ttl, reason)
     await store.add_audit_event(
         "sessions_revoked",
@@ -240,16 +229,11 @@ async def set_disabled(
 
 
 async def set_password(
-    store: Store, settings: Settings, user: User, password: str, now: float
+    store: Store, settings: Settings, user: User, password_hash: str, now: float
 ) -> User:
-    """Argon2id-hash a new password (``WeakPasswordError`` for one the policy refuses);
-    the user's sessions and live tokens end."""
-    from gatepass.server.passwords import Passwords
-
-    passwords = Passwords(settings)
-    await passwords.check_new(password, user.email)
-    hashed = await passwords.hash(password)
-    updated = await store.update_user(user.id, password_hash=hashed)
+    """Store a new password's hash (the caller checked the policy and hashed it, as for
+    ``create_user``); the user's sessions and live tokens end."""
+    updated = await store.update_user(user.id, password_hash=password_hash)
     await store.add_audit_event("password_set", at=now, user_id=user.id, detail={"by": "cli"})
     await revoke_user(store, settings, user, now, "password_set")
     return updated

@@ -16,8 +16,7 @@
     │   └── ClaimError                 claim_invalid       (.claim)
     │       ├── MissingClaimError      claim_missing       (.claim)
     │       ├── TokenExpiredError      token_expired       (.claim == "exp")
-    │       ├── TokenNotYetValidError  token_not_yet_valid (.claim == "nbf" or "iat")
-    │       └── TokenRevokedError      token_revoked
+    │       └── TokenNotYetValidError  token_not_yet_valid (.claim == "nbf" or "iat")
     ├── AuthError                                          (raised by the server)
     │   ├── MissingTokenError          missing_token
     │   ├── InvalidTokenError          invalid_token
@@ -27,9 +26,10 @@
     │   ├── CsrfError                  csrf_failed
     │   ├── RateLimitedError           rate_limited        (.retry_after)
     │   ├── RefreshTokenReuseError     refresh_token_reused
-    │   ├── RegistrationClosedError    registration_closed
-    │   ├── UserExistsError            user_exists
-    │   └── NotFoundError              not_found
+    │   └── RegistrationClosedError    registration_closed
+    ├── StoreError                                         (a record is missing or already taken)
+    │   ├── NotFoundError              not_found           (no such user, session, key: any 404)
+    │   └── UserExistsError            user_exists
     ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
@@ -42,6 +42,10 @@ Messages are fixed text written here, or built only from values gatepass
 itself chose (claim names it was asked to check, limits it was configured
 with). They never contain any part of a token, header, key or other input an
 attacker controls, so they are safe to log and to return to clients.
+
+A revoked access token is an ``InvalidTokenError`` like any other refused
+token (``gatepass.revocation``): revocation is not a JOSE claim check, and the
+answer does not tell a revoked token from a forged one.
 
 The mapping to HTTP status codes lives in one place, ``gatepass.server.errors``.
 """
@@ -76,9 +80,9 @@ __all__ = [
     "RegistrationClosedError",
     "SensitiveClaimError",
     "ServiceUnavailableError",
+    "StoreError",
     "TokenExpiredError",
     "TokenNotYetValidError",
-    "TokenRevokedError",
     "TokenTooLargeError",
     "UnsupportedHeaderError",
     "UnsupportedMediaTypeError",
@@ -197,13 +201,6 @@ class TokenNotYetValidError(ClaimError):
         super().__init__(claim, message or "The token is not yet valid")
 
 
-class TokenRevokedError(ClaimError):
-    code = "token_revoked"
-
-    def __init__(self, claim: str = "sid", message: str | None = None) -> None:
-        super().__init__(claim, message or "The token has been revoked")
-
-
 # --- Server / auth ----------------------------------------------------------
 
 
@@ -263,14 +260,26 @@ class RegistrationClosedError(AuthError):
     default_message = "Registration is closed"
 
 
-class UserExistsError(AuthError):
-    code = "user_exists"
-    default_message = "A user with this email already exists"
+# --- Store ------------------------------------------------------------------
 
 
-class NotFoundError(AuthError):
+class StoreError(GatepassError):
+    """A record is missing or already taken; nothing was changed."""
+
+    code = "store_error"
+    default_message = "The request conflicts with what is stored"
+
+
+class NotFoundError(StoreError):
+    """The record named does not exist (the store's, admin's and the routes' 404)."""
+
     code = "not_found"
     default_message = "Not found"
+
+
+class UserExistsError(StoreError):
+    code = "user_exists"
+    default_message = "A user with this email already exists"
 
 
 # --- Input ------------------------------------------------------------------

@@ -34,7 +34,8 @@ from pathlib import Path
 
 from gatepass.errors import ConfigError
 from gatepass.filemodes import OWNER_ONLY, restrict_to_owner
-from gatepass.settings import Settings, check_secret_strength
+from gatepass.secret import check_secret_strength
+from gatepass.settings import Settings
 from gatepass.store.memory import MemoryStore
 from gatepass.store.protocols import Store
 from gatepass.store.records import SigningKey

@@ -244,7 +244,7 @@ async def test_the_outbox_holds_no_token_in_clear(tmp_path: Path, clock: Clock) 
     try:
         outbox = Outbox(store, KEK)
         issued = await queue_reset(outbox, clock)
-        async with store._engine.connect() as conn:
+        async with store.engine.connect() as conn:
             rows = [tuple(r) for r in await conn.execute(text("SELECT * FROM mail_outbox"))]
         dump = repr(rows)
         assert issued.token not in dump

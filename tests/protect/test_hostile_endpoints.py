@@ -24,8 +24,8 @@ from gatepass.errors import InvalidTokenError, ServiceUnavailableError
 from gatepass.jose import Key, KeySet
 from gatepass.protect import Authenticator, JWKSClient, RevocationSync
 from gatepass.protect.jwks import DEFAULT_MAX_BYTES
-from gatepass.protect.revocations import MAX_FEED_BYTES
 from gatepass.revocation import entry_to_json
+from gatepass.revocation.protect_sync import MAX_FEED_BYTES
 from gatepass.store.records import Revocation
 from tests.protect.helpers import AUDIENCE, FEED_TOKEN, ISSUER, FakeAuthServer, mint, running
 

@@ -35,7 +35,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def _refresh_tokens(store: SqlStore, session_id: str) -> int:
-    async with store._engine.connect() as conn:
+    async with store.engine.connect() as conn:
         query = text("SELECT COUNT(*) FROM refresh_tokens WHERE session_id = :sid")
         count = (await conn.execute(query, {"sid": session_id})).scalar_one()
     return int(count)

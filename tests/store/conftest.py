@@ -103,6 +103,17 @@ async def make_sql_store(
 
 
 @contextmanager
+def before_statements(store: SqlStore, hook: Callable[..., None]) -> Iterator[None]:
+    """``hook(conn, cursor, statement, ...)`` runs before each statement ``store`` sends."""
+    engine = store.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)
+
+
+@contextmanager
 def failing_statements(store: SqlStore, starts_with: str, times: int = 1) -> Iterator[list[str]]:
     """The next ``times`` statements of ``store`` starting with ``starts_with`` fail
     as a dropped connection does (OSError from the driver); yields what failed."""
@@ -114,9 +125,5 @@ def failing_statements(store: SqlStore, starts_with: str, times: int = 1) -> Ite
             failed.append(statement)
             raise OSError("injected database failure")
 
-    engine = store._engine.sync_engine
-    event.listen(engine, "before_cursor_execute", fail)
-    try:
+    with before_statements(store, fail):
         yield failed
-    finally:
-        event.remove(engine, "before_cursor_execute", fail)

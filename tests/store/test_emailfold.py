@@ -56,7 +56,7 @@ async def test_migration_0002_folds_and_reports_collisions(
     make_sql_store: StoreMaker, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = make_sql_store()
-    async with store._engine.begin() as conn:
+    async with store.engine.begin() as conn:
         await conn.run_sync(_to_0001)
         for n, (user_id, email) in enumerate(ROWS):
             await conn.execute(

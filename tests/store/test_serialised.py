@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from gatepass.errors import InvalidKeyError
 from gatepass.store.protocols import Store
-from gatepass.store.sql.store import _insert_revocation
+from gatepass.store.sql.revocations import insert_revocation
+from gatepass.store.sql.store import SqlStore
 from gatepass.tokens.keyring import new_signing_record
-from tests.store.conftest import StoreMaker
+from tests.store.conftest import StoreMaker, before_statements
 
 NOW = 1_800_000_000.0
 KEK = secrets.token_urlsafe(32)
@@ -47,14 +52,51 @@ async def test_a_revocation_waits_for_an_uncommitted_one(make_sql_store: StoreMa
     first_store, second_store = make_sql_store(), make_sql_store()
     await first_store.migrate()
     await second_store.health()
-    async with first_store._write() as conn:
-        first = await _insert_revocation(conn, "jti", "a", NOW, NOW, NOW + 900)
-        second_task = asyncio.create_task(
-            second_store.add_revocation("jti", "b", not_before=NOW, now=NOW, expires_at=NOW + 900)
-        )
-        await asyncio.sleep(0.3)
-        assert not second_task.done()  # blocked behind the uncommitted first entry
-        assert await second_store.revocations_since(0) == []
+    watcher = make_sql_store()
+    with queueing(second_store) as queued:
+        async with first_store.writing() as conn:
+            first = await insert_revocation(conn, "jti", "a", NOW, NOW, NOW + 900)
+            second_task = asyncio.create_task(
+                second_store.add_revocation(
+                    "jti", "b", not_before=NOW, now=NOW, expires_at=NOW + 900
+                )
+            )
+            await until_waiting(watcher, queued, second_task)
+            assert not second_task.done()  # blocked behind the uncommitted first entry
+            assert await second_store.revocations_since(0) == []
     second = await asyncio.wait_for(second_task, 10)
     assert second.seq > first.seq
     assert [e.seq for e in await second_store.revocations_since(0)] == [first.seq, second.seq]
+
+
+@contextmanager
+def queueing(store: SqlStore) -> Iterator[list[int | None]]:
+    """Collects the statements of ``store`` that wait for another writer to commit:
+    PostgreSQL's advisory lock (as the backend pid that sent it), SQLite's
+    ``BEGIN IMMEDIATE`` (as None: SQLite shows no waiter)."""
+    sent: list[int | None] = []
+
+    def seen(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "pg_advisory_xact_lock" in statement:
+            sent.append(conn.connection.driver_connection.get_server_pid())
+        elif statement.startswith("BEGIN IMMEDIATE"):
+            sent.append(None)
+
+    with before_statements(store, seen):
+        yield sent
+
+
+async def until_waiting(watcher: SqlStore, queued: list[int | None], task: Any) -> None:
+    """Return once ``task`` waits on the database (or has finished: the test then fails)."""
+    waiting = text(
+        "SELECT 1 FROM pg_locks WHERE pid = :pid AND locktype = 'advisory' AND NOT granted"
+    )
+    deadline = asyncio.get_running_loop().time() + 10
+    while not task.done() and asyncio.get_running_loop().time() < deadline:
+        if queued and queued[0] is None:
+            return
+        if queued:
+            async with watcher.reading() as conn:
+                if (await conn.execute(waiting, {"pid": queued[0]})).first() is not None:
+                    return
+        await asyncio.sleep(0.01)

@@ -43,7 +43,7 @@ async def test_migrations_build_exactly_the_tables(make_sql_store: StoreMaker) -
     def diff(conn: Connection) -> list[Any]:
         return list(compare_metadata(MigrationContext.configure(conn), metadata))
 
-    async with store._engine.connect() as conn:
+    async with store.engine.connect() as conn:
         assert await conn.run_sync(diff) == []
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
     assert version == head_revision()
@@ -109,7 +109,7 @@ async def test_rotations_from_separate_connections_serialise(make_sql_store: Sto
     successors = [r.successor for r in results]
     assert None not in successors
     assert len({s.id for s in successors if s is not None}) == 1
-    async with stores[0]._engine.connect() as conn:
+    async with stores[0].engine.connect() as conn:
         count = (await conn.execute(text("SELECT COUNT(*) FROM refresh_tokens"))).scalar()
     assert count == 2
 
@@ -173,7 +173,7 @@ async def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     store = SqlStore(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
     try:
         await store.migrate()
-        async with store._engine.connect() as conn:
+        async with store.engine.connect() as conn:
             mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
             keys = (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar()
         assert (mode, keys) == ("wal", 1)
@@ -210,11 +210,11 @@ async def test_postgres_reconnects_after_its_connections_are_killed() -> None:
         try:
             await store.migrate()
             user = await store.create_user("a@example.com", "h", now=NOW)
-            async with store._engine.connect() as conn:  # the pooled connection
+            async with store.engine.connect() as conn:  # the pooled connection
                 pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar()
             killer = SqlStore(url)
             try:
-                async with killer._engine.begin() as conn:
+                async with killer.engine.begin() as conn:
                     killed = await conn.execute(
                         text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
                     )
@@ -345,7 +345,7 @@ async def test_sqlite_deleted_under_a_running_store(tmp_path: Path) -> None:
     try:
         await store.migrate()
         await store.health()
-        await store._engine.dispose()  # drop pooled connections, as after a restart
+        await store.engine.dispose()  # drop pooled connections, as after a restart
         for child in directory.iterdir():
             child.unlink()
         directory.rmdir()
@@ -366,7 +366,7 @@ async def test_a_database_from_the_first_release_upgrades_keeping_its_users(
     def to_first_release(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), "0001")
 
-    async with store._engine.begin() as conn:
+    async with store.engine.begin() as conn:
         await conn.run_sync(to_first_release)
         await conn.execute(
             text(
@@ -386,7 +386,7 @@ async def test_a_database_from_the_first_release_upgrades_keeping_its_users(
     assert user.email == "a@example.com"
     assert await store.get_session("s1") is not None
 
-    async with store._engine.connect() as conn:
+    async with store.engine.connect() as conn:
         columns = await conn.run_sync(
             lambda sync: [c["name"] for c in sa_inspect(sync).get_columns("users")]
         )

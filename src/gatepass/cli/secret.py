@@ -17,7 +17,7 @@ import typer
 from gatepass.cli.output import emit_json
 from gatepass.cli.runtime import EXIT_INVALID, fail, guarded, read_stdin
 from gatepass.errors import ConfigError
-from gatepass.settings import MIN_SECRET_BYTES, _entropy_bits, check_secret_strength
+from gatepass.secret import MIN_SECRET_BYTES, check_secret_strength, entropy_bits
 
 __all__ = ["secret_app"]
 
@@ -63,7 +63,7 @@ def check(
     except ConfigError as exc:
         problem = exc.message
     size = len(value.encode("utf-8"))
-    entropy = round(_entropy_bits(value), 1)
+    entropy = round(entropy_bits(value), 1)
     if json:
         emit_json(
             {"ok": problem is None, "bytes": size, "entropy_bits": entropy, "problem": problem}

@@ -20,9 +20,9 @@ from gatepass.cli.keysource import algorithms_for, fetch_jwks, key_from_file, se
 from gatepass.cli.output import console, emit_json, safe
 from gatepass.cli.runtime import EXIT_INVALID, fail, guarded, read_stdin
 from gatepass.cli.tokenview import findings_json, inspection_json, show_findings, show_inspection
+from gatepass.envparse import parse_duration
 from gatepass.errors import InvalidKeyError, JoseError, MalformedTokenError
 from gatepass.jose import Key, KeySet, Verifier, encode
-from gatepass.settings import _parse_duration
 
 __all__ = ["token_app"]
 
@@ -206,7 +206,7 @@ def sign(
     """Sign claims as a JWT; adds iat, and exp from --ttl unless the claims hold one."""
     payload = _claims(claims)
     signing = _signing_key(key, secret_env)
-    lifetime = _parse_duration(ttl, "--ttl")
+    lifetime = parse_duration(ttl, "--ttl")
     if lifetime < 1:
         fail("usage: --ttl must be positive")
     now = int(time.time())

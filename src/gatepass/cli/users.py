@@ -107,7 +107,11 @@ def set_password(user: str = typer.Argument(..., help=USER_HELP)) -> None:
     password = read_password()
 
     async def work(store: Store, config: Settings) -> User:
+        from gatepass.server.passwords import Passwords
+
         found = await admin.find_user(store, user)
-        return await admin.set_password(store, config, found, password, time.time())
+        check_new_password(password, email=found.email)  # the user's own email is a guess too
+        hashed = await Passwords(config).hash(password)
+        return await admin.set_password(store, config, found, hashed, time.time())
 
     typer.echo(f"password set for user {with_store(work).id}; their sessions were revoked")

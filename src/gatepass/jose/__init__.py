@@ -8,7 +8,8 @@ the clock injectable. Safe by default, unsafe only by name
 from gatepass.jose import jws, jwt
 from gatepass.jose.algorithms import ALGORITHMS, Algorithm
 from gatepass.jose.jwt import Verifier, decode, decode_unverified, encode
-from gatepass.jose.keys import Key, KeySet
+from gatepass.jose.keys import Key
+from gatepass.jose.keyset import KeySet
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 
 __all__ = [

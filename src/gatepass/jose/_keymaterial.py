@@ -15,10 +15,13 @@ from gatepass.jose._b64 import b64encode
 
 __all__ = [
     "EC_CURVES",
+    "MAX_RSA_BITS",
+    "MIN_RSA_BITS",
     "OKP_PRIVATE",
     "OKP_PUBLIC",
     "AnyKey",
     "Material",
+    "check_rsa_numbers",
     "from_crypto_object",
     "has_roca_fingerprint",
     "looks_like_public_key_text",
@@ -130,6 +133,22 @@ _ROCA_SUBGROUPS: Final = tuple((p, _powers_of_65537(p)) for p in _ROCA_PRIMES)
 def has_roca_fingerprint(modulus: int) -> bool:
     """True for an RSA modulus from the ROCA-vulnerable generator (CVE-2017-15361)."""
     return all(modulus % p in subgroup for p, subgroup in _ROCA_SUBGROUPS)
+
+
+MIN_RSA_BITS: Final = 2048
+MAX_RSA_BITS: Final = 16384
+
+
+def check_rsa_numbers(public: rsa.RSAPublicNumbers) -> None:
+    """Refuse a short or oversized modulus, an unsafe exponent, or a ROCA modulus."""
+    if public.n.bit_length() < MIN_RSA_BITS:
+        raise InvalidKeyError("RSA keys must be at least 2048 bits")
+    if public.n.bit_length() > MAX_RSA_BITS:  # OpenSSL's own limit; larger only costs time
+        raise InvalidKeyError("RSA keys must be at most 16384 bits")
+    if public.e < 3 or public.e % 2 == 0 or public.e.bit_length() > 64:
+        raise InvalidKeyError("The RSA public exponent is unsafe")
+    if has_roca_fingerprint(public.n):
+        raise InvalidKeyError("The RSA key was made by a generator with a known flaw (ROCA)")
 
 
 def looks_like_public_key_text(raw: bytes) -> bool:

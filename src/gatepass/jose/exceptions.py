@@ -186,10 +186,6 @@ class _NotYetValid(ImmatureSignatureError, errors.TokenNotYetValidError):
     pass
 
 
-class _Revoked(InvalidTokenError, errors.TokenRevokedError):
-    pass
-
-
 class _Missing(MissingRequiredClaimError, errors.MissingClaimError):
     pass
 
@@ -238,7 +234,6 @@ _BY_CLASS: Final[dict[type[errors.JoseError], type[PyJWTError]]] = {
     errors.SensitiveClaimError: _SensitiveClaim,
     errors.TokenExpiredError: _Expired,
     errors.TokenNotYetValidError: _NotYetValid,
-    errors.TokenRevokedError: _Revoked,
     errors.MissingClaimError: _Missing,
 }
 #: A ClaimError about one of these claims has PyJWT's name for that claim.

@@ -17,7 +17,7 @@ from typing import Final, NamedTuple
 
 from gatepass.errors import JoseError
 from gatepass.jose._json import loads_object
-from gatepass.jose.keys import KeySet
+from gatepass.jose.keyset import KeySet
 
 __all__ = ["FIRST_RETRY", "FetchedKeys", "KeySetRejected", "RefetchSchedule", "key_set_from_json"]
 

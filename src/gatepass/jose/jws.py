@@ -26,7 +26,8 @@ from gatepass.jose._b64 import b64decode_segment, b64encode
 from gatepass.jose._header import check_header_members
 from gatepass.jose._json import dumps, loads_object
 from gatepass.jose.algorithms import ALGORITHMS, algorithms_for_key
-from gatepass.jose.keys import Key, KeySet
+from gatepass.jose.keys import Key
+from gatepass.jose.keyset import KeySet
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["parse_header", "sign", "split", "verify", "verify_shared"]

@@ -1,39 +1,32 @@
-"""Keys (RFC 7517 JWK, PEM/DER, raw secrets) and key sets (JWKS).
+"""Keys: one validated key from a JWK, PEM/DER, a raw secret or a ``cryptography`` object.
 
 A ``Key`` is immutable and validated when it is made: unsafe material (short
 RSA moduli, bad exponents, points off the curve, empty secrets, public-key
 text offered as an HMAC secret) never becomes a Key. Whether a key may be used
-with a given algorithm is decided in one place, :meth:`Key.check_alg`.
+with a given algorithm is decided in one place, :meth:`Key.check_alg`. Reading
+and writing JWK members is :mod:`gatepass.jose.jwk`; key sets (JWKS) are
+:mod:`gatepass.jose.keyset`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets as _secrets
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Final
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-import orjson
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from gatepass.errors import (
-    AlgorithmNotAllowedError,
-    InvalidKeyError,
-    KeyNotFoundError,
-    MalformedTokenError,
-)
-from gatepass.jose._b64 import b64decode, b64encode
+from gatepass.errors import AlgorithmNotAllowedError, InvalidKeyError
 from gatepass.jose._keymaterial import (
     EC_CURVES,
     OKP_PRIVATE,
-    OKP_PUBLIC,
     AnyKey,
     Material,
+    check_rsa_numbers,
     from_crypto_object,
-    has_roca_fingerprint,
     looks_like_public_key_text,
 )
 from gatepass.jose.algorithms import (
@@ -44,18 +37,9 @@ from gatepass.jose.algorithms import (
     make_signer,
     make_verifier,
 )
+from gatepass.jose.jwk import export_members, public_ops, read_jwk, thumbprint_of
 
-__all__ = ["Key", "KeySet"]
-
-MIN_RSA_BITS: Final = 2048
-MAX_RSA_BITS: Final = 16384
-_PUBLIC_OPS: Final = {"sign": "verify", "decrypt": "encrypt", "unwrapKey": "wrapKey"}
-_THUMBPRINT_MEMBERS: Final = {
-    "oct": ("k", "kty"),
-    "RSA": ("e", "kty", "n"),
-    "EC": ("crv", "kty", "x", "y"),
-    "OKP": ("crv", "kty", "x"),
-}
+__all__ = ["Key"]
 
 
 class Key:
@@ -153,13 +137,7 @@ class Key:
     @classmethod
     def import_jwk(cls, jwk: Mapping[str, Any]) -> Key:
         """Import a JWK (RFC 7517). Unknown or malformed material raises InvalidKeyError."""
-        if not isinstance(jwk, Mapping):
-            raise InvalidKeyError("A JWK must be a JSON object")
-        kid, alg, use, key_ops = _parse_metadata(jwk)
-        try:
-            material = _material_from_jwk(jwk)
-        except (ValueError, TypeError, UnsupportedAlgorithm, MalformedTokenError):
-            raise InvalidKeyError("The JWK's key material is invalid") from None
+        material, (kid, alg, use, key_ops) = read_jwk(jwk)
         return cls(material, kid=kid, alg=alg, use=use, key_ops=key_ops)
 
     @classmethod
@@ -297,7 +275,7 @@ class Key:
             raise InvalidKeyError("A secret key has no public form")
         if not self.is_private:
             return self
-        ops = None if self.key_ops is None else {_PUBLIC_OPS.get(o, o) for o in self.key_ops}
+        ops = None if self.key_ops is None else public_ops(self.key_ops)
         return Key(
             from_crypto_object(self.public_crypto),
             kid=self.kid if self.kid_explicit else None,
@@ -310,18 +288,9 @@ class Key:
         """The JWK; public members only unless ``private=True``."""
         if self.kty == "oct" and not private:
             raise InvalidKeyError("A secret key can only be exported with private=True")
-        jwk: dict[str, Any] = dict(self._members)
-        if private:
-            jwk.update(self._private_members)
-        jwk["kid"] = self.kid
-        if self.alg is not None:
-            jwk["alg"] = self.alg
-        if self.use is not None:
-            jwk["use"] = self.use
-        if self.key_ops is not None:
-            ops = self.key_ops if private else {_PUBLIC_OPS.get(o, o) for o in self.key_ops}
-            jwk["key_ops"] = sorted(ops)
-        return jwk
+        members = {**self._members, **self._private_members} if private else self._members
+        ops = self.key_ops if private or self.key_ops is None else public_ops(self.key_ops)
+        return export_members(members, kid=self.kid, alg=self.alg, use=self.use, key_ops=ops)
 
     def export_pem(self, private: bool = False) -> bytes:
         """PEM (PKCS#8 private or SubjectPublicKeyInfo public); not for secret keys."""
@@ -341,196 +310,18 @@ class Key:
 
     def thumbprint(self, hash_name: str = "sha256") -> str:
         """The RFC 7638 JWK thumbprint, base64url."""
-        members = {**self._members, **self._private_members}
-        required = {m: members[m] for m in _THUMBPRINT_MEMBERS[self.kty]}
-        canonical = orjson.dumps(required, option=orjson.OPT_SORT_KEYS)
-        return b64encode(hashlib.new(hash_name, canonical).digest())
+        return thumbprint_of(self.kty, {**self._members, **self._private_members}, hash_name)
 
     def __repr__(self) -> str:
         part = "private" if self.is_private else "public"
         return f"Key(kty={self.kty!r}, kid={self.kid!r}, alg={self.alg!r}, {part})"
 
 
-class KeySet:
-    """A JWK Set: keys selected by kid, alg, use, key_ops and kty."""
-
-    __slots__ = ("_by_kid", "_keys")
-
-    def __init__(self, keys: Iterable[Key]) -> None:
-        self._keys = tuple(keys)
-        self._by_kid: dict[str, Key] = {}
-        for key in self._keys:
-            if not isinstance(key, Key):
-                raise TypeError("KeySet takes Key objects")
-            if key.kid in self._by_kid:
-                raise InvalidKeyError("Duplicate kid in key set")
-            self._by_kid[key.kid] = key
-        if len({k.kty == "oct" for k in self._keys}) > 1:
-            raise InvalidKeyError("A key set must not mix secret and public keys")
-
-    @classmethod
-    def import_jwks(cls, jwks: Mapping[str, Any]) -> KeySet:
-        """Import ``{"keys": [...]}``; keys of a type gatepass does not know are skipped."""
-        return cls(Key.import_jwk(k) for k in _known_members(jwks))
-
-    @classmethod
-    def import_usable_jwks(cls, jwks: Mapping[str, Any]) -> tuple[KeySet, int]:
-        """A third party's JWK Set: the keys gatepass can use, and how many it skipped.
-
-        RFC 7517 §5: keys with a ``kty`` not understood, missing members, or
-        values out of the supported range (a secp256k1 curve, a 1024-bit RSA
-        modulus) are ignored rather than failing the whole set.
-        """
-        members = jwks.get("keys") if isinstance(jwks, Mapping) else None
-        usable: list[Key] = []
-        for member in _known_members(jwks):
-            try:
-                usable.append(Key.import_jwk(member))
-            except InvalidKeyError:
-                continue
-        assert isinstance(members, list)  # _known_members checked it
-        return cls(usable), len(members) - len(usable)
-
-    def export_jwks(self, private: bool = False) -> dict[str, Any]:
-        return {"keys": [k.export_jwk(private=private) for k in self._keys]}
-
-    def select(
-        self,
-        *,
-        kid: str | None = None,
-        alg: str | None = None,
-        use: str | None = None,
-        key_op: str | None = None,
-        kty: str | None = None,
-    ) -> list[Key]:
-        """Keys matching every given criterion (a key without use/key_ops/alg matches any)."""
-        return [
-            k
-            for k in self._keys
-            if (kid is None or k.kid == kid)
-            and (kty is None or k.kty == kty)
-            and (alg is None or k.alg in (None, alg))
-            and (use is None or k.use in (None, use))
-            and (key_op is None or k.key_ops is None or key_op in k.key_ops)
-        ]
-
-    def get(self, kid: str) -> Key:
-        try:
-            return self._by_kid[kid]
-        except (KeyError, TypeError):
-            raise KeyNotFoundError() from None
-
-    def __iter__(self) -> Iterator[Key]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __repr__(self) -> str:
-        return f"KeySet({len(self._keys)} keys)"
-
-
-_KNOWN_KTY: Final = frozenset(_THUMBPRINT_MEMBERS)
-
-
-def _parse_metadata(
-    jwk: Mapping[str, Any],
-) -> tuple[str | None, str | None, str | None, list[str] | None]:
-    kid, alg, use, ops = (jwk.get(m) for m in ("kid", "alg", "use", "key_ops"))
-    for value in (kid, alg, use):
-        if value is not None and not isinstance(value, str):
-            raise InvalidKeyError("JWK kid, alg and use must be strings")
-    if ops is not None and (
-        not isinstance(ops, list)
-        or not all(isinstance(o, str) for o in ops)
-        or len(set(ops)) != len(ops)
-    ):
-        raise InvalidKeyError("JWK key_ops must be a list of distinct strings")
-    return kid, alg, use, ops
-
-
-def _b64_member(jwk: Mapping[str, Any], name: str) -> bytes:
-    value = jwk.get(name)
-    if not isinstance(value, str):
-        raise InvalidKeyError("The JWK lacks a required member")
-    return b64decode(value)
-
-
-def _int_member(jwk: Mapping[str, Any], name: str) -> int:
-    return int.from_bytes(_b64_member(jwk, name), "big")
-
-
-def _material_from_jwk(jwk: Mapping[str, Any]) -> Material:
-    kty = jwk.get("kty")
-    if kty == "oct":
-        return Material.oct(_b64_member(jwk, "k"))
-    if kty == "RSA":
-        if "oth" in jwk:
-            raise InvalidKeyError("Multi-prime RSA keys are not supported")
-        public = rsa.RSAPublicNumbers(_int_member(jwk, "e"), _int_member(jwk, "n"))
-        _check_rsa_numbers(public)
-        if "d" not in jwk:
-            return from_crypto_object(public.public_key())
-        p, q, d = (_int_member(jwk, m) for m in ("p", "q", "d"))
-        dp, dq, qi = (_int_member(jwk, m) for m in ("dp", "dq", "qi"))
-        return from_crypto_object(rsa.RSAPrivateNumbers(p, q, d, dp, dq, qi, public).private_key())
-    if kty == "EC":
-        curve_cls, size = EC_CURVES.get(jwk.get("crv"), (None, 0))  # type: ignore[arg-type]
-        if curve_cls is None:
-            raise InvalidKeyError("Unsupported elliptic curve")
-        x, y = _b64_member(jwk, "x"), _b64_member(jwk, "y")
-        if len(x) != size or len(y) != size:
-            raise InvalidKeyError("EC coordinates have the wrong length")
-        pub_nums = ec.EllipticCurvePublicNumbers(
-            int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve_cls()
-        )
-        pub = pub_nums.public_key()  # raises ValueError for a point off the curve
-        if "d" not in jwk:
-            return from_crypto_object(pub)
-        scalar = _b64_member(jwk, "d")
-        if len(scalar) != size:
-            raise InvalidKeyError("EC private scalar has the wrong length")
-        priv = ec.derive_private_key(int.from_bytes(scalar, "big"), curve_cls())
-        if priv.public_key().public_numbers() != pub_nums:
-            raise InvalidKeyError("EC private and public parts do not match")
-        return from_crypto_object(priv)
-    if kty == "OKP":
-        crv = jwk.get("crv")
-        if not isinstance(crv, str) or crv not in OKP_PUBLIC:
-            raise InvalidKeyError("Unsupported OKP curve")
-        pub_cls, size = OKP_PUBLIC[crv]
-        x = _b64_member(jwk, "x")
-        if len(x) != size:
-            raise InvalidKeyError("OKP public key has the wrong length")
-        if "d" not in jwk:
-            return from_crypto_object(pub_cls.from_public_bytes(x))
-        private = _b64_member(jwk, "d")
-        if len(private) != OKP_PRIVATE[crv][1]:
-            raise InvalidKeyError("OKP private key has the wrong length")
-        priv = OKP_PRIVATE[crv][0].from_private_bytes(private)
-        material = from_crypto_object(priv)
-        if material.public_members["x"] != jwk["x"]:
-            raise InvalidKeyError("OKP private and public parts do not match")
-        return material
-    raise InvalidKeyError("Unsupported key type")
-
-
-def _check_rsa_numbers(public: rsa.RSAPublicNumbers) -> None:
-    if public.n.bit_length() < MIN_RSA_BITS:
-        raise InvalidKeyError("RSA keys must be at least 2048 bits")
-    if public.n.bit_length() > MAX_RSA_BITS:  # OpenSSL's own limit; larger only costs time
-        raise InvalidKeyError("RSA keys must be at most 16384 bits")
-    if public.e < 3 or public.e % 2 == 0 or public.e.bit_length() > 64:
-        raise InvalidKeyError("The RSA public exponent is unsafe")
-    if has_roca_fingerprint(public.n):
-        raise InvalidKeyError("The RSA key was made by a generator with a known flaw (ROCA)")
-
-
 def _check_safe(material: Material) -> None:
     if material.kty == "RSA":
         public = material.public_crypto
         assert isinstance(public, rsa.RSAPublicKey)
-        _check_rsa_numbers(public.public_numbers())
+        check_rsa_numbers(public.public_numbers())
     elif material.kty == "oct" and not material.secret:
         raise InvalidKeyError("The secret key is empty")
 
@@ -555,11 +346,3 @@ def _load(data: bytes, password: bytes | None, *, pem: bool) -> object:
         except (ValueError, TypeError, UnsupportedAlgorithm):
             continue
     raise InvalidKeyError("The key could not be loaded")
-
-
-def _known_members(jwks: Mapping[str, Any]) -> list[Any]:
-    """The ``keys`` of a JWK Set whose ``kty`` gatepass knows (others are ignored)."""
-    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
-    if not isinstance(keys, list):
-        raise InvalidKeyError("A JWK Set must be an object with a list of keys")
-    return [k for k in keys if not isinstance(k, Mapping) or k.get("kty") in _KNOWN_KTY]

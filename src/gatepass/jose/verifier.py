@@ -19,7 +19,8 @@ from gatepass.jose._json import loads_object
 from gatepass.jose._keymaterial import looks_like_public_key_text
 from gatepass.jose.algorithms import ALGORITHMS
 from gatepass.jose.claims import Expected, validate_claims
-from gatepass.jose.keys import Key, KeySet
+from gatepass.jose.keys import Key
+from gatepass.jose.keyset import KeySet
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 from gatepass.jose.options import claim_rules, verifies_signature
 from gatepass.jose.pyjwt.api_jwk import PyJWK, PyJWKSet

@@ -20,7 +20,7 @@ from gatepass.protect.fastapi_adapter import GatepassHTTPException
 from gatepass.protect.jwks import JWKSClient
 from gatepass.protect.principal import Access, Principal
 from gatepass.protect.profiles import Profile
-from gatepass.protect.revocations import RevocationSync
+from gatepass.revocation.protect_sync import RevocationSync
 
 __all__ = [
     "PRINCIPAL_KEY",

@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from gatepass.errors import ConfigError
 from gatepass.protect.authenticator import Authenticator
 from gatepass.protect.jwks import JWKSClient
-from gatepass.protect.revocations import RevocationSync
+from gatepass.revocation.protect_sync import RevocationSync
+from gatepass.revocation.wire import channel_for
 
 __all__ = ["authenticator_from_env"]
 
@@ -57,7 +58,7 @@ def authenticator_from_env(env: Mapping[str, str] | None = None) -> Authenticato
             feed_token=_get(env, "GATEPASS_REVOCATION_FEED_TOKEN"),
             auth_prefix=_get(env, "GATEPASS_AUTH_PREFIX") or "/auth",
             redis_url=redis_url,
-            channel=f"{_redis_prefix(env)}:revocations",
+            channel=channel_for(_redis_prefix(env)),
             allow_insecure_loopback=allow,
         )
     return Authenticator(

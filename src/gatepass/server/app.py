@@ -10,6 +10,8 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 
 from gatepass import __version__
+from gatepass.revocation.recording import recording
+from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.apidocs import OPENAPI_PATH, mount_api_docs
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.console import mount_console
@@ -22,7 +24,6 @@ from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
 from gatepass.server.openapi import install_openapi
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits, Sleep
-from gatepass.server.revocations import RevocationSync, recording
 from gatepass.server.routes_auth import auth_router
 from gatepass.server.state import ServerState, get_state
 from gatepass.server.token_endpoint import token_router
@@ -67,7 +68,7 @@ def create_app(
             if store is None:
                 await backend.close()
             raise
-        revocations = RevocationSync(backend, config)
+        revocations = ServerRevocationSync(backend, config)
         await revocations.start()
         app.state.gatepass = ServerState(
             settings=config,

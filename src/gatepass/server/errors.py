@@ -32,6 +32,7 @@ from gatepass.errors import (
     RateLimitedError,
     RegistrationClosedError,
     ServiceUnavailableError,
+    StoreError,
     UnsupportedMediaTypeError,
     UserExistsError,
 )
@@ -93,6 +94,7 @@ _OAUTH: Final[tuple[tuple[type[GatepassError], str, int], ...]] = (
     (ServiceUnavailableError, "temporarily_unavailable", 503),
     (ConfigError, "server_error", 500),
     (AuthError, "invalid_grant", 400),
+    (StoreError, "invalid_grant", 400),
     (JoseError, "invalid_grant", 400),
 )
 

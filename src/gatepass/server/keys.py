@@ -56,7 +56,12 @@ from gatepass.store.protocols import Store
 from gatepass.store.records import KeyStatus, SigningKey
 from gatepass.tokencache import VerifiedTokenCache
 from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
-from gatepass.tokens.keyring import Keyring, new_signing_record, open_private_jwk
+from gatepass.tokens.keyring import (
+    Keyring,
+    new_signing_record,
+    open_private_jwk,
+    usable_records,
+)
 
 __all__ = ["KeySnapshot", "SigningKeys"]
 
@@ -85,12 +90,7 @@ class KeySnapshot:
 def _usable(records: Sequence[SigningKey], now: float) -> list[SigningKey]:
     """Active keys, and retiring ones before ``retire_at``; of several active
     keys (a rotation half done) the newest signs and the others only verify."""
-    live = [
-        r
-        for r in records
-        if r.status == "active"
-        or (r.status == "retiring" and (r.retire_at is None or r.retire_at > now))
-    ]
+    live = usable_records(records, now)
     active = [r for r in live if r.status == "active"]
     if len(active) <= 1:
         return live

@@ -16,11 +16,11 @@ from gatepass.errors import (
     RegistrationClosedError,
 )
 from gatepass.identity.emails import MAX_EMAIL_LENGTH, normalise_email, sign_in_email
+from gatepass.revocation.revoke import revoke_user
 from gatepass.server.auth import Principal, current_principal, load_rows
 from gatepass.server.cookies import clear_cookies, cookie_names, set_cookies
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.proxy import client_ip
-from gatepass.server.revoke import revoke_user
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, User, hash_token
 from gatepass.store.rotation import Replay, Requester, RevokeSession, Rotate

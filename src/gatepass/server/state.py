@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from gatepass.errors import ServiceUnavailableError
+from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.cookies import CsrfTokens
 from gatepass.server.keys import SigningKeys
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits
-from gatepass.server.revocations import RevocationSync
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.tokens.access import AccessTokenDecoder, AccessTokenIssuer
@@ -32,7 +32,7 @@ class ServerState:
     rotation: RotationPolicy
     passwords: Passwords
     limits: RateLimits
-    revocations: RevocationSync
+    revocations: ServerRevocationSync
     #: What the login and refresh routes take as "now" (tests step it forward).
     clock: Callable[[], float] = time.time
 

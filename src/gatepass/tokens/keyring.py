@@ -44,6 +44,7 @@ __all__ = [
     "new_signing_record",
     "open_private_jwk",
     "seal_private_jwk",
+    "usable_records",
 ]
 
 #: The algorithms a gatepass server may sign access tokens with (docs/interop.md
@@ -115,6 +116,17 @@ def new_signing_record(
     return key, record
 
 
+def usable_records(records: Iterable[SigningKey], now: float) -> list[SigningKey]:
+    """The keys that verify at ``now``: every active key, and retiring keys before their
+    ``retire_at`` (the rule the keyring, the server's key sync and ``gatepass keys jwks`` share)."""
+    return [
+        r
+        for r in records
+        if r.status == "active"
+        or (r.status == "retiring" and (r.retire_at is None or r.retire_at > now))
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Keyring:
     """The active signing key and every key that may still verify."""
@@ -134,12 +146,7 @@ class Keyring:
         cls, records: Iterable[SigningKey], key_encryption_key: str | None, now: float
     ) -> Keyring:
         """Active key plus retiring keys still inside their verification window."""
-        usable = [
-            r
-            for r in records
-            if r.status == "active"
-            or (r.status == "retiring" and (r.retire_at is None or r.retire_at > now))
-        ]
+        usable = usable_records(records, now)
         active = [r for r in usable if r.status == "active"]
         if len(active) != 1:
             raise ConfigError("The keyring must hold exactly one active signing key")

@@ -23,7 +23,8 @@ from gatepass.errors import ClaimError, InvalidKeyError, MalformedTokenError
 from gatepass.jose import jwt
 from gatepass.jose.claims import Expected
 from gatepass.jose.jwe.operations import DEFAULT_MAX_DECOMPRESSED, decrypt, encrypt
-from gatepass.jose.keys import Key, KeySet
+from gatepass.jose.keys import Key
+from gatepass.jose.keyset import KeySet
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["decrypt_then_verify", "sign_then_encrypt"]

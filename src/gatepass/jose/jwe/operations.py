@@ -37,7 +37,8 @@ from gatepass.jose.jwe.keymgmt import (
     unwrap,
     wrap,
 )
-from gatepass.jose.keys import Key, KeySet
+from gatepass.jose.keys import Key
+from gatepass.jose.keyset import KeySet
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["DEFAULT_MAX_DECOMPRESSED", "decrypt", "encrypt"]

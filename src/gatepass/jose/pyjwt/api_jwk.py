@@ -8,7 +8,8 @@ from typing import Any, Final
 
 from gatepass.errors import JoseError
 from gatepass.jose.exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, as_pyjwt
-from gatepass.jose.keys import Key, KeySet
+from gatepass.jose.keys import Key
+from gatepass.jose.keyset import KeySet
 
 __all__ = ["PyJWK", "PyJWKSet"]
 

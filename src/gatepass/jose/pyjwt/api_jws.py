@@ -11,7 +11,7 @@ from gatepass.jose import jws
 from gatepass.jose._b64 import b64decode, b64decode_segment
 from gatepass.jose.algorithms import ALGORITHMS, Algorithm
 from gatepass.jose.exceptions import as_pyjwt
-from gatepass.jose.keys import KeySet
+from gatepass.jose.keyset import KeySet
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 from gatepass.jose.options import verifies_signature
 from gatepass.jose.pyjwt import algorithms as plugins

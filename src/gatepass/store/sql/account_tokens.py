@@ -1,4 +1,4 @@
-"""``SqlAccountTokens``: the ``AccountTokenStore`` half of ``SqlStore``.
+"""``AccountTokenStore`` on SQL: the account_tokens table.
 
 Spending is one ``DELETE ... RETURNING`` guarded by purpose, user and expiry:
 on PostgreSQL a second concurrent delete waits for the first's row lock and
@@ -13,25 +13,21 @@ from typing import Any, cast
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gatepass.errors import NotFoundError
 from gatepass.store.account_tokens import AccountToken, AccountTokenPurpose
-from gatepass.store.sql.engine import transaction
+from gatepass.store.sql.engine import SqlPart
 from gatepass.store.sql.tables import account_tokens, users
 
-__all__ = ["SqlAccountTokens"]
+__all__ = ["SqlAccountTokenStore"]
 
 _COLUMNS = account_tokens.c
 
 
-class SqlAccountTokens:
-    # Provided by the store this is mixed into.
-    _engine: AsyncEngine
-
+class SqlAccountTokenStore(SqlPart):
     async def save_account_token(self, token: AccountToken) -> None:
         try:
-            async with transaction(self._engine, write=True) as conn:
+            async with self.writing() as conn:
                 await conn.execute(
                     insert(account_tokens).values(
                         token_hash=token.token_hash,
@@ -49,7 +45,7 @@ class SqlAccountTokens:
             raise ValueError("duplicate account token hash") from None
 
     async def _user_exists(self, user_id: str) -> bool:
-        async with transaction(self._engine, write=False) as conn:
+        async with self.reading() as conn:
             found = await conn.execute(users.select().where(users.c.id == user_id))
             return found.first() is not None
 
@@ -68,7 +64,7 @@ class SqlAccountTokens:
         )
         if user_id is not None:
             spend = spend.where(_COLUMNS.user_id == user_id)
-        async with transaction(self._engine, write=True) as conn:
+        async with self.writing() as conn:
             row = (await conn.execute(spend.returning(*account_tokens.c))).first()
         return None if row is None else _to_account_token(row)
 
@@ -78,11 +74,11 @@ class SqlAccountTokens:
         doomed = delete(account_tokens).where(_COLUMNS.user_id == user_id)
         if purpose is not None:
             doomed = doomed.where(_COLUMNS.purpose == purpose)
-        async with transaction(self._engine, write=True) as conn:
+        async with self.writing() as conn:
             return int((await conn.execute(doomed)).rowcount)
 
     async def purge_account_tokens(self, *, now: float) -> int:
-        async with transaction(self._engine, write=True) as conn:
+        async with self.writing() as conn:
             result = await conn.execute(delete(account_tokens).where(_COLUMNS.expires_at <= now))
         return int(result.rowcount)
 

@@ -18,19 +18,27 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, func, select
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gatepass.errors import ConfigError, ServiceUnavailableError
 from gatepass.filemodes import create_owner_only, restrict_to_owner
 
-__all__ = ["async_url", "create_engine", "transaction", "unavailable"]
+__all__ = [
+    "SqlPart",
+    "async_url",
+    "create_engine",
+    "serialise",
+    "transaction",
+    "unavailable",
+    "unstorable",
+]
 
 _WRITE = "gatepass_write"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -183,3 +191,31 @@ async def transaction(engine: AsyncEngine, *, write: bool) -> AsyncIterator[Asyn
         if mapped is None:
             raise
         raise mapped from error
+
+
+async def serialise(conn: AsyncConnection, lock_id: int) -> None:
+    """Hold a PostgreSQL advisory lock until the transaction ends.
+
+    SQLite write transactions are serialised already (``BEGIN IMMEDIATE``).
+    """
+    if conn.dialect.name == "postgresql":
+        await conn.execute(select(func.pg_advisory_xact_lock(lock_id)))
+
+
+def unstorable(key: str) -> bool:
+    """A key no row can have: PostgreSQL text cannot hold NUL, and would fail the query."""
+    return "\x00" in key
+
+
+class SqlPart:
+    """What every part of ``SqlStore`` shares: one engine and its transactions."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return transaction(self.engine, write=False)
+
+    def writing(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """SQLite: ``BEGIN IMMEDIATE``, so writers queue instead of failing on upgrade."""
+        return transaction(self.engine, write=True)

@@ -1,4 +1,4 @@
-"""``SqlOutbox``: the ``OutboxStore`` half of ``SqlStore``.
+"""``OutboxStore`` on SQL: the mail_outbox table.
 
 A claim selects the due rows and moves them to the end of their lease in one
 write transaction: PostgreSQL locks them ``FOR UPDATE SKIP LOCKED``, so a
@@ -12,24 +12,20 @@ from typing import Any, cast
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gatepass.store.outbox import MailStatus, OutboxEntry, check_mail_status
-from gatepass.store.sql.engine import transaction
+from gatepass.store.sql.engine import SqlPart, unstorable
 from gatepass.store.sql.tables import mail_outbox
 from gatepass.store.validation import page
 
-__all__ = ["SqlOutbox"]
+__all__ = ["SqlOutboxStore"]
 
 _COLUMNS = mail_outbox.c
 
 
-class SqlOutbox:
-    # Provided by the store this is mixed into.
-    _engine: AsyncEngine
-
+class SqlOutboxStore(SqlPart):
     async def enqueue_mail(self, entry: OutboxEntry) -> None:
-        async with transaction(self._engine, write=True) as conn:
+        async with self.writing() as conn:
             await conn.execute(
                 insert(mail_outbox).values(
                     id=entry.id,
@@ -53,7 +49,7 @@ class SqlOutbox:
             .limit(page(limit)[0])
             .with_for_update(skip_locked=True)
         )
-        async with transaction(self._engine, write=True) as conn:
+        async with self.writing() as conn:
             ids = list((await conn.execute(due)).scalars())
             if not ids:
                 return []
@@ -78,7 +74,7 @@ class SqlOutbox:
             )
 
     async def _change(self, entry_id: str, **values: Any) -> None:
-        async with transaction(self._engine, write=True) as conn:
+        async with self.writing() as conn:
             await conn.execute(update(mail_outbox).where(_COLUMNS.id == entry_id).values(values))
 
     async def list_mail(
@@ -94,22 +90,22 @@ class SqlOutbox:
             .limit(limit)
             .offset(offset)
         )
-        async with transaction(self._engine, write=False) as conn:
+        async with self.reading() as conn:
             return [_to_entry(row) for row in await conn.execute(query)]
 
     async def retry_mail(self, entry_id: str | None, *, now: float) -> int:
         chosen = update(mail_outbox).where(_COLUMNS.status != "sent")
         if entry_id is not None:
-            if "\x00" in entry_id:  # PostgreSQL text cannot hold NUL: no row has it
+            if unstorable(entry_id):
                 return 0
             chosen = chosen.where(_COLUMNS.id == entry_id)
-        async with transaction(self._engine, write=True) as conn:
+        async with self.writing() as conn:
             result = await conn.execute(chosen.values(status="pending", next_attempt_at=now))
         return int(result.rowcount)
 
     async def purge_mail(self, *, sent_before: float) -> int:
         doomed = delete(mail_outbox).where(_COLUMNS.sent_at < sent_before)
-        async with transaction(self._engine, write=True) as conn:
+        async with self.writing() as conn:
             return int((await conn.execute(doomed)).rowcount)
 
 

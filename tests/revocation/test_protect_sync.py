@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from gatepass.errors import ConfigError, InvalidTokenError
 from gatepass.jose import Key, KeySet
 from gatepass.protect import Authenticator, JWKSClient, RevocationSync
-from gatepass.revocation import entry_to_json
+from gatepass.revocation.wire import entry_to_json
 from gatepass.server import create_app
 from gatepass.settings import Secret, Settings
 from gatepass.store import open_store
@@ -166,12 +166,19 @@ async def test_redis_down_falls_back_to_the_feed_and_says_so_once(
     fake: FakeAuthServer, base: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     down = f"redis://127.0.0.1:{free_port()}/0"
-    sync = feed_sync(base, redis_url=down, max_backoff=0.05, timeout=0.5)
+    waits: list[float] = []
+
+    async def backoff(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(0.01)
+
+    sync = feed_sync(base, redis_url=down, max_backoff=0.05, timeout=0.5, sleep=backoff)
     with caplog.at_level(logging.WARNING, "gatepass.protect"):
         async with protected(sync) as auth:
             token = mint(KEY, sid="s-1")
             await auth.authenticate(token)
-            await asyncio.sleep(0.6)  # several reconnect attempts
+            await eventually(lambda: _true(len(waits) >= 5), within=2.0)  # several reconnects
+            assert waits[:5] == [0.05] * 5  # max_backoff caps the first wait too
             fake.revoke("session", "s-1")
             await eventually(lambda: refused(auth, token), within=1.0)
     assert caplog.text.count("Redis unreachable for revocations") == 1

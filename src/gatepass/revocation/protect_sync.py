@@ -1,6 +1,7 @@
 """Revocations reaching every resource server within a second: Redis pushes and the feed.
 
-``RevocationSync`` keeps a ``gatepass.revocation.RevocationList`` current from
+``RevocationSync`` (``gatepass.protect.RevocationSync``) keeps a
+``gatepass.revocation.RevocationList`` current from
 two sources, either or both:
 
 - **Redis pub/sub** on ``gatepass:revocations`` (each message the JSON of one
@@ -13,7 +14,8 @@ two sources, either or both:
 
 With both, the feed is polled slowly (``reconcile_interval``) while Redis is
 up, and every ``poll_interval`` while it is down (the fallback is logged once
-per outage); Redis is reconnected with exponential backoff, and a reconnect
+per outage); Redis is reconnected with exponential backoff (``sleep`` is
+the wait; ``gatepass.revocation.subscriber``), and a reconnect
 triggers an immediate poll for what was missed. The feed cursor is kept apart
 from the list's own cursor, so an entry pushed by Redis never makes the poll
 skip entries it has not read. Expired entries are purged every
@@ -36,15 +38,16 @@ import httpx
 import orjson
 
 from gatepass.errors import ConfigError
-from gatepass.protect.bodies import REQUEST_HEADERS, BodyError, read_capped
-from gatepass.protect.urls import checked_url
-from gatepass.revocation import RevocationList, entry_from_json
+from gatepass.revocation.list import RevocationList
+from gatepass.revocation.subscriber import RedisSubscriber, Sleep
+from gatepass.revocation.wire import DEFAULT_CHANNEL, entry_from_json
+from gatepass.store.records import Revocation
 
-__all__ = ["DEFAULT_CHANNEL", "RevocationSync"]
+__all__ = ["RevocationSync"]
 
 log = logging.getLogger("gatepass.protect")
 
-DEFAULT_CHANNEL: Final = "gatepass:revocations"
+FIRST_BACKOFF: Final = 0.25
 PAGE: Final = 1000
 MAX_PAGES_PER_POLL: Final = 50
 MAX_FEED_BYTES: Final = 4 * 1024 * 1024
@@ -74,6 +77,7 @@ class RevocationSync:
         allow_insecure_loopback: bool = False,
         http: httpx.AsyncClient | None = None,
         clock: Callable[[], float] = time.time,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         if auth_url is None and redis_url is None:
             raise ConfigError("Revocation sync needs an auth server URL (feed) or a Redis URL")
@@ -83,6 +87,9 @@ class RevocationSync:
             raise ValueError("intervals, timeout and max_backoff must be positive")
         self.feed_url = None
         if auth_url is not None:
+            # Imported here, not above: gatepass.protect imports this module.
+            from gatepass.protect.urls import checked_url
+
             base = checked_url(
                 auth_url,
                 what="The auth server URL",
@@ -91,7 +98,7 @@ class RevocationSync:
             self.feed_url = f"{base.rstrip('/')}{auth_prefix}/revocations"
         self.revoked = RevocationList(max_entries=max_entries)
         self._feed_token = feed_token
-        self._redis_url, self._channel = redis_url, channel
+        self._channel = channel
         self.poll_interval, self.reconcile_interval = poll_interval, reconcile_interval
         self.purge_interval, self.timeout, self.max_backoff = purge_interval, timeout, max_backoff
         self._http, self._owns_http = http, http is None
@@ -99,11 +106,27 @@ class RevocationSync:
         self._feed_cursor = 0
         self._feed_down = False
         self._redis_down = False
-        self.redis_connected = False
+        self._subscriber: RedisSubscriber | None = None
+        if redis_url is not None:
+            self._subscriber = RedisSubscriber(
+                redis_url,
+                channel,
+                self,
+                log=log,
+                connect_timeout=timeout,
+                first_backoff=FIRST_BACKOFF,
+                max_backoff=max_backoff,
+                sleep=sleep,
+            )
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- the hot path -------------------------------------------------------------
+
+    @property
+    def redis_connected(self) -> bool:
+        """Following the Redis channel right now."""
+        return self._subscriber is not None and self._subscriber.connected
 
     @property
     def channel(self) -> str:
@@ -123,8 +146,10 @@ class RevocationSync:
         if self.feed_url is not None:
             await self.poll()
             self._tasks.append(asyncio.create_task(self._poll_loop(), name="gatepass feed poll"))
-        if self._redis_url is not None:
-            self._tasks.append(asyncio.create_task(self._redis_loop(), name="gatepass redis sub"))
+        if self._subscriber is not None:
+            self._tasks.append(
+                asyncio.create_task(self._subscriber.run(), name="gatepass redis sub")
+            )
         self._tasks.append(asyncio.create_task(self._purge_loop(), name="gatepass purge"))
 
     async def close(self) -> None:
@@ -137,7 +162,6 @@ class RevocationSync:
         if self._http is not None and self._owns_http:
             await self._http.aclose()
             self._http = None
-        self.redis_connected = False
 
     # -- the feed --------------------------------------------------------------------
 
@@ -162,8 +186,10 @@ class RevocationSync:
             self._feed_down = False
         return applied
 
-    async def _read_page(self) -> tuple[list[Any], int]:
+    async def _read_page(self) -> tuple[list[Revocation], int]:
         assert self.feed_url is not None
+        from gatepass.protect.bodies import REQUEST_HEADERS  # see checked_url above
+
         if self._http is None:
             self._http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
         params = {"since": str(self._feed_cursor), "limit": str(PAGE)}
@@ -191,6 +217,8 @@ class RevocationSync:
         self, http: httpx.AsyncClient, params: dict[str, str], headers: dict[str, str]
     ) -> bytes:
         """The page's body, read within MAX_FEED_BYTES (streamed: never more is held)."""
+        from gatepass.protect.bodies import BodyError, read_capped  # see checked_url above
+
         # follow_redirects=False per request: a caller's client may follow them by default.
         assert self.feed_url is not None
         async with http.stream(
@@ -212,54 +240,18 @@ class RevocationSync:
             self._wake.clear()
             await self.poll()
 
-    # -- Redis -----------------------------------------------------------------------
+    # -- Redis: the subscriber's listener (``gatepass.revocation.subscriber``) -------
 
-    def _apply_message(self, data: object) -> None:
-        try:
-            entry = entry_from_json(orjson.loads(data))  # type: ignore[arg-type]
-        except (orjson.JSONDecodeError, ValueError, TypeError):
-            log.warning("ignored a malformed message on the revocation channel")
-            return
+    def received(self, entry: Revocation) -> None:
         self.revoked.apply([entry])
 
-    async def _redis_loop(self) -> None:
-        from redis.asyncio import Redis
-        from redis.exceptions import RedisError
-
-        backoff = min(0.25, self.max_backoff)
-        while True:
-            client = Redis.from_url(
-                self._redis_url,  # type: ignore[arg-type]
-                socket_connect_timeout=self.timeout,
-                health_check_interval=10,
-            )
-            try:
-                async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(self._channel)
-                    self._redis_up()
-                    backoff = min(0.25, self.max_backoff)
-                    while True:
-                        message = await pubsub.get_message(
-                            ignore_subscribe_messages=True, timeout=1.0
-                        )
-                        if message is not None and message.get("type") == "message":
-                            self._apply_message(message["data"])
-            except (RedisError, OSError, TimeoutError) as exc:
-                self._redis_lost(exc)
-            finally:
-                await client.aclose()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self.max_backoff)
-
-    def _redis_up(self) -> None:
+    async def joined(self) -> None:
         if self._redis_down:
             log.warning("revocation channel on Redis is back")
         self._redis_down = False
-        self.redis_connected = True
         self._wake.set()  # read what was published while the channel was not followed
 
-    def _redis_lost(self, exc: BaseException) -> None:
-        self.redis_connected = False
+    def lost(self, error: BaseException) -> None:
         self._wake.set()
         if self._redis_down:
             return
@@ -268,14 +260,14 @@ class RevocationSync:
             log.warning(
                 "Redis unreachable for revocations (%s); polling the feed every %.1f s "
                 "until it is back",
-                type(exc).__name__,
+                type(error).__name__,
                 self.poll_interval,
             )
         else:
             log.error(
                 "Redis unreachable for revocations (%s) and no feed is configured: "
                 "revocations are not received until it is back",
-                type(exc).__name__,
+                type(error).__name__,
             )
 
     # -- memory ----------------------------------------------------------------------

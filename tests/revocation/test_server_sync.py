@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gatepass.server.revocations import RevocationSync
+from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.settings import Settings
 from gatepass.store import MemoryStore
 from gatepass.store.protocols import Store
@@ -163,7 +163,7 @@ async def test_memory_and_database_are_purged_when_entries_expire() -> None:
         await store.add_revocation(
             "jti", f"j{i}", not_before=clock[0], now=clock[0], expires_at=clock[0] + 10 + i % 10
         )
-    sync = RevocationSync(store, Settings(revocation_poll=60), clock=lambda: clock[0])
+    sync = ServerRevocationSync(store, Settings(revocation_poll=60), clock=lambda: clock[0])
     await sync.start()
     try:
         assert len(sync.revoked) == 2000
@@ -208,7 +208,7 @@ async def test_a_redis_push_arrives_long_before_the_poll(tmp_path: Path) -> None
 
 
 async def _subscribed(server: Server) -> bool:
-    sync: RevocationSync = server.app.state.gatepass.revocations
+    sync: ServerRevocationSync = server.app.state.gatepass.revocations
     return sync.subscribed
 
 

@@ -7,11 +7,12 @@
 - With ``GATEPASS_REDIS_URL``, every revocation this server makes is also
   published on ``<GATEPASS_REDIS_KEY_PREFIX>:revocations`` (default
   ``gatepass:revocations``) and the channel is followed: other servers apply
-  it at once. Polling stays the safety net; Redis being down is logged once.
+  it at once (``gatepass.revocation.subscriber``). Polling stays the safety
+  net; Redis being down is logged once.
 - A revocation made by this server is applied to its own list before the
   response that made it is sent: the server's routes (and the console) use
-  the store through ``recording(store, sync)``, which hands every entry the
-  store creates to ``record`` / ``session_revoked``.
+  the store through ``gatepass.revocation.recording.recording(store, sync)``,
+  which hands every entry the store creates to ``record`` / ``session_revoked``.
 - Expired entries are purged from memory every few seconds and from the
   database every minute.
 
@@ -26,20 +27,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import Any
 
 import orjson
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from gatepass.revocation import RevocationList, entry_from_json, entry_to_json
-from gatepass.server.background import Outage, Periodic
+from gatepass.revocation.list import RevocationList
+from gatepass.revocation.subscriber import RedisSubscriber
+from gatepass.revocation.wire import channel_for, entry_to_json
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
-from gatepass.store.records import Revocation, RevocationKind
-from gatepass.store.rotation import Decide, Requester, RevokeSession, RotationResult
+from gatepass.store.records import Revocation
 
-__all__ = ["RevocationSync", "recording", "revocation_channel"]
+__all__ = ["ServerRevocationSync"]
 
 log = logging.getLogger("gatepass.server")
 
@@ -50,14 +49,9 @@ DATABASE_PURGE_S = 60.0
 REDIS_TIMEOUT_S = 1.0
 REDIS_BACKOFF_MAX_S = 30.0
 PUBLISH_QUEUE = 10_000
-_REDIS_FAILURES = (RedisError, OSError, TimeoutError)
 
 
-def revocation_channel(settings: Settings) -> str:
-    return f"{settings.redis_key_prefix}:revocations"
-
-
-class RevocationSync:
+class ServerRevocationSync:
     """The server's ``RevocationList`` and the tasks that keep it current."""
 
     def __init__(
@@ -69,14 +63,34 @@ class RevocationSync:
         self._db_cursor = 0
         self._last_memory_purge = 0.0
         self._last_database_purge = 0.0
+        # Imported here, not above: importing gatepass.server imports the app, which imports
+        # this module (so importing this module first would be a circular import).
+        from gatepass.server.background import Outage, Periodic
+
         self._poll = Periodic("revocation poll", settings.revocation_poll, self.poll)
         self._lock = asyncio.Lock()
         self._redis_url = settings.redis_url
-        self._channel = revocation_channel(settings)
+        self._channel = channel_for(settings.redis_key_prefix)
         self.redis_outage = Outage("Redis (revocation push)")
         self._outbox: asyncio.Queue[Revocation] = asyncio.Queue(PUBLISH_QUEUE)
         self._tasks: list[asyncio.Task[None]] = []
-        self.subscribed = False  # following the Redis channel right now
+        self._subscriber: RedisSubscriber | None = None
+        if self._redis_url is not None:
+            self._subscriber = RedisSubscriber(
+                self._redis_url,
+                self._channel,
+                self,
+                log=log,
+                connect_timeout=REDIS_TIMEOUT_S,
+                socket_timeout=REDIS_TIMEOUT_S,
+                first_backoff=REDIS_TIMEOUT_S / 2,
+                max_backoff=REDIS_BACKOFF_MAX_S,
+            )
+
+    @property
+    def subscribed(self) -> bool:
+        """Following the Redis channel right now."""
+        return self._subscriber is not None and self._subscriber.connected
 
     # --- lifecycle ------------------------------------------------------
 
@@ -88,10 +102,11 @@ class RevocationSync:
         self._db_cursor = max((e.seq for e in live), default=0)
         self._last_memory_purge = self._last_database_purge = now
         self._poll.start()
-        if self._redis_url is not None:
+        if self._subscriber is not None:
+            url = self._subscriber.url
             self._tasks = [
-                asyncio.create_task(self._listen(self._redis_url), name="gatepass revocation sub"),
-                asyncio.create_task(self._publish(self._redis_url), name="gatepass revocation pub"),
+                asyncio.create_task(self._subscriber.run(), name="gatepass revocation sub"),
+                asyncio.create_task(self._publish(url), name="gatepass revocation pub"),
             ]
 
     async def stop(self) -> None:
@@ -176,120 +191,37 @@ class RevocationSync:
 
     # --- Redis ------------------------------------------------------------
 
-    def _client(self, url: str) -> Redis:
-        return Redis.from_url(
+    async def _publish(self, url: str) -> None:
+        from redis.asyncio import Redis
+        from redis.exceptions import RedisError
+
+        client = Redis.from_url(
             url,
             socket_timeout=REDIS_TIMEOUT_S,
             socket_connect_timeout=REDIS_TIMEOUT_S,
             health_check_interval=10,
         )
-
-    async def _publish(self, url: str) -> None:
-        client = self._client(url)
         try:
             while True:
                 entry = await self._outbox.get()
                 try:
                     await client.publish(self._channel, orjson.dumps(entry_to_json(entry)))
-                except _REDIS_FAILURES as error:
+                except (RedisError, OSError, TimeoutError) as error:
                     self.redis_outage.failed(error)
                 else:
                     self.redis_outage.ok()
         finally:
             await client.aclose()
 
-    async def _listen(self, url: str) -> None:
-        backoff = REDIS_TIMEOUT_S / 2
-        while True:
-            client = self._client(url)
-            pubsub = client.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(self._channel)
-                self.subscribed = True
-                self.redis_outage.ok()
-                backoff = REDIS_TIMEOUT_S / 2
-                # Entries pushed while we were away come from the database.
-                await self._read_new_or_log()
-                while True:
-                    message = await pubsub.get_message(timeout=REDIS_TIMEOUT_S)
-                    if message is not None:
-                        self._apply_pushed(message.get("data"))
-            except _REDIS_FAILURES as error:
-                self.redis_outage.failed(error)
-            finally:
-                self.subscribed = False
-                with contextlib.suppress(*_REDIS_FAILURES):
-                    await pubsub.aclose()
-                with contextlib.suppress(*_REDIS_FAILURES):
-                    await client.aclose()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, REDIS_BACKOFF_MAX_S)
+    # The subscriber's listener (``gatepass.revocation.subscriber.ChannelListener``).
 
-    def _apply_pushed(self, data: object) -> None:
-        try:
-            if not isinstance(data, bytes | str):
-                raise ValueError("not a text message")
-            entry = entry_from_json(orjson.loads(data))
-        except ValueError:  # orjson.JSONDecodeError is a ValueError
-            log.debug("ignoring a malformed message on the revocation channel")
-            return
+    async def joined(self) -> None:
+        self.redis_outage.ok()
+        # Entries pushed while we were away come from the database.
+        await self._read_new_or_log()
+
+    def received(self, entry: Revocation) -> None:
         self.revoked.apply([entry])
 
-
-class _RecordingStore:
-    """The store, plus: every revocation entry it creates goes to ``sync`` at once."""
-
-    def __init__(self, store: Store, sync: RevocationSync) -> None:
-        self._store = store
-        self._sync = sync
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    async def add_revocation(
-        self,
-        kind: RevocationKind,
-        subject: str,
-        *,
-        not_before: float,
-        now: float,
-        expires_at: float,
-    ) -> Revocation:
-        entry = await self._store.add_revocation(
-            kind, subject, not_before=not_before, now=now, expires_at=expires_at
-        )
-        self._sync.record(entry)
-        return entry
-
-    async def revoke_session(
-        self,
-        session_id: str,
-        *,
-        now: float,
-        reason: str,
-        denylist_until: float | None = None,
-    ) -> bool:
-        live = await self._store.revoke_session(
-            session_id, now=now, reason=reason, denylist_until=denylist_until
-        )
-        if live and denylist_until is not None:
-            await self._sync.session_revoked(session_id, now, denylist_until)
-        return live
-
-    async def rotate_refresh(
-        self, token_hash: str, now: float, decide: Decide, *, audit: Requester | None = None
-    ) -> RotationResult:
-        result = await self._store.rotate_refresh(token_hash, now, decide, audit=audit)
-        decision, session = result.decision, result.session
-        if (
-            isinstance(decision, RevokeSession)
-            and decision.denylist_until is not None
-            and session is not None
-        ):
-            await self._sync.session_revoked(session.id, now, decision.denylist_until)
-        return result
-
-
-def recording(store: Store, sync: RevocationSync) -> Store:
-    """``store`` as the server's routes see it (see the module docstring)."""
-    return cast(Store, _RecordingStore(store, sync))
+    def lost(self, error: BaseException) -> None:
+        self.redis_outage.failed(error)

@@ -7,7 +7,7 @@ one access-token lifetime, and every live session revoked so no refresh
 token works either. The entry is added first: if revoking the sessions then
 fails, the live tokens are refused already.
 
-A running server passes its ``recording`` store (``server.revocations``), so the
+A running server passes its ``recording`` store (``revocation.recording``), so the
 entry reaches its own in-memory list before the response goes.
 """
 

@@ -25,9 +25,6 @@ that expire soonest are dropped first. That is fail-open for those entries
 number of revocations a deployment makes in one access-token lifetime; the
 default (one million) costs about 400 MB when full (measured: ~400 bytes per
 session entry; ``is_revoked`` ~0.3 µs, ``apply`` ~5 µs per entry on CPython 3.11).
-
-The wire format (``entry_to_json`` / ``entry_from_json``) is what Redis
-messages and the revocation feed carry.
 """
 
 from __future__ import annotations
@@ -35,14 +32,11 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
-from gatepass.store.records import REVOCATION_KINDS, Revocation, RevocationKind
+from gatepass.store.records import REVOCATION_KINDS, Revocation
 
-__all__ = ["RevocationList", "entry_from_json", "entry_to_json"]
-
-MAX_SUBJECT_LENGTH = 256
-_WIRE_KEYS = frozenset({"seq", "kind", "subject", "not_before", "expires_at"})
+__all__ = ["RevocationList"]
 
 
 def _covers(a: Revocation, b: Revocation) -> bool:
@@ -142,56 +136,3 @@ class RevocationList:
             for e in held
         ]
         heapq.heapify(self._expiry)
-
-
-def entry_to_json(entry: Revocation) -> dict[str, Any]:
-    """The wire form of an entry (``created_at`` stays in the database)."""
-    return {
-        "seq": entry.seq,
-        "kind": entry.kind,
-        "subject": entry.subject,
-        "not_before": entry.not_before,
-        "expires_at": entry.expires_at,
-    }
-
-
-def _number(data: Mapping[str, object], name: str) -> float:
-    value = data[name]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"revocation entry: {name} must be a number")
-    number = float(value)
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(f"revocation entry: {name} must be a finite non-negative number")
-    return number
-
-
-def entry_from_json(data: object) -> Revocation:
-    """Parse one wire entry strictly; anything unexpected is a ``ValueError``.
-
-    The object must have exactly the five wire keys. ``created_at`` is not on
-    the wire; it is set to ``not_before``.
-    """
-    if not isinstance(data, dict):
-        raise ValueError("revocation entry: not an object")
-    if set(data) != _WIRE_KEYS:
-        raise ValueError("revocation entry: wrong keys")
-    wire = cast(dict[str, object], data)
-    seq = wire["seq"]
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-        raise ValueError("revocation entry: seq must be a positive integer")
-    kind = wire["kind"]
-    if not isinstance(kind, str) or kind not in REVOCATION_KINDS:
-        raise ValueError("revocation entry: unknown kind")
-    subject = wire["subject"]
-    if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT_LENGTH:
-        raise ValueError("revocation entry: subject must be a non-empty string")
-    not_before = _number(wire, "not_before")
-    expires_at = _number(wire, "expires_at")
-    return Revocation(
-        seq=seq,
-        kind=cast(RevocationKind, kind),
-        subject=subject,
-        not_before=not_before,
-        created_at=not_before,
-        expires_at=expires_at,
-    )

@@ -10,8 +10,8 @@ import pytest
 from gatepass.store import Store, new_id
 from gatepass.store.outbox import OutboxEntry
 from tests.store.conftest import StoreMaker
+from tests.store.contract import NOW
 
-NOW = 1_700_000_000.25
 LEASE = 300.0
 
 

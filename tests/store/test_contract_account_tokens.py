@@ -14,12 +14,7 @@ from gatepass.store.account_tokens import AccountToken, AccountTokenPurpose
 from gatepass.store.sql.store import SqlStore
 from gatepass.tokens import onetime
 from tests.store.conftest import StoreMaker
-
-NOW = 1_700_000_000.25
-
-
-async def make_user(store: Store, email: str = "alice@example.com") -> User:
-    return await store.create_user(email, "$argon2id$hash", now=NOW)
+from tests.store.contract import NOW, make_user
 
 
 async def saved(
@@ -150,7 +145,7 @@ async def test_sql_tokens_go_with_their_user(make_sql_store: StoreMaker) -> None
     await store.migrate()
     user = await make_user(store)
     issued = await saved(store, user)
-    async with store._engine.begin() as conn:
+    async with store.engine.begin() as conn:
         await conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": user.id})
         left = (await conn.execute(text("SELECT count(*) FROM account_tokens"))).scalar()
     assert left == 0
@@ -173,7 +168,7 @@ async def test_no_token_is_stored_in_clear(make_sql_store: StoreMaker) -> None:
 
 
 async def _raw_rows(store: SqlStore, table: str) -> list[tuple[object, ...]]:
-    async with store._engine.connect() as conn:
+    async with store.engine.connect() as conn:
         return [tuple(r) for r in await conn.execute(text(f"SELECT * FROM {table}"))]
 
 
