@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from gatepass.cli.keys import keys_app
+from gatepass.cli.mail import mail_app
 from gatepass.cli.secret import secret_app
 from gatepass.cli.server import db_app, serve
 from gatepass.cli.sessions import sessions_app
@@ -31,6 +32,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(secret_app, name="secret")
 app.add_typer(db_app, name="db")
+app.add_typer(mail_app, name="mail")
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
+from gatepass.store.account_tokens import AccountTokenStore
+from gatepass.store.outbox import OutboxStore
 from gatepass.store.records import (
     AuditEvent,
     KeyStatus,
@@ -264,7 +266,17 @@ class AuditStore(Protocol):
         ...
 
 
-class Store(UserStore, SessionStore, TokenStore, RevocationStore, KeyStore, AuditStore, Protocol):
+class Store(
+    UserStore,
+    SessionStore,
+    TokenStore,
+    RevocationStore,
+    KeyStore,
+    AuditStore,
+    AccountTokenStore,
+    OutboxStore,
+    Protocol,
+):
     """Everything the auth server needs, plus the lifecycle."""
 
     async def migrate(self) -> None:

@@ -11,6 +11,8 @@ import dataclasses
 import itertools
 from collections.abc import Iterator
 
+from gatepass.store.account_tokens import AccountToken
+from gatepass.store.outbox import OutboxEntry
 from gatepass.store.records import AuditEvent, RefreshToken, Revocation, Session, SigningKey, User
 
 __all__ = ["MemoryPart", "MemoryState"]
@@ -29,6 +31,8 @@ class MemoryState:
     audit: list[AuditEvent] = dataclasses.field(default_factory=list)
     seq: Iterator[int] = dataclasses.field(default_factory=lambda: itertools.count(1))
     audit_ids: Iterator[int] = dataclasses.field(default_factory=lambda: itertools.count(1))
+    account_tokens: dict[str, AccountToken] = dataclasses.field(default_factory=dict)  # by hash
+    outbox: dict[str, OutboxEntry] = dataclasses.field(default_factory=dict)  # oldest first
 
 
 class MemoryPart:

@@ -6,8 +6,10 @@ Each protocol is one part (``users``, ``sessions``, ``revocations``, ``keys``,
 
 from __future__ import annotations
 
+from gatepass.store.memory.account_tokens import MemoryAccountTokenStore
 from gatepass.store.memory.audit import MemoryAuditStore
 from gatepass.store.memory.keys import MemoryKeyStore
+from gatepass.store.memory.outbox import MemoryOutboxStore
 from gatepass.store.memory.revocations import MemoryRevocationStore
 from gatepass.store.memory.sessions import MemorySessionStore, MemoryTokenStore
 from gatepass.store.memory.state import MemoryState
@@ -23,6 +25,8 @@ class MemoryStore(
     MemoryRevocationStore,
     MemoryKeyStore,
     MemoryAuditStore,
+    MemoryAccountTokenStore,
+    MemoryOutboxStore,
 ):
     def __init__(self) -> None:
         super().__init__(MemoryState())

@@ -7,10 +7,12 @@ Each protocol is one part (``users``, ``sessions``, ``revocations``, ``keys``,
 from __future__ import annotations
 
 from gatepass.errors import ServiceUnavailableError
+from gatepass.store.sql.account_tokens import SqlAccountTokenStore
 from gatepass.store.sql.audit import SqlAuditStore
 from gatepass.store.sql.engine import create_engine
 from gatepass.store.sql.keys import SqlKeyStore
 from gatepass.store.sql.migrate import run_migrations
+from gatepass.store.sql.outbox import SqlOutboxStore
 from gatepass.store.sql.revocations import SqlRevocationStore
 from gatepass.store.sql.sessions import SqlSessionStore, SqlTokenStore
 from gatepass.store.sql.users import SqlUserStore
@@ -19,7 +21,14 @@ __all__ = ["SqlStore"]
 
 
 class SqlStore(
-    SqlUserStore, SqlSessionStore, SqlTokenStore, SqlRevocationStore, SqlKeyStore, SqlAuditStore
+    SqlUserStore,
+    SqlSessionStore,
+    SqlTokenStore,
+    SqlRevocationStore,
+    SqlKeyStore,
+    SqlAuditStore,
+    SqlAccountTokenStore,
+    SqlOutboxStore,
 ):
     def __init__(self, database_url: str, *, search_path: str | None = None) -> None:
         super().__init__(create_engine(database_url, search_path=search_path))

@@ -21,7 +21,9 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "account_tokens",
     "audit_events",
+    "mail_outbox",
     "metadata",
     "refresh_tokens",
     "revocations",
@@ -127,4 +129,41 @@ audit_events = Table(
     Column("ip", String(64), nullable=True),
     Column("user_agent", Text, nullable=True),
     Column("detail", Text, nullable=False),
+)
+
+# One-time account tokens (gatepass.tokens.onetime), by hash only; they go
+# with their user.
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("purpose", String(32), nullable=False),
+    Column(
+        "user_id",
+        String(32),
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("stamp", String(64), nullable=False),
+    Column("payload", Text, nullable=True),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False, index=True),
+)
+
+# The durable mail outbox (gatepass.mail.outbox): the body is sealed, and
+# dropped once the mail is sent.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("sealed", LargeBinary, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("next_attempt_at", Double, nullable=False, index=True),
+    Column("sent_at", Double, nullable=True),
+    Column("last_error", Text, nullable=True),
 )
