@@ -22,7 +22,7 @@ from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, hash_token
 
-__all__ = ["auth_router", "grant_json"]
+__all__ = ["auth_router"]
 
 State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -45,7 +45,7 @@ class RefreshBody(BaseModel):
     refresh_token: str | None = Field(default=None, min_length=1, max_length=512)
 
 
-def grant_json(grant: TokenGrant) -> dict[str, Any]:
+def _grant_json(grant: TokenGrant) -> dict[str, Any]:
     """The JSON body of a login or a refresh in bearer mode (a refresh names its tokens' ids)."""
     body: dict[str, Any] = {
         "access_token": grant.access_token,
@@ -72,7 +72,7 @@ def _deliver(
     no token at all, so script on the page cannot read one either.
     """
     response.headers["Cache-Control"] = "no-store"
-    tokens = grant_json(grant)
+    tokens = _grant_json(grant)
     if not cookies:
         return tokens
     csrf = state.csrf.token(grant.session_id)
