@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from gatepass.settings import Settings
 from gatepass.store.sql.store import SqlStore
+from tests.clock import Clock
 from tests.server.conftest import start
 from tests.store.conftest import StoreMaker, sql_store_maker
 
@@ -73,8 +74,8 @@ async def test_concurrent_refreshes_inside_the_grace_window_make_one_successor(
 
 
 async def test_reuse_after_the_grace_window_revokes_the_session(make_store: StoreMaker) -> None:
-    grace = 1
-    async for server in start(Settings(refresh_grace=grace), make_store()):
+    grace, clock = 1, Clock()
+    async for server in start(Settings(refresh_grace=grace), make_store(), clock=clock):
         tokens = await server.register_and_login()
         old = {"refresh_token": tokens["refresh_token"]}
         rotated = await server.client.post("/auth/refresh", json=old)
@@ -82,7 +83,7 @@ async def test_reuse_after_the_grace_window_revokes_the_session(make_store: Stor
         replay = await server.client.post("/auth/refresh", json=old)
         assert replay.json()["refresh_token"] == rotated.json()["refresh_token"]
 
-        await asyncio.sleep(grace + 0.5)
+        clock.now += grace + 0.5  # past the grace window, without waiting for it
         reuse = await server.client.post("/auth/refresh", json=old)
         assert reuse.status_code == 401
         assert reuse.json()["error"] == "refresh_token_reused"

@@ -16,19 +16,12 @@ import pytest
 from gatepass.errors import ServiceUnavailableError
 from gatepass.settings import Settings
 from gatepass.store.sql.store import SqlStore
+from tests.clock import Clock
 from tests.server.conftest import PASSWORD, Server, start
 from tests.store.conftest import SQL_BACKENDS, failing_statements, sql_store_maker
 
 GRACE = 10
 AUDIT_INSERT = "INSERT INTO audit_events"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

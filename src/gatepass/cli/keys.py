@@ -8,14 +8,13 @@ the JWKS (``retiring``) until every token it signed has expired.
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 import typer
 
 from gatepass import admin
 from gatepass.cli.output import console, emit_json, show_table, timestamp
-from gatepass.cli.runtime import fail, guarded, with_store
+from gatepass.cli.runtime import current_time, fail, guarded, with_store
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import SigningKey
@@ -65,7 +64,7 @@ def rotate(
     """Add a new active signing key; the active one retires after the access-token TTL."""
 
     async def work(store: Store, config: Settings) -> admin.Rotation:
-        return await admin.rotate_signing_key(store, config, time.time(), alg)
+        return await admin.rotate_signing_key(store, config, current_time(), alg)
 
     rotation = with_store(work)
     typer.echo(f"active: {rotation.active.kid} ({rotation.active.alg})")
@@ -89,7 +88,7 @@ def export(
     """Print the JWKS the server publishes (public keys; --private adds private members)."""
 
     async def work(store: Store, config: Settings) -> dict[str, Any]:
-        return await admin.export_jwks(store, config, time.time(), private=private)
+        return await admin.export_jwks(store, config, current_time(), private=private)
 
     jwks = with_store(work)
     if private:
@@ -112,7 +111,7 @@ def rewrap(
         fail("usage: the environment variable named by --to-env is not set")
 
     async def work(store: Store, config: Settings) -> int:
-        return await admin.rewrap_signing_keys(store, config, new_key, time.time())
+        return await admin.rewrap_signing_keys(store, config, new_key, current_time())
 
     count = with_store(work)
     typer.echo(f"re-encrypted {count} signing key(s)")

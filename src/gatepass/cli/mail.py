@@ -8,13 +8,12 @@ pass.
 
 from __future__ import annotations
 
-import time
 from typing import Any, cast
 
 import typer
 
 from gatepass.cli.output import emit_json, relative, show_table, timestamp
-from gatepass.cli.runtime import MAX_OFFSET, fail, guarded, with_store
+from gatepass.cli.runtime import MAX_OFFSET, current_time, fail, guarded, with_store
 from gatepass.errors import NotFoundError
 from gatepass.settings import Settings
 from gatepass.store.outbox import MailStatus, OutboxEntry
@@ -60,7 +59,7 @@ def list_mail(
     """Queued, sent and failed mails, newest first."""
     if status not in (None, "pending", "sent", "failed"):
         fail("invalid_argument: --status must be one of: pending, sent, failed")
-    now = time.time()
+    now = current_time()
     wanted = cast(MailStatus | None, status)  # checked just above
 
     async def work(store: Store, config: Settings) -> list[OutboxEntry]:
@@ -96,7 +95,7 @@ def retry(
         fail("usage: give a mail id or --all (not both)")
 
     async def work(store: Store, config: Settings) -> int:
-        return await store.retry_mail(None if all_ else mail_id, now=time.time())
+        return await store.retry_mail(None if all_ else mail_id, now=current_time())
 
     count = with_store(work)
     if mail_id is not None and count == 0:

@@ -24,6 +24,7 @@ from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 
+from gatepass.clock import Clock, system_clock
 from gatepass.errors import ConfigError, GatepassError, ServiceUnavailableError
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
@@ -34,6 +35,8 @@ __all__ = [
     "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
     "MAX_OFFSET",
+    "clock",
+    "current_time",
     "fail",
     "guarded",
     "open_migrated",
@@ -52,8 +55,16 @@ MAX_OFFSET = 2**63 - 1
 #: The most a command reads from stdin (a token, a secret, a claims object).
 MAX_STDIN_BYTES = 1 << 20
 
+#: What every command takes as "now"; a test replaces it (``monkeypatch.setattr``).
+clock: Clock = system_clock
+
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+def current_time() -> float:
+    """Seconds since the epoch by ``clock``, looked up at each call (so a replacement is seen)."""
+    return clock()
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import typer
 
 from gatepass import admin
 from gatepass.cli.output import emit_json, relative, show_table, timestamp
-from gatepass.cli.runtime import MAX_OFFSET, guarded, with_store
+from gatepass.cli.runtime import MAX_OFFSET, current_time, guarded, with_store
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
 from gatepass.store.records import Session
@@ -46,7 +45,7 @@ def list_sessions(
     json: bool = typer.Option(False, "--json", help="Print JSON only."),
 ) -> None:
     """Sessions, most recently used first (live ones unless --all)."""
-    now = time.time()
+    now = current_time()
 
     async def work(store: Store, config: Settings) -> list[Session]:
         owner = None if user is None else await admin.find_user(store, user)
@@ -79,7 +78,7 @@ def revoke(session_id: str = typer.Argument(..., help="The session id.")) -> Non
     """Revoke one session; its refresh token stops working and its access tokens are refused."""
 
     async def work(store: Store, config: Settings) -> bool:
-        return await admin.revoke_session(store, config, session_id, time.time())
+        return await admin.revoke_session(store, config, session_id, current_time())
 
     typer.echo("session revoked" if with_store(work) else "session was already revoked")
 
@@ -91,6 +90,6 @@ def revoke_all(user: str = typer.Argument(..., help="The user's email or id.")) 
 
     async def work(store: Store, config: Settings) -> list[str]:
         found = await admin.find_user(store, user)
-        return await admin.revoke_user(store, config, found, time.time(), "revoked_by_admin")
+        return await admin.revoke_user(store, config, found, current_time(), "revoked_by_admin")
 
     typer.echo(f"revoked {len(with_store(work))} sessions")

@@ -7,7 +7,6 @@ the command line lands in the shell history, so prefer ``-`` for real ones.
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from gatepass.cli.audit import audit, has_high
 from gatepass.cli.inspect import Inspection, decrypt_token, inspect_token
 from gatepass.cli.keysource import algorithms_for, fetch_jwks, key_from_file, secret_from_env
 from gatepass.cli.output import console, emit_json, safe
-from gatepass.cli.runtime import EXIT_INVALID, fail, guarded, read_stdin
+from gatepass.cli.runtime import EXIT_INVALID, current_time, fail, guarded, read_stdin
 from gatepass.cli.tokenview import findings_json, inspection_json, show_findings, show_inspection
 from gatepass.envparse import parse_duration
 from gatepass.errors import InvalidKeyError, JoseError, MalformedTokenError
@@ -68,7 +67,7 @@ def decode(
 ) -> None:
     """Show a token's parts, header and payload WITHOUT verifying it."""
     inspection = _inspect(token, key)
-    now = time.time()
+    now = current_time()
     findings = audit(inspection, now)
     if json:
         emit_json(inspection_json(inspection, findings, now))
@@ -85,7 +84,7 @@ def audit_command(
 ) -> None:
     """Check a token for the common JWT mistakes; exit 1 on a high-severity finding."""
     inspection = _inspect(token, key)
-    findings = audit(inspection, time.time())
+    findings = audit(inspection, current_time())
     if json:
         emit_json({"findings": findings_json(findings), "high": has_high(findings)})
     else:
@@ -138,7 +137,7 @@ def verify(
         audience=aud,
         typ=typ,
         leeway=leeway,
-        clock=(lambda: at) if at is not None else None,
+        clock=(lambda: at) if at is not None else current_time,
     )
     try:
         if raw.count(".") == 4:
@@ -209,7 +208,7 @@ def sign(
     lifetime = parse_duration(ttl, "--ttl")
     if lifetime < 1:
         fail("usage: --ttl must be positive")
-    now = int(time.time())
+    now = int(current_time())
     payload.setdefault("iat", now)
     payload.setdefault("exp", now + lifetime)
     usable = algorithms_for(signing)

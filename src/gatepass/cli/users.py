@@ -6,14 +6,13 @@ stdin; never from the command line. USER is an email or a user id.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import typer
 
 from gatepass import admin
 from gatepass.cli.output import emit_json, show_table, timestamp
-from gatepass.cli.runtime import MAX_OFFSET, guarded, read_password, with_store
+from gatepass.cli.runtime import MAX_OFFSET, current_time, guarded, read_password, with_store
 from gatepass.identity.passwords import check_new_password
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store
@@ -50,7 +49,7 @@ def add(
         from gatepass.server.passwords import Passwords
 
         hashed = await Passwords(config).hash(password)
-        return await admin.create_user(store, email, hashed, role=role, now=time.time())
+        return await admin.create_user(store, email, hashed, role=role, now=current_time())
 
     typer.echo(f"created user {with_store(work).id}")
 
@@ -81,7 +80,7 @@ def list_users(
 def _set_disabled(ref: str, disabled: bool) -> User:
     async def work(store: Store, config: Settings) -> User:
         user = await admin.find_user(store, ref)
-        return await admin.set_disabled(store, config, user, disabled, time.time())
+        return await admin.set_disabled(store, config, user, disabled, current_time())
 
     return with_store(work)
 
@@ -112,6 +111,6 @@ def set_password(user: str = typer.Argument(..., help=USER_HELP)) -> None:
         found = await admin.find_user(store, user)
         check_new_password(password, email=found.email)  # the user's own email is a guess too
         hashed = await Passwords(config).hash(password)
-        return await admin.set_password(store, config, found, hashed, time.time())
+        return await admin.set_password(store, config, found, hashed, current_time())
 
     typer.echo(f"password set for user {with_store(work).id}; their sessions were revoked")

@@ -12,18 +12,17 @@ for the verifier to refuse with a ``TypeError`` naming the argument.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from gatepass.clock import Clock  # seconds since the epoch; None: time.time, at each call
 from gatepass.jose.claims import Expected
 from gatepass.jose.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["Clock", "Expectations"]
 
-#: Seconds since the epoch. None means ``time.time``, looked up on every call.
-Clock = Callable[[], float]
 T = TypeVar("T")
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
 from gatepass import __version__
+from gatepass.clock import Clock, system_clock
 from gatepass.revocation.recording import recording
 from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.apidocs import OPENAPI_PATH, mount_api_docs
@@ -44,12 +44,13 @@ def create_app(
     settings: Settings | None = None,
     *,
     store: Store | None = None,
-    clock: Callable[[], float] = time.time,
+    clock: Clock = system_clock,
     sleep: Sleep | None = None,
 ) -> FastAPI:
     """The gatepass auth server; settings default to ``Settings.from_env()``.
 
-    ``clock`` is what login and refresh take as the time (tests inject one);
+    ``clock`` is the server's one clock: every flow, token check, store call and
+    background task reads it (tests inject one they move by hand);
     ``sleep`` is how delayed logins wait (``asyncio.sleep``; tests record instead).
     """
     config = settings or Settings.from_env()
@@ -61,14 +62,14 @@ def create_app(
         access = AccessTokenIssuer(
             config.issuer, config.audience, config.access_ttl, _encryption(config)
         )
-        keys = SigningKeys(config, backend)
+        keys = SigningKeys(config, backend, clock=clock)
         try:
             await keys.load()
         except BaseException:  # e.g. a wrong key-encryption key: no pool left behind
             if store is None:
                 await backend.close()
             raise
-        revocations = ServerRevocationSync(backend, config)
+        revocations = ServerRevocationSync(backend, config, clock=clock)
         await revocations.start()
         app.state.gatepass = ServerState(
             settings=config,
@@ -79,7 +80,7 @@ def create_app(
             passwords=Passwords(config),
             limits=RateLimits(config, sleep=sleep),
             revocations=revocations,
-            verifier=access_verifier(config, keys, access, revocations.revoked),
+            verifier=access_verifier(config, keys, access, revocations.revoked, clock),
             clock=clock,
         )
         try:

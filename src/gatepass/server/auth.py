@@ -9,11 +9,11 @@ call ``load_rows``.
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from gatepass.clock import Clock
 from gatepass.errors import InvalidTokenError, JoseError, MissingTokenError
 from gatepass.server.cookies import access_cookie_name
 from gatepass.server.keys import SigningKeys
@@ -37,9 +37,13 @@ def session_of(caller: Principal) -> str:
 
 
 def access_verifier(
-    settings: Settings, keys: SigningKeys, access: AccessTokenIssuer, revocations: Revocations
+    settings: Settings,
+    keys: SigningKeys,
+    access: AccessTokenIssuer,
+    revocations: Revocations,
+    clock: Clock,
 ) -> AccessVerifier:
-    """The server's verifier: its own tokens, with the keys ``SigningKeys`` holds.
+    """The server's verifier: its own tokens, with the keys ``SigningKeys`` holds, on ``clock``.
 
     The allow-list is every algorithm the keyring can hold (HS256 alone with
     ``GATEPASS_JWT_SECRET``); each stored key verifies only with its own ``alg``.
@@ -47,7 +51,7 @@ def access_verifier(
     algorithms = ("HS256",) if settings.jwt_secret is not None else SIGNING_ALGORITHMS
     return AccessVerifier(
         keys,
-        access.expectations(algorithms, max_token_bytes=settings.max_token_bytes),
+        access.expectations(algorithms, max_token_bytes=settings.max_token_bytes, clock=clock),
         encryption=access.encryption,
         revocations=revocations,
     )
@@ -93,7 +97,7 @@ async def load_rows(state: ServerState, caller: Principal) -> tuple[User, Sessio
     user = await state.store.get_user(caller.sub)
     if (
         session is None
-        or not session.is_live(time.time())
+        or not session.is_live(state.clock())
         or session.user_id != caller.sub
         or user is None
         or user.disabled

@@ -5,22 +5,14 @@
 what the page needs to know (nothing secret). With ``GATEPASS_CONSOLE=false``
 none of it exists.
 
-``POST /console/replay {"refresh_id"}`` shows reuse detection for real. In
-cookie mode the refresh token is HttpOnly, so the page can never hold an old
-one, and the server keeps only hashes. So the server itself presents the
-spent token's hash to the same locked ``Store.rotate_refresh`` transaction,
-under ``RotationPolicy.replay_rule`` (``rule``'s own grace/reuse branch): inside
-the grace window nothing happens; after it the session is revoked and
-denylisted and ``refresh_token_reused`` is audited, exactly as ``/auth/refresh``
-would do for a thief. Only the caller's own session, only spent tokens, and,
-for cookie callers, only with the CSRF header (``current_principal``).
+``POST /console/replay {"refresh_id"}`` shows reuse detection for real: the
+flow is ``gatepass.flows.replay`` (only the caller's own session, only spent
+tokens); for cookie callers the CSRF header is required (``current_principal``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Annotated, Any, Final
@@ -28,14 +20,14 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from gatepass.errors import ForbiddenError, InvalidTokenError, NotFoundError
+from gatepass import flows
+from gatepass.flows.replay import GraceReplay
 from gatepass.server.auth import Principal, current_principal, session_of
 from gatepass.server.cookies import CSRF_HEADER, cookie_names
 from gatepass.server.jsonbody import JsonRoute
-from gatepass.server.proxy import client_ip
+from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
-from gatepass.store.rotation import Replay, RevokeSession
 
 __all__ = ["CONTENT_SECURITY_POLICY", "REPLAY_PATH", "mount_console"]
 
@@ -128,40 +120,27 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
         body: ReplayBody, request: Request, caller: Caller, state: State
     ) -> dict[str, Any]:
         """Present a spent refresh token of the caller's own session again (a demonstration)."""
-        token = await state.store.get_refresh_token_by_id(body.refresh_id)
-        if token is None or token.session_id != session_of(caller):
-            raise NotFoundError()
-        if token.spent_at is None:
-            raise ForbiddenError("Only a spent refresh token can be replayed")
-        now = time.time()
-        result = await state.store.rotate_refresh(
-            token.token_hash, now, state.rotation.replay_rule()
+        outcome = await flows.replay(
+            state.store,
+            state.rotation,
+            refresh_id=body.refresh_id,
+            user_id=caller.sub,
+            session_id=session_of(caller),
+            requester=requester(request, state.settings.trusted_networks),
+            clock=state.clock,
         )
-        decision = result.decision
-        if isinstance(decision, Replay):
-            wait = token.spent_at + state.settings.refresh_grace - now
+        if isinstance(outcome, GraceReplay):
             return {
                 "decision": "grace_replay",
                 "session_revoked": False,
-                "refresh_id": token.id,
-                "retry_after": max(1, math.ceil(wait)),
+                "refresh_id": outcome.refresh_id,
+                "retry_after": outcome.retry_after,
             }
-        if not isinstance(decision, RevokeSession):
-            raise InvalidTokenError()
-        await state.store.add_audit_event(
-            "refresh_token_reused",
-            at=now,
-            user_id=caller.sub,
-            session_id=session_of(caller),
-            ip=client_ip(request.scope, state.settings.trusted_networks),
-            user_agent=request.headers.get("user-agent", "")[:512] or None,
-            detail={"via": "console_replay", "refresh_id": token.id},
-        )
         return {
             "decision": "reuse_detected",
             "session_revoked": True,
-            "refresh_id": token.id,
-            "session_id": session_of(caller),
+            "refresh_id": outcome.refresh_id,
+            "session_id": outcome.session_id,
         }
 
     return router

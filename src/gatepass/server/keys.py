@@ -44,9 +44,10 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gatepass.clock import Clock, system_clock
 from gatepass.jose import Key, KeySet
 from gatepass.kek import key_encryption_key
 from gatepass.server.background import Periodic
@@ -101,7 +102,7 @@ class SigningKeys:
         settings: Settings,
         store: Store,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = system_clock,
     ) -> None:
         self._settings = settings
         self._store = store

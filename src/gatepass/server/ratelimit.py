@@ -35,6 +35,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from gatepass.clock import system_clock
 from gatepass.errors import RateLimitedError
 from gatepass.server.background import Outage
 from gatepass.server.lockout import (
@@ -231,7 +232,8 @@ async def _counter(
 
 def _seconds_until(reset_time: float) -> int:
     # The window may slide between hit and stats: never "retry after 0" (or less).
-    return max(1, math.ceil(reset_time - time.time()))
+    # ``limits`` keeps its windows on the system clock, not the server's: so the wait too.
+    return max(1, math.ceil(reset_time - system_clock()))
 
 
 def _raise_if_limited(retry_after: int | None) -> None:

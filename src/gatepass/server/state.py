@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
 
+from gatepass.clock import Clock, system_clock
 from gatepass.errors import ServiceUnavailableError
+from gatepass.flows.grant import GrantIssuer
 from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.cookies import CsrfTokens
 from gatepass.server.keys import SigningKeys
@@ -36,8 +36,8 @@ class ServerState:
     revocations: ServerRevocationSync
     #: Access tokens to principals (the keys from ``keys``, revocation from ``revocations``).
     verifier: AccessVerifier
-    #: What the login and refresh routes take as "now" (tests step it forward).
-    clock: Callable[[], float] = time.time
+    #: "Now" for every flow, store call, token check and background task (tests step it).
+    clock: Clock = system_clock
 
     # The current key snapshot's parts. A request that needs two of them
     # together reads ``keys.current`` once instead.
@@ -48,6 +48,14 @@ class ServerState:
     @property
     def csrf(self) -> CsrfTokens:
         return self.keys.current.csrf
+
+    @property
+    def grants(self) -> GrantIssuer:
+        """What a login or a refresh issues its tokens with: the active key, now."""
+        settings = self.settings
+        return GrantIssuer(
+            self.access, self.keyring.active, settings.access_ttl, settings.refresh_ttl
+        )
 
 
 async def get_state(request: Request) -> ServerState:

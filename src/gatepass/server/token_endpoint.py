@@ -2,7 +2,7 @@
 
 ``POST {prefix}/token`` takes an ``application/x-www-form-urlencoded`` body
 with ``grant_type=refresh_token`` and ``refresh_token`` (RFC 6749 §6) and runs
-the same refresh flow as ``POST {prefix}/refresh`` (``refresh_tokens``):
+the same refresh flow as ``POST {prefix}/refresh`` (``gatepass.flows.refresh``):
 rotation, reuse detection and the audit trail are that flow's. It answers
 RFC 6749 §5.1 (``access_token``, ``token_type``, ``expires_in``,
 ``refresh_token``; ``Cache-Control: no-store``) or §5.2 errors. Clients are
@@ -29,10 +29,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.datastructures import FormData
 
+from gatepass import flows
 from gatepass.errors import GatepassError, JoseError
 from gatepass.server.errors import oauth_error, oauth_error_response
 from gatepass.server.proxy import client_ip
-from gatepass.server.routes_auth import refresh_tokens
+from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import hash_token
 
@@ -120,8 +121,20 @@ async def _grant(state: ServerState, request: Request, form: FormData) -> Respon
         raise _Refused("invalid_request", "refresh_token is required")
     if len(presented) > MAX_TOKEN_CHARS:
         raise _Refused("invalid_grant", "Invalid or expired token")
-    tokens = await refresh_tokens(state, request, presented, state.clock())
-    body = {k: tokens[k] for k in ("access_token", "token_type", "expires_in", "refresh_token")}
+    issued = await flows.refresh(
+        state.store,
+        state.rotation,
+        state.grants,
+        presented=presented,
+        requester=requester(request, state.settings.trusted_networks),
+        clock=state.clock,
+    )
+    body = {
+        "access_token": issued.access_token,
+        "token_type": "Bearer",
+        "expires_in": issued.expires_in,
+        "refresh_token": issued.refresh_token,
+    }
     return JSONResponse(body, headers=_NO_STORE)
 
 
@@ -161,14 +174,6 @@ async def _revoke(state: ServerState, presented: str) -> None:
         except JoseError:
             return
         session_id = str(claims["sid"])
-    session = await state.store.get_session(session_id)
-    if session is None:
-        return
-    now = state.clock()
-    live = await state.store.revoke_session(
-        session_id, now=now, reason="revoked", denylist_until=now + state.settings.access_ttl
+    await flows.revoke_session(
+        state.store, session_id=session_id, access_ttl=state.settings.access_ttl, clock=state.clock
     )
-    if live:
-        await state.store.add_audit_event(
-            "session_revoked", at=now, user_id=session.user_id, session_id=session_id
-        )

@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
+from gatepass.clock import Clock
 from gatepass.jose import Key, KeySet, encode
 from gatepass.jose.expectations import Expectations
 from gatepass.tokens.encryption import AccessTokenEncryption
@@ -60,9 +61,14 @@ class AccessTokenIssuer:
         return token, claims
 
     def expectations(
-        self, algorithms: Collection[str], *, max_token_bytes: int = 8192
+        self,
+        algorithms: Collection[str],
+        *,
+        max_token_bytes: int = 8192,
+        clock: Clock | None = None,
     ) -> Expectations:
-        """What these tokens must be: type, issuer, audience, sid and jti, within the size cap."""
+        """What these tokens must be: type, issuer, audience, sid and jti, within the size cap
+        (their times judged by ``clock``; None: ``time.time``)."""
         return Expectations(
             tuple(algorithms),
             issuer=self.issuer,
@@ -70,6 +76,7 @@ class AccessTokenIssuer:
             typ=ACCESS_TOKEN_TYPE,
             required=REQUIRED_CLAIMS,
             limits=limits_for(max_token_bytes),
+            clock=clock,
         )
 
     def verifier(

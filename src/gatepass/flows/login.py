@@ -1,0 +1,64 @@
+"""Password login: rate limits, the password check, then a session and its first tokens.
+
+A failure counts against the account and writes ``login_failed``; a success
+clears this client's failures and starts the session in one transaction
+(session, refresh token, ``login`` audit row), so a 503 leaves nothing behind.
+An unknown email costs the same password hash as a wrong password.
+"""
+
+from __future__ import annotations
+
+from gatepass.clock import Clock
+from gatepass.errors import InvalidCredentialsError
+from gatepass.flows.grant import GrantIssuer, TokenGrant
+from gatepass.flows.services import Limits, PasswordHasher
+from gatepass.identity.emails import sign_in_email
+from gatepass.store.protocols import Store
+from gatepass.store.records import hash_token
+from gatepass.store.rotation import Requester
+from gatepass.tokens.refresh import new_refresh_token
+
+__all__ = ["login"]
+
+
+async def login(
+    store: Store,
+    passwords: PasswordHasher,
+    limits: Limits,
+    issuer: GrantIssuer,
+    *,
+    email: str,
+    password: str,
+    requester: Requester,
+    session_ttl: int,
+    clock: Clock,
+) -> TokenGrant:
+    """The first tokens of a new session; ``InvalidCredentialsError`` (or a
+    ``RateLimitedError``, an ``InvalidEmailError``) else."""
+    now, email = clock(), sign_in_email(email)
+    ip, agent = requester.ip, requester.user_agent
+    client = ip or "unknown"
+    await limits.check("login:ip", client)
+    await limits.admit_login(email, client)  # 429, or a delay
+    user = await store.get_user_by_email(email)
+    ok, rehash = await passwords.verify(user.password_hash if user else None, password)
+    if user is None or not ok or user.disabled:
+        await limits.login_failed(email)
+        await store.add_audit_event(
+            "login_failed", at=now, user_id=user.id if user else None, ip=ip, user_agent=agent
+        )
+        raise InvalidCredentialsError()
+    await limits.login_succeeded(email, client)
+    if rehash:
+        user = await store.update_user(user.id, password_hash=await passwords.hash(password))
+    refresh = new_refresh_token()
+    session, _ = await store.start_session(
+        user.id,
+        hash_token(refresh),
+        now=now,
+        expires_at=now + session_ttl,
+        refresh_expires_at=now + issuer.refresh_ttl,
+        user_agent=agent,
+        ip=ip,
+    )
+    return issuer.grant(user, session, refresh, now)
