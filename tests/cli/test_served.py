@@ -29,7 +29,7 @@ def _published(server: Server, kids: set[str]) -> None:
         if {k["kid"] for k in keys} == kids:
             return
         assert time.monotonic() < deadline, f"JWKS still lists {keys}"
-        time.sleep(0.25)
+        time.sleep(0.2)
 
 
 def test_a_token_signed_before_a_rotation_still_verifies(server: Server) -> None:

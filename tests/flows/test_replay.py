@@ -24,13 +24,12 @@ async def _spent(store: Store, clock: Clock) -> tuple[TokenGrant, str, str]:
 
 
 async def _replay(
-    store: Store, clock: Clock, grant: TokenGrant, user_id: str, refresh_id: str, **session: str
+    store: Store, clock: Clock, grant: TokenGrant, refresh_id: str, **session: str
 ) -> ReplayOutcome:
     return await replay(
         store,
         POLICY,
         refresh_id=refresh_id,
-        user_id=user_id,
         session_id=session.get("session_id", grant.session_id),
         requester=WHO,
         clock=clock,
@@ -38,9 +37,9 @@ async def _replay(
 
 
 async def test_inside_the_grace_window_nothing_happens(store: Store, clock: Clock) -> None:
-    grant, user_id, token_id = await _spent(store, clock)
+    grant, _user_id, token_id = await _spent(store, clock)
     clock.now += 3.5
-    outcome = await _replay(store, clock, grant, user_id, token_id)
+    outcome = await _replay(store, clock, grant, token_id)
     assert outcome == GraceReplay(token_id, retry_after=GRACE - 3)
     session = await store.get_session(grant.session_id)
     assert session is not None
@@ -53,7 +52,7 @@ async def test_after_the_grace_window_the_session_is_revoked_and_audited_once(
 ) -> None:
     grant, user_id, token_id = await _spent(store, clock)
     clock.now += GRACE + 1
-    outcome = await _replay(store, clock, grant, user_id, token_id)
+    outcome = await _replay(store, clock, grant, token_id)
     assert outcome == ReuseDetected(token_id, grant.session_id)
     session = await store.get_session(grant.session_id)
     assert session is not None
@@ -72,18 +71,18 @@ async def test_after_the_grace_window_the_session_is_revoked_and_audited_once(
 
 
 async def test_an_unspent_token_is_not_replayed(store: Store, clock: Clock) -> None:
-    grant, user_id, token_id = await _spent(store, clock)
+    grant, _user_id, token_id = await _spent(store, clock)
     spent = await store.get_refresh_token_by_id(token_id)
     assert spent is not None
     assert spent.successor_id is not None
     with pytest.raises(ForbiddenError):  # the successor, live and unspent
-        await _replay(store, clock, grant, user_id, spent.successor_id)
+        await _replay(store, clock, grant, spent.successor_id)
 
 
 async def test_another_sessions_token_is_not_found(store: Store, clock: Clock) -> None:
     grant, user_id, token_id = await _spent(store, clock)
     other = await store.create_session(user_id, now=clock.now, expires_at=clock.now + 60)
     with pytest.raises(NotFoundError):
-        await _replay(store, clock, grant, user_id, token_id, session_id=other.id)
+        await _replay(store, clock, grant, token_id, session_id=other.id)
     with pytest.raises(NotFoundError):
-        await _replay(store, clock, grant, user_id, "0" * 32)
+        await _replay(store, clock, grant, "0" * 32)

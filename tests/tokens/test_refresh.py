@@ -12,7 +12,7 @@ from gatepass.errors import InvalidTokenError
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
 from gatepass.store.records import Session, hash_token
-from gatepass.store.rotation import Reject, Replay, RevokeSession, Rotate
+from gatepass.store.rotation import Reject, Replay, Requester, RevokeSession, Rotate
 from gatepass.tokens.refresh import (
     RotationPolicy,
     new_refresh_token,
@@ -169,9 +169,14 @@ async def test_replay_rule_never_rotates_and_decides_spent_tokens_like_rule(stor
     assert await store.get_refresh_token(token.token_hash) == token
 
     await store.rotate_refresh(token.token_hash, T0 + 60, POLICY.rule(raw, new_refresh_token()))
-    # Spent, within the grace window: the same Replay that `rule` would answer.
-    inside = await store.rotate_refresh(token.token_hash, T0 + 65, POLICY.replay_rule())
-    assert isinstance(inside.decision, Replay)
+    # Spent, within the grace window: where `rule` would answer Replay, nothing is
+    # delivered, so nothing changes and nothing is audited.
+    audited = len(await store.list_audit_events())
+    inside = await store.rotate_refresh(
+        token.token_hash, T0 + 65, POLICY.replay_rule(), audit=Requester("192.0.2.1")
+    )
+    assert inside.decision == Reject("in_grace")
+    assert len(await store.list_audit_events()) == audited
     live = await store.get_session(session.id)
     assert live is not None
     assert live.revoked_at is None

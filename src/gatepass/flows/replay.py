@@ -9,8 +9,8 @@ revoked and denylisted and the reuse is audited (``ReuseDetected``), exactly
 as a refresh would do for a thief. Only the caller's own session, only spent
 tokens.
 
-A grace replay delivers no tokens, so it writes no ``refresh`` row: the
-reuse row is written here, after the transaction, not by it.
+The reuse is audited by the rotation transaction itself, as for a refresh
+(one place writes it); a grace replay delivers no tokens and writes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from gatepass.clock import Clock
 from gatepass.errors import ForbiddenError, InvalidTokenError, NotFoundError
 from gatepass.store.protocols import Store
-from gatepass.store.rotation import Replay, Requester, RevokeSession
+from gatepass.store.rotation import Reject, Requester, RevokeSession
 from gatepass.tokens.refresh import RotationPolicy
 
 __all__ = ["GraceReplay", "ReplayOutcome", "ReuseDetected", "replay"]
@@ -51,7 +51,6 @@ async def replay(
     policy: RotationPolicy,
     *,
     refresh_id: str,
-    user_id: str,
     session_id: str,
     requester: Requester,
     clock: Clock,
@@ -64,19 +63,14 @@ async def replay(
     if token.spent_at is None:
         raise ForbiddenError("Only a spent refresh token can be replayed")
     now = clock()
-    decision = (await store.rotate_refresh(token.token_hash, now, policy.replay_rule())).decision
-    if isinstance(decision, Replay):
+    audit = Requester(
+        requester.ip, requester.user_agent, {"via": "console_replay", "refresh_id": token.id}
+    )
+    result = await store.rotate_refresh(token.token_hash, now, policy.replay_rule(), audit=audit)
+    decision = result.decision
+    if isinstance(decision, Reject) and decision.reason == "in_grace":
         wait = token.spent_at + policy.grace - now
         return GraceReplay(token.id, retry_after=max(1, math.ceil(wait)))
     if not isinstance(decision, RevokeSession):
         raise InvalidTokenError()
-    await store.add_audit_event(
-        decision.reason,
-        at=now,
-        user_id=user_id,
-        session_id=session_id,
-        ip=requester.ip,
-        user_agent=requester.user_agent,
-        detail={"via": "console_replay", "refresh_id": token.id},
-    )
     return ReuseDetected(token.id, session_id)

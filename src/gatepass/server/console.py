@@ -124,7 +124,6 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
             state.store,
             state.rotation,
             refresh_id=body.refresh_id,
-            user_id=caller.sub,
             session_id=session_of(caller),
             requester=requester(request, state.settings.trusted_networks),
             clock=state.clock,

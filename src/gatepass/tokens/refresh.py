@@ -94,8 +94,18 @@ class RotationPolicy:
         """The same rule for a spent token the server presents again by its hash
         (the console's replay demonstration, where the raw token is gone): the
         grace/reuse branch is ``rule``'s own; an unspent token is never rotated
-        here, only rejected as ``not_spent``."""
-        return self._rule(lambda token, session, now: Reject("not_spent"))
+        here, only rejected as ``not_spent``. A replay inside the grace window
+        delivers nothing, so it changes nothing and is not audited: it is
+        ``Reject("in_grace")`` here, where a refresh would answer ``Replay``."""
+        rule = self._rule(lambda token, session, now: Reject("not_spent"))
+
+        def decide(
+            token: RefreshToken | None, session: Session | None, now: float
+        ) -> RotationDecision:
+            decision = rule(token, session, now)
+            return Reject("in_grace") if isinstance(decision, Replay) else decision
+
+        return decide
 
     def _rule(self, unspent: Callable[[RefreshToken, Session, float], RotationDecision]) -> Decide:
         def decide(
