@@ -11,7 +11,7 @@
   failed fetch (network error, timeout, non-200, garbage JSON, an invalid key,
   an empty set, an HMAC secret served as a public key, or a private key) keeps
   the last good set and is logged (its kind only, never the body). The cap
-  holds for the decoded body (``gatepass.protect.bodies``). A document with a
+  holds for the decoded body (``gatepass.remote.bodies``). A document with a
   duplicated member (two ``keys``) is garbage JSON: two parsers could read
   two different sets from it.
 - Keys gatepass cannot use (an unknown ``kty``, a secp256k1 curve, a short RSA
@@ -43,8 +43,8 @@ import httpx
 from gatepass.errors import ServiceUnavailableError
 from gatepass.jose import KeySet
 from gatepass.jose.jwks_rules import KeySetRejected, RefetchSchedule, key_set_from_json
-from gatepass.protect.bodies import REQUEST_HEADERS, BodyError, read_capped
-from gatepass.protect.urls import checked_url
+from gatepass.remote.bodies import REQUEST_HEADERS, BodyError, read_capped
+from gatepass.remote.urls import checked_url
 
 __all__ = ["JWKSClient"]
 

@@ -38,6 +38,8 @@ import httpx
 import orjson
 
 from gatepass.errors import ConfigError
+from gatepass.remote.bodies import REQUEST_HEADERS, BodyError, read_capped
+from gatepass.remote.urls import checked_url
 from gatepass.revocation.list import RevocationList
 from gatepass.revocation.subscriber import RedisSubscriber, Sleep
 from gatepass.revocation.wire import DEFAULT_CHANNEL, entry_from_json
@@ -87,9 +89,6 @@ class RevocationSync:
             raise ValueError("intervals, timeout and max_backoff must be positive")
         self.feed_url = None
         if auth_url is not None:
-            # Imported here, not above: gatepass.protect imports this module.
-            from gatepass.protect.urls import checked_url
-
             base = checked_url(
                 auth_url,
                 what="The auth server URL",
@@ -188,8 +187,6 @@ class RevocationSync:
 
     async def _read_page(self) -> tuple[list[Revocation], int]:
         assert self.feed_url is not None
-        from gatepass.protect.bodies import REQUEST_HEADERS  # see checked_url above
-
         if self._http is None:
             self._http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
         params = {"since": str(self._feed_cursor), "limit": str(PAGE)}
@@ -217,8 +214,6 @@ class RevocationSync:
         self, http: httpx.AsyncClient, params: dict[str, str], headers: dict[str, str]
     ) -> bytes:
         """The page's body, read within MAX_FEED_BYTES (streamed: never more is held)."""
-        from gatepass.protect.bodies import BodyError, read_capped  # see checked_url above
-
         # follow_redirects=False per request: a caller's client may follow them by default.
         assert self.feed_url is not None
         async with http.stream(

@@ -31,6 +31,7 @@ from typing import Any
 
 import orjson
 
+from gatepass.background import Outage, Periodic
 from gatepass.revocation.list import RevocationList
 from gatepass.revocation.subscriber import RedisSubscriber
 from gatepass.revocation.wire import channel_for, entry_to_json
@@ -63,10 +64,6 @@ class ServerRevocationSync:
         self._db_cursor = 0
         self._last_memory_purge = 0.0
         self._last_database_purge = 0.0
-        # Imported here, not above: importing gatepass.server imports the app, which imports
-        # this module (so importing this module first would be a circular import).
-        from gatepass.server.background import Outage, Periodic
-
         self._poll = Periodic("revocation poll", settings.revocation_poll, self.poll)
         self._lock = asyncio.Lock()
         self._redis_url = settings.redis_url

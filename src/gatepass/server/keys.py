@@ -47,10 +47,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gatepass.background import Periodic
 from gatepass.clock import Clock, system_clock
 from gatepass.jose import Key, KeySet
 from gatepass.kek import key_encryption_key
-from gatepass.server.background import Periodic
 from gatepass.server.cookies import CsrfTokens
 from gatepass.settings import Settings
 from gatepass.store.protocols import Store

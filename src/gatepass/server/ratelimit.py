@@ -35,9 +35,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from gatepass.background import Outage
 from gatepass.clock import system_clock
 from gatepass.errors import RateLimitedError
-from gatepass.server.background import Outage
 from gatepass.server.lockout import (
     Counter,
     Decision,

@@ -56,8 +56,8 @@ class PyJWKClient:
     ) -> None:
         import httpx
 
-        from gatepass.protect.bodies import REQUEST_HEADERS
-        from gatepass.protect.urls import checked_url
+        from gatepass.remote.bodies import REQUEST_HEADERS
+        from gatepass.remote.urls import checked_url
 
         if not cache_jwk_set:
             raise TypeError(
@@ -88,7 +88,7 @@ class PyJWKClient:
         """Fetch and check the set now (PyJWKClientConnectionError when it cannot be used)."""
         import httpx
 
-        from gatepass.protect.bodies import BodyError, read_capped_sync
+        from gatepass.remote.bodies import BodyError, read_capped_sync
 
         self._schedule.attempted(self._now())
         self.fetches += 1
