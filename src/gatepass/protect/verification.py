@@ -18,7 +18,7 @@ from gatepass.jose import Key, KeySet
 from gatepass.jose.algorithms import algorithms_for_key
 from gatepass.jose.jwe import KEY_ALGORITHMS
 from gatepass.protect.jwks import JWKSClient
-from gatepass.settings import check_secret_strength
+from gatepass.secret import check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.verify import KeySource, StaticKeys
 
