@@ -2,7 +2,7 @@
 
 Whatever needs "now" takes a ``Clock``: the running server holds one
 (``ServerState.clock``) and hands it to every flow, the store calls and its
-background tasks; the CLI reads ``gatepass.cli.runtime.now``. Tests pass a
+background tasks; the CLI reads ``gatepass.cli.runtime.clock``. Tests pass a
 clock they move by hand instead of sleeping. ``system_clock`` is the default.
 """
 
