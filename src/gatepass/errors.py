@@ -26,7 +26,8 @@
     │   ├── CsrfError                  csrf_failed
     │   ├── RateLimitedError           rate_limited        (.retry_after)
     │   ├── RefreshTokenReuseError     refresh_token_reused
-    │   └── RegistrationClosedError    registration_closed
+    │   ├── RegistrationClosedError    registration_closed
+    │   └── EmailNotVerifiedError      email_not_verified  (right password, unverified address)
     ├── StoreError                                         (a record is missing or already taken)
     │   ├── NotFoundError              not_found           (no such user, session, key: any 404)
     │   └── UserExistsError            user_exists
@@ -34,6 +35,7 @@
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
     ├── InvalidRequestError            invalid_request     (a body the server cannot read)
+    ├── InvalidLinkTokenError          invalid_token       (a mailed token: used, expired, foreign)
     ├── UnsupportedMediaTypeError      unsupported_media_type
     ├── ConfigError                    invalid_config
     └── ServiceUnavailableError        service_unavailable (.retry_after)
@@ -60,6 +62,7 @@ __all__ = [
     "ConfigError",
     "CsrfError",
     "DecryptionError",
+    "EmailNotVerifiedError",
     "ForbiddenError",
     "GatepassError",
     "InsufficientScopeError",
@@ -67,6 +70,7 @@ __all__ = [
     "InvalidEmailError",
     "InvalidInputError",
     "InvalidKeyError",
+    "InvalidLinkTokenError",
     "InvalidRequestError",
     "InvalidTokenError",
     "JoseError",
@@ -260,6 +264,14 @@ class RegistrationClosedError(AuthError):
     default_message = "Registration is closed"
 
 
+class EmailNotVerifiedError(AuthError):
+    """The password was right, but ``GATEPASS_REQUIRE_VERIFIED_EMAIL`` asks for a
+    verified address first (only ever raised after the password matched)."""
+
+    code = "email_not_verified"
+    default_message = "Confirm your email address first: we sent you a link"
+
+
 # --- Store ------------------------------------------------------------------
 
 
@@ -308,6 +320,15 @@ class WeakPasswordError(InvalidInputError):
 class InvalidRequestError(GatepassError):
     code = "invalid_request"
     default_message = "The request is invalid"
+
+
+class InvalidLinkTokenError(GatepassError):
+    """A one-time token from a mail (verify, reset, confirm) that is unknown, used,
+    expired, for another purpose or user, or outlived a password change: one
+    answer whatever the reason (400, unlike a refused access token's 401)."""
+
+    code = "invalid_token"
+    default_message = "Invalid or expired token"
 
 
 class UnsupportedMediaTypeError(GatepassError):

@@ -103,6 +103,9 @@ class Settings:
     login_limit_per_ip: int = setting(20, parse_int)
     register_limit_per_ip: int = setting(10, parse_int)
     refresh_limit_per_ip: int = setting(60, parse_int)
+    mail_limit_per_ip: int = setting(10, parse_int)
+    mail_limit_per_address: int = setting(3, parse_int)
+    link_limit_per_ip: int = setting(30, parse_int)
     lockout_max: int = setting(3600, parse_duration)
     max_body_bytes: int = setting(65536, parse_int)
     max_token_bytes: int = setting(8192, parse_int)
@@ -219,6 +222,9 @@ def _validate(s: Settings) -> None:
         "login_limit_per_ip",
         "register_limit_per_ip",
         "refresh_limit_per_ip",
+        "mail_limit_per_ip",
+        "mail_limit_per_address",
+        "link_limit_per_ip",
     ):
         _at_least(s, name, 1)
     _at_least(s, "max_body_bytes", 1024)

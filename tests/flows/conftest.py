@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from gatepass.flows import GrantIssuer, TokenGrant, login
 from gatepass.flows.services import PasswordHasher
+from gatepass.mail.messages import Mail, MailWriter
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
 from gatepass.store.rotation import Requester
@@ -54,6 +56,29 @@ class CountedLimits:
     async def login_succeeded(self, email: str, client: str) -> None:
         self.calls.append(("login_succeeded", email, client))
 
+    async def reset_account(self, email: str, client: str) -> None:
+        self.calls.append(("reset_account", email, client))
+
+
+@dataclass
+class RecordingMailer:
+    """The flows' ``Mailer``: the mails it was given, in order, instead of an outbox."""
+
+    writer: MailWriter = field(default_factory=lambda: MailWriter("https://app.test"))
+    sent: list[Mail] = field(default_factory=list)
+
+    async def send(self, mail: Mail, *, now: float) -> None:
+        self.sent.append(mail)
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(m.kind, m.to) for m in self.sent]
+
+    def token(self, kind: str) -> str:
+        """The token of the last ``kind`` mail's link."""
+        mail = next(m for m in reversed(self.sent) if m.kind == kind)
+        assert mail.link is not None
+        return parse_qs(urlsplit(mail.link).query)["token"][0]
+
 
 ISSUER = GrantIssuer(
     AccessTokenIssuer("https://auth.test", "api", ACCESS_TTL),
@@ -79,6 +104,11 @@ def clock() -> Clock:
 @pytest.fixture
 def limits() -> CountedLimits:
     return CountedLimits()
+
+
+@pytest.fixture
+def mailer() -> RecordingMailer:
+    return RecordingMailer()
 
 
 async def sign_in(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gatepass.errors import InvalidCredentialsError, InvalidEmailError
+from gatepass.errors import EmailNotVerifiedError, InvalidCredentialsError, InvalidEmailError
+from gatepass.flows import login
 from gatepass.jose import decode_unverified
 from gatepass.store.protocols import Store
 from gatepass.store.records import hash_token
@@ -12,6 +13,7 @@ from tests.clock import T0, Clock
 from tests.flows.conftest import (
     ACCESS_TTL,
     EMAIL,
+    ISSUER,
     PASSWORD,
     REFRESH_TTL,
     SESSION_TTL,
@@ -109,3 +111,33 @@ async def test_an_outdated_hash_is_replaced(store: Store, clock: Clock) -> None:
     again = await store.get_user(user.id)
     assert again is not None
     assert again.password_hash == f"plain:{PASSWORD}"
+
+
+async def test_an_unverified_address_is_refused_only_when_required_and_only_with_the_password(
+    store: Store, clock: Clock, limits: CountedLimits
+) -> None:
+    user = await store.create_user(EMAIL, f"plain:{PASSWORD}", now=clock())
+
+    async def attempt(password: str) -> None:
+        await login(
+            store,
+            PlainPasswords(),
+            limits,
+            ISSUER,
+            email=EMAIL,
+            password=password,
+            requester=WHO,
+            session_ttl=SESSION_TTL,
+            clock=clock,
+            verified_email_required=True,
+        )
+
+    with pytest.raises(InvalidCredentialsError):
+        await attempt("not the password")
+    with pytest.raises(EmailNotVerifiedError):
+        await attempt(PASSWORD)
+    assert await store.list_active_sessions(user.id, now=clock.now) == []
+    await store.update_user(user.id, email_verified=True)
+    await attempt(PASSWORD)
+    grant = await sign_in(store, clock)
+    assert decode_unverified(grant.access_token)[1]["email_verified"] is True

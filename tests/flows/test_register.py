@@ -1,56 +1,72 @@
-"""The registration flow: closed, bad email, limits, then the user, created at the clock's time."""
+"""The registration flow: closed, bad email, limits, then the user and a verification link."""
 
 from __future__ import annotations
 
 import pytest
 
 from gatepass.errors import InvalidEmailError, RegistrationClosedError, UserExistsError
-from gatepass.flows import register
+from gatepass.flows import create_account, create_account_quietly, prepare_registration
+from gatepass.flows.register import NewAccount
 from gatepass.store.protocols import Store
 from tests.clock import T0, Clock
-from tests.flows.conftest import PASSWORD, WHO, CountedLimits, PlainPasswords
+from tests.flows.conftest import PASSWORD, WHO, CountedLimits, PlainPasswords, RecordingMailer
 
 
-async def _register(
-    store: Store, clock: Clock, limits: CountedLimits, email: str, *, open_: bool = True
-) -> str:
-    user = await register(
-        store,
+async def _prepare(limits: CountedLimits, email: str, *, open_: bool = True) -> NewAccount:
+    return await prepare_registration(
         PlainPasswords(),
         limits,
         email=email,
         password=PASSWORD,
         requester=WHO,
         registration_open=open_,
-        clock=clock,
     )
-    return user.email
 
 
-async def test_a_user_is_created_with_the_stored_email(
-    store: Store, clock: Clock, limits: CountedLimits
+async def test_a_user_is_created_with_the_stored_email_and_mailed_a_link(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
 ) -> None:
     clock.now += 5
-    assert await _register(store, clock, limits, " Ada@Example.COM ") == "ada@example.com"
-    user = await store.get_user_by_email("ada@example.com")
-    assert user is not None
-    assert (user.created_at, user.password_hash) == (T0 + 5, f"plain:{PASSWORD}")
-    assert limits.calls == [("check", "register:ip", WHO.ip)]
+    account = await _prepare(limits, " Ada@Example.COM ")
+    user = await create_account(store, mailer, limits, account, clock=clock)
+    assert user.email == "ada@example.com"
+    assert not user.email_verified
+    stored = await store.get_user_by_email("ada@example.com")
+    assert stored is not None
+    assert (stored.created_at, stored.password_hash) == (T0 + 5, f"plain:{PASSWORD}")
+    assert limits.calls[0] == ("check", "register:ip", WHO.ip)
+    assert mailer.kinds() == [("verify_email", "ada@example.com")]
     with pytest.raises(UserExistsError):
-        await _register(store, clock, limits, "ada@example.com")
+        await create_account(store, mailer, limits, account, clock=clock)
+    assert len(mailer.sent) == 1
 
 
-async def test_a_closed_server_refuses_before_reading_the_email(
-    store: Store, clock: Clock, limits: CountedLimits
+async def test_quietly_a_taken_address_mails_its_owner_and_creates_nothing(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
 ) -> None:
+    first = await create_account_quietly(
+        store, mailer, limits, await _prepare(limits, "ada@example.com"), clock=clock
+    )
+    assert first is not None
+    again = NewAccount("ada@example.com", "plain:another password")
+    assert await create_account_quietly(store, mailer, limits, again, clock=clock) is None
+    assert mailer.kinds() == [
+        ("verify_email", "ada@example.com"),
+        ("registration_attempt", "ada@example.com"),
+    ]
+    stored = await store.get_user_by_email("ada@example.com")
+    assert stored is not None
+    assert stored.password_hash == f"plain:{PASSWORD}"
+    assert len(await store.list_users()) == 1
+
+
+async def test_a_closed_server_refuses_before_reading_the_email(limits: CountedLimits) -> None:
     with pytest.raises(RegistrationClosedError):
-        await _register(store, clock, limits, "not an email", open_=False)
+        await _prepare(limits, "not an email", open_=False)
     assert limits.calls == []
 
 
-async def test_a_bad_email_is_refused_before_it_is_counted(
-    store: Store, clock: Clock, limits: CountedLimits
-) -> None:
+async def test_a_bad_email_is_refused_before_it_is_counted(limits: CountedLimits) -> None:
     with pytest.raises(InvalidEmailError):
-        await _register(store, clock, limits, "not an email")
+        await _prepare(limits, "not an email")
     assert limits.calls == []

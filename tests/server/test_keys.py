@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncio
 import secrets
 import time
@@ -22,7 +24,12 @@ from tests.server.conftest import Server
 from tests.server.instances import eventually, running, shared_stores
 from tests.store.conftest import SQL_BACKENDS
 
-ISSUE = {"user_id": "u1", "email": "ada@example.com", "role": "user", "session_id": "s1"}
+ISSUE: dict[str, Any] = {
+    "user_id": "u1",
+    "email": "ada@example.com",
+    "role": "user",
+    "session_id": "s1",
+}
 
 
 @pytest.fixture(params=SQL_BACKENDS)

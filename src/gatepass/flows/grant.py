@@ -58,6 +58,7 @@ class GrantIssuer:
             self.key,
             user_id=user.id,
             email=user.email,
+            email_verified=user.email_verified,
             role=user.role,
             session_id=session.id,
             now=now,

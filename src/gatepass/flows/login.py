@@ -1,16 +1,21 @@
 """Password login: rate limits, the password check, then a session and its first tokens.
 
-A failure counts against the account and writes ``login_failed``; a success
+A failure counts against the account and writes ``login_failed``
+(``reauth.record_failed_login``); a success
 clears this client's failures and starts the session in one transaction
 (session, refresh token, ``login`` audit row), so a 503 leaves nothing behind.
-An unknown email costs the same password hash as a wrong password.
+An unknown email costs the same password hash as a wrong password. With
+``verified_email_required`` the right password of an unverified address is
+``EmailNotVerifiedError`` (said only once the password matched, so it tells
+nothing to someone who does not know it) and starts no session.
 """
 
 from __future__ import annotations
 
 from gatepass.clock import Clock
-from gatepass.errors import InvalidCredentialsError
+from gatepass.errors import EmailNotVerifiedError
 from gatepass.flows.grant import GrantIssuer, TokenGrant
+from gatepass.flows.reauth import record_failed_login
 from gatepass.flows.services import Limits, PasswordHasher
 from gatepass.identity.emails import sign_in_email
 from gatepass.store.protocols import Store
@@ -32,6 +37,7 @@ async def login(
     requester: Requester,
     session_ttl: int,
     clock: Clock,
+    verified_email_required: bool = False,
 ) -> TokenGrant:
     """The first tokens of a new session; ``InvalidCredentialsError`` (or a
     ``RateLimitedError``, an ``InvalidEmailError``) else."""
@@ -43,14 +49,19 @@ async def login(
     user = await store.get_user_by_email(email)
     ok, rehash = await passwords.verify(user.password_hash if user else None, password)
     if user is None or not ok or user.disabled:
-        await limits.login_failed(email)
-        await store.add_audit_event(
-            "login_failed", at=now, user_id=user.id if user else None, ip=ip, user_agent=agent
+        raise await record_failed_login(
+            store,
+            limits,
+            email=email,
+            user_id=user.id if user else None,
+            requester=requester,
+            now=now,
         )
-        raise InvalidCredentialsError()
     await limits.login_succeeded(email, client)
     if rehash:
         user = await store.update_user(user.id, password_hash=await passwords.hash(password))
+    if verified_email_required and not user.email_verified:
+        raise EmailNotVerifiedError()
     refresh = new_refresh_token()
     session, _ = await store.start_session(
         user.id,

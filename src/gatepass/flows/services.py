@@ -1,14 +1,17 @@
-"""What the flows need from the running server besides the store: two small protocols.
+"""What the flows need from the running server besides the store: three small protocols.
 
-``gatepass.server.passwords.Passwords`` and ``gatepass.server.ratelimit.RateLimits``
-are the implementations; a test may pass anything with these methods.
+``gatepass.server.passwords.Passwords``, ``gatepass.server.ratelimit.RateLimits``
+and ``gatepass.server.mailer.Mailer`` are the implementations; a test may pass
+anything with these methods.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["Limits", "PasswordHasher"]
+from gatepass.mail.messages import Mail, MailWriter
+
+__all__ = ["Limits", "Mailer", "PasswordHasher"]
 
 
 class PasswordHasher(Protocol):
@@ -35,3 +38,19 @@ class Limits(Protocol):
     async def login_failed(self, email: str) -> None: ...
 
     async def login_succeeded(self, email: str, client: str) -> None: ...
+
+    async def reset_account(self, email: str, client: str) -> None:
+        """After a password reset: forget the account's failures (all clients'
+        total, and this client's own), as if it had never been attacked."""
+        ...
+
+
+class Mailer(Protocol):
+    """Where a flow's mails go: queued in the outbox (never sent inside the request)."""
+
+    @property
+    def writer(self) -> MailWriter:
+        """Writes each mail, with links under the configured app URL."""
+        ...
+
+    async def send(self, mail: Mail, *, now: float) -> None: ...

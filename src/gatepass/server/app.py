@@ -24,6 +24,7 @@ from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
 from gatepass.server.openapi import install_openapi
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits, Sleep
+from gatepass.server.routes_account import account_router
 from gatepass.server.routes_auth import auth_router
 from gatepass.server.state import ServerState, get_state
 from gatepass.server.token_endpoint import token_router
@@ -106,6 +107,7 @@ def create_app(
     app.router.route_class = JsonRoute
     install_error_handlers(app)
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
+    app.include_router(account_router(), prefix=config.auth_prefix, tags=["account"])
     app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])
     app.include_router(token_router(), prefix=config.auth_prefix)
     app.include_router(discovery_router(config))

@@ -65,6 +65,14 @@ _OPERATIONS: Final[dict[tuple[str, str], _Operation]] = {
     ("post", "{auth}/register"): (None, (403, 409, 429), schemas.Registered),
     ("post", "{auth}/login"): (None, (401, 429), schemas.Tokens),
     ("post", "{auth}/refresh"): (None, (401, 403, 429), schemas.Tokens),
+    ("post", "{auth}/verify-email/request"): (None, (401, 403, 429), schemas.Accepted),
+    ("post", "{auth}/verify-email"): (None, (429,), schemas.Address),
+    ("post", "{auth}/password/forgot"): (None, (429,), schemas.Accepted),
+    ("post", "{auth}/password/reset"): (None, (429,), None),
+    ("post", "{auth}/password/change"): (_USER, (429,), None),
+    ("post", "{auth}/email/change"): (_USER, (429,), schemas.Accepted),
+    ("post", "{auth}/email/confirm"): (None, (409, 429), schemas.Address),
+    ("delete", "{auth}/me"): (_USER, (429,), None),
     ("post", "{auth}/logout"): (_USER, (), None),
     ("post", "{auth}/logout/all"): (_USER, (), None),
     ("get", "{auth}/me"): (_USER, (), schemas.Me),
@@ -186,10 +194,10 @@ def _complete(
             "description": HTTPStatus(code).phrase,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
-    if model is not None:
-        for status, answer in responses.items():
-            if status.startswith("2") and "content" in answer:
-                answer["content"] = {"application/json": {"schema": ref(model)}}
+    if model is not None:  # the operation's own 2xx; another (register's 202) keeps its model
+        status = min(s for s in responses if s.startswith("2"))
+        if "content" in responses[status]:
+            responses[status]["content"] = {"application/json": {"schema": ref(model)}}
 
 
 def _ref(model: type[BaseModel], found: dict[str, Any]) -> dict[str, str]:

@@ -125,6 +125,12 @@ class RateLimits:
             "login:ip": rules(settings.login_limit_per_ip),
             "register:ip": rules(settings.register_limit_per_ip),
             "refresh:ip": rules(settings.refresh_limit_per_ip),
+            # The account mails: per client, and per address (however many clients ask).
+            "mail:ip": rules(settings.mail_limit_per_ip),
+            "mail:address": rules(settings.mail_limit_per_address),
+            # Presenting a mailed token (verify, reset, confirm): guessing is hopeless
+            # (256 bits), but a client trying thousands costs us a lookup each.
+            "link:ip": rules(settings.link_limit_per_ip),
         }
 
     @property
@@ -164,6 +170,13 @@ class RateLimits:
                 await limiter.clear(item, _FROM_CLIENT, account, client)
 
         await self._apply(clear)
+
+    async def reset_account(self, email: str, client: str) -> None:
+        """After a password reset: forget the account's total failures and this
+        client's; other clients' stay counted (a guesser stays slowed down)."""
+        await self.login_succeeded(email, client)
+        account = account_key(email)
+        await self._apply(lambda limiter: limiter.clear(self._from_all, _FROM_ALL, account))
 
     async def _admit(self, limiter: MovingWindowRateLimiter, account: str, client: str) -> Decision:
         from_client = [

@@ -6,7 +6,7 @@ Parsing, CSRF and delivery only: what each route does is a flow in
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,10 +19,14 @@ from gatepass.server.auth import Principal, current_principal, load_rows, sessio
 from gatepass.server.cookies import clear_cookies, cookie_names, set_cookies
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.requester import requester
+from gatepass.server.schemas import Accepted
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, hash_token
 
-__all__ = ["auth_router"]
+__all__ = ["REGISTERED", "auth_router"]
+
+#: A registration's answer when verified addresses are required, for a new and a taken one alike.
+REGISTERED: Final = {"message": "Check your inbox: we sent a link to confirm the address."}
 
 State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -91,17 +95,34 @@ def _deliver(
 def auth_router() -> APIRouter:
     router = APIRouter(route_class=JsonRoute)
 
-    @router.post("/register", status_code=201)
-    async def register(body: Credentials, request: Request, state: State) -> dict[str, str]:
-        user = await flows.register(
-            state.store,
+    @router.post(
+        "/register",
+        status_code=201,
+        responses={202: {"model": Accepted, "description": "Verification required: mail sent"}},
+    )
+    async def register(
+        body: Credentials, request: Request, response: Response, state: State
+    ) -> dict[str, str]:
+        """201 with the user; or, when verified addresses are required, 202 with one
+        body for every address (the owner of a taken one is told by mail)."""
+        account = await flows.prepare_registration(
             state.passwords,
             state.limits,
             email=body.email,
             password=body.password,
             requester=requester(request, state.settings.trusted_networks),
             registration_open=state.settings.registration_open,
-            clock=state.clock,
+        )
+        if state.settings.verified_email_required:
+            state.deferred.run(
+                flows.create_account_quietly(
+                    state.store, state.mailer, state.limits, account, clock=state.clock
+                )
+            )
+            response.status_code = 202
+            return REGISTERED
+        user = await flows.create_account(
+            state.store, state.mailer, state.limits, account, clock=state.clock
         )
         return {"id": user.id, "email": user.email}
 
@@ -119,6 +140,7 @@ def auth_router() -> APIRouter:
             requester=requester(request, state.settings.trusted_networks),
             session_ttl=state.settings.session_ttl,
             clock=state.clock,
+            verified_email_required=state.settings.verified_email_required,
         )
         return _deliver(state, response, grant, body.cookies)
 
@@ -169,7 +191,12 @@ def auth_router() -> APIRouter:
     async def me(caller: Caller, state: State) -> dict[str, Any]:
         user, session = await load_rows(state, caller)
         return {
-            "user": {"id": user.id, "email": user.email, "role": user.role},
+            "user": {
+                "id": user.id,
+                "email": user.email,
+                "email_verified": user.email_verified,
+                "role": user.role,
+            },
             "session": _session_json(session, session.id),
         }
 

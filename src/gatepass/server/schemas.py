@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "Accepted",
+    "Address",
     "ConsoleConfig",
     "CookieNames",
     "Dashboard",
@@ -39,6 +41,19 @@ class Registered(_Body):
     email: str = Field(json_schema_extra={"format": "email"})
 
 
+class Accepted(_Body):
+    """The same answer whether or not the address has an account."""
+
+    message: str
+
+
+class Address(_Body):
+    """A verified or newly confirmed address."""
+
+    email: str = Field(json_schema_extra={"format": "email"})
+    email_verified: bool
+
+
 class Tokens(_Body):
     """Bearer mode: both tokens. Cookie mode: the tokens are in cookies, the CSRF token here."""
 
@@ -58,6 +73,7 @@ class Tokens(_Body):
 class UserInfo(_Body):
     id: str
     email: str
+    email_verified: bool
     role: str
 
 

@@ -1,9 +1,10 @@
 """Access tokens: short-lived JWTs (RFC 9068 profile) carrying no secrets.
 
 Header ``typ: at+jwt`` and ``kid``; claims ``iss, sub, aud, exp, iat, jti,
-sid`` plus the user's ``email`` and ``role``. The verifier side requires the
-same type, issuer and audience, so an ID token or a token for another API can
-never pass as an access token here.
+sid`` plus the user's ``email``, ``email_verified`` (OpenID Connect's
+claim: whether the address was confirmed through a mailed link) and
+``role``. The verifier side requires the same type, issuer and audience, so an
+ID token or a token for another API can never pass as an access token here.
 
 With an ``AccessTokenEncryption`` the signed token is then encrypted to the
 resource's key (a nested JWT, RFC 7519 §5.2), and the verifier decrypts, then
@@ -40,7 +41,15 @@ class AccessTokenIssuer:
     encryption: AccessTokenEncryption | None = None
 
     def issue(
-        self, key: Key, *, user_id: str, email: str, role: str, session_id: str, now: float
+        self,
+        key: Key,
+        *,
+        user_id: str,
+        email: str,
+        role: str,
+        session_id: str,
+        now: float,
+        email_verified: bool = False,
     ) -> tuple[str, dict[str, Any]]:
         """A signed access token and its claims."""
         issued = int(now)
@@ -53,6 +62,7 @@ class AccessTokenIssuer:
             "jti": secrets.token_urlsafe(16),
             "sid": session_id,
             "email": email,
+            "email_verified": email_verified,
             "role": role,
         }
         if self.encryption is not None:

@@ -1,0 +1,63 @@
+"""Minting and redeeming the one-time tokens that mails carry, for every account flow.
+
+``send_link`` mints a token for a purpose, stores its hash and queues the
+mail that carries it, counting one mail against the address's limit;
+``redeem_link`` spends a presented token and returns it with its user, or
+raises ``InvalidLinkTokenError`` (one answer for every reason: see
+``gatepass.tokens.onetime``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from gatepass.errors import InvalidLinkTokenError
+from gatepass.flows.services import Limits, Mailer
+from gatepass.mail.messages import Mail
+from gatepass.store.account_tokens import AccountToken, AccountTokenPurpose
+from gatepass.store.protocols import Store
+from gatepass.store.records import User
+from gatepass.tokens import onetime
+
+__all__ = ["address_key", "count_mail", "redeem_link", "send_link"]
+
+
+def address_key(email: str) -> str:
+    """The rate-limit key of an address (a digest: the counters never hold addresses)."""
+    return hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
+
+
+async def count_mail(limits: Limits, email: str) -> None:
+    """One more mail to ``email``: ``RateLimitedError`` when it has had its share."""
+    await limits.check("mail:address", address_key(email))
+
+
+async def send_link(
+    store: Store,
+    mailer: Mailer,
+    limits: Limits,
+    *,
+    user: User,
+    purpose: AccountTokenPurpose,
+    to: str,
+    write: Callable[[str, onetime.IssuedToken], Mail],
+    now: float,
+    payload: str | None = None,
+) -> None:
+    """Mint a ``purpose`` token for ``user``, keep its hash and queue ``write(to, token)``."""
+    await count_mail(limits, to)
+    issued = onetime.mint(purpose, user, now, payload=payload)
+    await store.save_account_token(issued.record)
+    await mailer.send(write(to, issued), now=now)
+
+
+async def redeem_link(
+    store: Store, purpose: AccountTokenPurpose, presented: str, *, now: float
+) -> tuple[AccountToken, User]:
+    """Spend ``presented``: the token and its (live) user, or ``InvalidLinkTokenError``."""
+    record = await store.consume_account_token(onetime.lookup_hash(presented), purpose, now=now)
+    user = None if record is None else await store.get_user(record.user_id)
+    if user is None:
+        raise InvalidLinkTokenError()
+    return onetime.redeem(record, user), user

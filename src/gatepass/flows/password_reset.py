@@ -1,0 +1,90 @@
+"""A forgotten password: a mailed link, then a new password (OWASP's Forgot Password sheet).
+
+``request_password_reset`` runs after the route has answered 202 (the answer
+and its timing are the same for every address); it mails a link only to an
+address that has a live account, at most a few per address per window.
+``reset_password`` spends the link and sets the new password, then:
+
+- every session of the user is revoked and their access tokens denylisted
+  (as logout everywhere: it reaches every resource server), and the user is
+  NOT signed in by the reset: they log in with the new password;
+- every other one-time token of the user dies (their stamp held the old
+  password hash) and the address counts as verified (the link proved it);
+- the account's lockout counters are cleared for this client;
+- a "your password was changed" mail goes to the address.
+
+A new password the policy refuses (``WeakPasswordError``) costs no link: the
+token is kept as it was, so the user tries another password from the same page.
+"""
+
+from __future__ import annotations
+
+from gatepass.clock import Clock
+from gatepass.errors import InvalidEmailError, WeakPasswordError
+from gatepass.flows.links import redeem_link, send_link
+from gatepass.flows.services import Limits, Mailer, PasswordHasher
+from gatepass.identity.emails import sign_in_email
+from gatepass.revocation.revoke import revoke_user
+from gatepass.store.protocols import Store
+from gatepass.store.records import User
+from gatepass.store.rotation import Requester
+
+__all__ = ["request_password_reset", "reset_password"]
+
+
+async def request_password_reset(
+    store: Store, mailer: Mailer, limits: Limits, *, email: str, clock: Clock
+) -> bool:
+    """Mail a reset link if ``email`` is a live account's; whether one was sent."""
+    try:
+        address = sign_in_email(email)
+    except InvalidEmailError:
+        return False
+    user = await store.get_user_by_email(address)
+    if user is None or user.disabled:
+        return False
+    now = clock()
+    await send_link(
+        store,
+        mailer,
+        limits,
+        user=user,
+        purpose="reset_password",
+        to=user.email,
+        write=mailer.writer.reset_password,
+        now=now,
+    )
+    await store.add_audit_event("password_reset_requested", at=now, user_id=user.id)
+    return True
+
+
+async def reset_password(
+    store: Store,
+    passwords: PasswordHasher,
+    limits: Limits,
+    mailer: Mailer,
+    *,
+    presented: str,
+    password: str,
+    requester: Requester,
+    access_ttl: int,
+    clock: Clock,
+) -> User:
+    """Spend a reset link and set ``password``: the user, every session ended."""
+    now = clock()
+    record, user = await redeem_link(store, "reset_password", presented, now=now)
+    try:
+        await passwords.check_new(password, user.email)
+    except WeakPasswordError:
+        await store.save_account_token(record)  # the link stays usable
+        raise
+    hashed = await passwords.hash(password)
+    user = await store.update_user(user.id, password_hash=hashed, email_verified=True)
+    await store.revoke_account_tokens(user.id)
+    await revoke_user(store, user.id, now, access_ttl, "password_reset")
+    await limits.reset_account(user.email, requester.ip or "unknown")
+    await store.add_audit_event(
+        "password_reset", at=now, user_id=user.id, ip=requester.ip, user_agent=requester.user_agent
+    )
+    await mailer.send(mailer.writer.password_changed(user.email), now=now)
+    return user

@@ -1,0 +1,211 @@
+"""The account routes: verify an address, forgotten and changed passwords, a new address, deletion.
+
+Parsing, CSRF (through ``current_principal`` for cookie callers) and delivery
+only; each route calls one flow of ``gatepass.flows``. The routes anyone may
+call about an address (``/verify-email/request`` without a token,
+``/password/forgot``) count the client, answer 202 with one fixed body, and
+leave the lookup and the mail to ``state.deferred``: the answer and its timing
+are the same whether or not the address has an account. The routes that take
+a mailed token count the client too (``link:ip``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from gatepass import flows
+from gatepass.identity.emails import MAX_EMAIL_LENGTH, sign_in_email
+from gatepass.server.auth import Principal, current_principal, load_rows, session_of
+from gatepass.server.cookies import clear_cookies
+from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.requester import requester
+from gatepass.server.state import ServerState, get_state
+from gatepass.store.records import User
+from gatepass.store.rotation import Requester
+
+__all__ = ["ACCEPTED", "account_router"]
+
+State = Annotated[ServerState, Depends(get_state)]
+Caller = Annotated[Principal, Depends(current_principal)]
+
+#: The one answer to "mail this address": it never says whether it has an account.
+ACCEPTED: Final = {"message": "If the address belongs to an account, a mail is on its way."}
+
+_EMAIL = Field(max_length=MAX_EMAIL_LENGTH, json_schema_extra={"format": "email"})
+# A mailed token is 43 characters; anything else is refused as invalid_token by the
+# flow (one answer for every bad token), not as a validation error.
+_TOKEN = Field(max_length=1024)
+_PASSWORD = Field(min_length=1, max_length=1024)
+_NEW_PASSWORD = Field(min_length=8, max_length=1024)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class VerifyRequestBody(_Body):
+    email: str | None = _EMAIL
+
+
+class EmailBody(_Body):
+    email: str = _EMAIL
+
+
+class TokenBody(_Body):
+    token: str = _TOKEN
+
+
+class ResetBody(_Body):
+    token: str = _TOKEN
+    password: str = _NEW_PASSWORD
+
+
+class PasswordChangeBody(_Body):
+    current_password: str = _PASSWORD
+    new_password: str = _NEW_PASSWORD
+
+
+class EmailChangeBody(_Body):
+    new_email: str = _EMAIL
+    password: str = _PASSWORD
+
+
+class PasswordBody(_Body):
+    password: str = _PASSWORD
+
+
+def _address(user: User) -> dict[str, Any]:
+    return {"email": user.email, "email_verified": user.email_verified}
+
+
+def account_router() -> APIRouter:
+    router = APIRouter(route_class=JsonRoute)
+
+    def who(request: Request, state: ServerState) -> Requester:
+        return requester(request, state.settings.trusted_networks)
+
+    async def count(state: ServerState, scope: str, client: Requester) -> None:
+        await state.limits.check(scope, client.ip or "unknown")
+
+    @router.post("/verify-email/request", status_code=202)
+    async def request_verification(
+        request: Request, state: State, body: VerifyRequestBody | None = None
+    ) -> dict[str, str]:
+        """Mail a verification link: to the caller (with an access token) or to ``email``."""
+        client = who(request, state)
+        if body is None or body.email is None:
+            caller = await current_principal(request, state)
+            user, _ = await load_rows(state, caller)
+            await count(state, "mail:ip", client)
+            await flows.send_verification(
+                state.store, state.mailer, state.limits, user=user, clock=state.clock
+            )
+            return ACCEPTED
+        email = sign_in_email(body.email)  # 422 for what is no address, whoever asks
+        await count(state, "mail:ip", client)
+        state.deferred.run(
+            flows.request_verification(
+                state.store, state.mailer, state.limits, email=email, clock=state.clock
+            )
+        )
+        return ACCEPTED
+
+    @router.post("/verify-email")
+    async def verify_email(body: TokenBody, request: Request, state: State) -> dict[str, Any]:
+        await count(state, "link:ip", who(request, state))
+        user = await flows.verify_email(state.store, presented=body.token, clock=state.clock)
+        return _address(user)
+
+    @router.post("/password/forgot", status_code=202)
+    async def forgot_password(body: EmailBody, request: Request, state: State) -> dict[str, str]:
+        email = sign_in_email(body.email)
+        await count(state, "mail:ip", who(request, state))
+        state.deferred.run(
+            flows.request_password_reset(
+                state.store, state.mailer, state.limits, email=email, clock=state.clock
+            )
+        )
+        return ACCEPTED
+
+    @router.post("/password/reset", status_code=204)
+    async def reset_password(body: ResetBody, request: Request, state: State) -> None:
+        client = who(request, state)
+        await count(state, "link:ip", client)
+        await flows.reset_password(
+            state.store,
+            state.passwords,
+            state.limits,
+            state.mailer,
+            presented=body.token,
+            password=body.password,
+            requester=client,
+            access_ttl=state.settings.access_ttl,
+            clock=state.clock,
+        )
+
+    @router.post("/password/change", status_code=204)
+    async def change_password(
+        body: PasswordChangeBody, request: Request, caller: Caller, state: State
+    ) -> None:
+        await flows.change_password(
+            state.store,
+            state.passwords,
+            state.limits,
+            state.mailer,
+            user_id=caller.sub,
+            session_id=session_of(caller),
+            current_password=body.current_password,
+            new_password=body.new_password,
+            requester=who(request, state),
+            access_ttl=state.settings.access_ttl,
+            clock=state.clock,
+        )
+
+    @router.post("/email/change", status_code=202)
+    async def change_email(
+        body: EmailChangeBody, request: Request, caller: Caller, state: State
+    ) -> dict[str, str]:
+        client = who(request, state)
+        await count(state, "mail:ip", client)
+        await flows.request_email_change(
+            state.store,
+            state.passwords,
+            state.limits,
+            state.mailer,
+            user_id=caller.sub,
+            new_email=body.new_email,
+            password=body.password,
+            requester=client,
+            clock=state.clock,
+        )
+        return ACCEPTED
+
+    @router.post("/email/confirm")
+    async def confirm_email(body: TokenBody, request: Request, state: State) -> dict[str, Any]:
+        await count(state, "link:ip", who(request, state))
+        user = await flows.confirm_email_change(
+            state.store, presented=body.token, clock=state.clock
+        )
+        return _address(user)
+
+    @router.delete("/me", status_code=204)
+    async def delete_me(
+        body: PasswordBody, request: Request, response: Response, caller: Caller, state: State
+    ) -> None:
+        await flows.delete_account(
+            state.store,
+            state.passwords,
+            state.limits,
+            state.mailer,
+            user_id=caller.sub,
+            password=body.password,
+            requester=who(request, state),
+            access_ttl=state.settings.access_ttl,
+            clock=state.clock,
+        )
+        clear_cookies(response, state.settings)
+
+    return router

@@ -1,0 +1,140 @@
+"""A forgotten password: who is mailed, the link's rules, and what a reset ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from gatepass.errors import InvalidLinkTokenError, WeakPasswordError
+from gatepass.flows import request_password_reset, reset_password, send_verification
+from gatepass.store.protocols import Store
+from gatepass.tokens.onetime import LIFETIMES
+from tests.clock import Clock
+from tests.flows.conftest import (
+    ACCESS_TTL,
+    EMAIL,
+    WHO,
+    CountedLimits,
+    PlainPasswords,
+    RecordingMailer,
+    events,
+    logged_in,
+    sign_in,
+)
+
+NEW = "a brand new passphrase"
+
+
+class PickyPasswords(PlainPasswords):
+    async def check_new(self, password: str, email: str | None) -> None:
+        if password == "weak":
+            raise WeakPasswordError()
+
+
+async def _reset(
+    store: Store,
+    clock: Clock,
+    limits: CountedLimits,
+    mailer: RecordingMailer,
+    token: str,
+    password: str = NEW,
+) -> None:
+    await reset_password(
+        store,
+        PickyPasswords(),
+        limits,
+        mailer,
+        presented=token,
+        password=password,
+        requester=WHO,
+        access_ttl=ACCESS_TTL,
+        clock=clock,
+    )
+
+
+async def test_only_a_known_address_is_mailed(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    assert not await request_password_reset(
+        store, mailer, limits, email="who@example.com", clock=clock
+    )
+    assert not await request_password_reset(store, mailer, limits, email="@@", clock=clock)
+    assert mailer.sent == []
+    await logged_in(store, clock)
+    assert await request_password_reset(store, mailer, limits, email="Ada@Example.com", clock=clock)
+    assert mailer.kinds() == [("reset_password", EMAIL)]
+    assert "password_reset_requested" in await events(store)
+
+
+async def test_a_reset_sets_the_password_ends_every_session_and_signs_nobody_in(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    grant = await logged_in(store, clock)
+    await request_password_reset(store, mailer, limits, email=EMAIL, clock=clock)
+    clock.now += 60
+    await _reset(store, clock, limits, mailer, mailer.token("reset_password"))
+    user = await store.get_user_by_email(EMAIL)
+    assert user is not None
+    assert user.password_hash == f"plain:{NEW}"
+    assert user.email_verified
+    session = await store.get_session(grant.session_id)
+    assert session is not None
+    assert session.revoked_at == clock.now
+    live = await store.live_revocations(now=clock.now)
+    assert [(r.kind, r.subject) for r in live] == [("user", user.id)]
+    assert await store.list_active_sessions(user.id, now=clock.now) == []
+    assert ("reset_account", EMAIL, WHO.ip) in limits.calls
+    assert mailer.kinds()[-1] == ("password_changed", EMAIL)
+    assert (await events(store))[-1] == "password_reset"
+    await sign_in(store, clock, password=NEW)  # the new password works
+
+
+async def test_the_link_works_once_and_for_thirty_minutes(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    await logged_in(store, clock)
+    await request_password_reset(store, mailer, limits, email=EMAIL, clock=clock)
+    token = mailer.token("reset_password")
+    await _reset(store, clock, limits, mailer, token)
+    with pytest.raises(InvalidLinkTokenError):
+        await _reset(store, clock, limits, mailer, token, "yet another passphrase")
+    await request_password_reset(store, mailer, limits, email=EMAIL, clock=clock)
+    late = mailer.token("reset_password")
+    assert LIFETIMES["reset_password"] == 30 * 60
+    clock.now += 30 * 60 + 1
+    with pytest.raises(InvalidLinkTokenError):
+        await _reset(store, clock, limits, mailer, late)
+
+
+async def test_a_weak_password_costs_no_link(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    await logged_in(store, clock)
+    await request_password_reset(store, mailer, limits, email=EMAIL, clock=clock)
+    token = mailer.token("reset_password")
+    with pytest.raises(WeakPasswordError):
+        await _reset(store, clock, limits, mailer, token, "weak")
+    await _reset(store, clock, limits, mailer, token)
+
+
+async def test_the_link_dies_when_the_password_changes_another_way(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    await logged_in(store, clock)
+    await request_password_reset(store, mailer, limits, email=EMAIL, clock=clock)
+    token = mailer.token("reset_password")
+    user = await store.get_user_by_email(EMAIL)
+    assert user is not None
+    await store.update_user(user.id, password_hash="plain:set by an operator")
+    with pytest.raises(InvalidLinkTokenError):
+        await _reset(store, clock, limits, mailer, token)
+
+
+async def test_a_link_of_another_purpose_is_refused(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    await logged_in(store, clock)
+    user = await store.get_user_by_email(EMAIL)
+    assert user is not None
+    await send_verification(store, mailer, limits, user=user, clock=clock)
+    with pytest.raises(InvalidLinkTokenError):
+        await _reset(store, clock, limits, mailer, mailer.token("verify_email"))
