@@ -18,7 +18,6 @@ In two steps, so the route can choose how much the answer tells:
 from __future__ import annotations
 
 import contextlib
-
 from dataclasses import dataclass, field
 
 from gatepass.clock import Clock
