@@ -74,14 +74,38 @@ def test_users_list_json_and_table(cli: Cli) -> None:
     listed = cli.json("users", "list")
     assert isinstance(listed, dict)
     assert [u["id"] for u in listed["users"]] == [ada, bob]
-    assert set(listed["users"][0]) == {"id", "email", "role", "disabled", "created_at"}
+    assert set(listed["users"][0]) == {
+        "id",
+        "email",
+        "role",
+        "disabled",
+        "email_verified",
+        "created_at",
+    }
+    assert [u["email_verified"] for u in listed["users"]] == [False, False]
     assert "password_hash" not in str(listed)
     table = cli("users", "list")
     assert "ada@example.com" in table.stdout
     assert "bob@example.com" in table.stdout
+    assert "verified" in table.stdout
     assert cli.json("users", "list", "--limit", "1", "--offset", "1") == {
         "users": [listed["users"][1]]
     }
+
+
+def test_users_list_shows_who_verified_their_address(cli: Cli) -> None:
+    ada = _add(cli, "ada@example.com")
+    bob = _add(cli, "bob@example.com")
+    cli.store(lambda store: store.update_user(bob, email_verified=True))
+    listed = cli.json("users", "list")
+    assert isinstance(listed, dict)
+    verified = {u["id"]: u["email_verified"] for u in listed["users"]}
+    assert verified == {ada: False, bob: True}
+    lines = cli("users", "list").stdout.splitlines()
+    ada_row = next(line for line in lines if "ada@example.com" in line)
+    bob_row = next(line for line in lines if "bob@example.com" in line)
+    assert " no " in ada_row
+    assert " yes " in bob_row
 
 
 def test_passwords_are_never_taken_from_argv(cli: Cli) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 
-from gatepass.errors import NotFoundError, UserExistsError
-from gatepass.store import Store
+from gatepass.errors import InvalidEmailError, NotFoundError, UserExistsError
+from gatepass.store import Store, User
 from tests.store.contract import NOW, make_user
 
 
@@ -77,3 +78,68 @@ async def test_list_users_oldest_first_with_paging(store: Store) -> None:
     assert await store.list_users() == created
     assert await store.list_users(limit=2) == created[:2]
     assert await store.list_users(limit=2, offset=3) == created[3:]
+
+
+async def test_email_verified_starts_false_and_round_trips(store: Store) -> None:
+    user = await make_user(store)
+    assert user.email_verified is False
+    verified = await store.update_user(user.id, email_verified=True)
+    assert verified.email_verified is True
+    assert await store.get_user(user.id) == verified
+    assert await store.get_user_by_email(user.email) == verified
+    assert await store.list_users() == [verified]
+    unverified = await store.update_user(user.id, email_verified=False)  # False is a value
+    assert unverified.email_verified is False
+    assert await store.get_user(user.id) == unverified
+
+
+async def test_create_user_verified(store: Store) -> None:
+    user = await store.create_user("op@example.com", "h", now=NOW, email_verified=True)
+    assert user.email_verified is True
+    assert await store.get_user(user.id) == user
+
+
+async def test_update_user_email_is_normalised_and_found_by_its_new_address(store: Store) -> None:
+    user = await make_user(store)
+    moved = await store.update_user(user.id, email="  New.Alice@EXAMPLE.com ", email_verified=False)
+    assert moved.email == "new.alice@example.com"
+    assert (moved.id, moved.password_hash, moved.created_at) == (
+        user.id,
+        user.password_hash,
+        user.created_at,
+    )
+    assert await store.get_user_by_email("NEW.alice@example.com") == moved
+    assert await store.get_user_by_email("alice@example.com") is None
+    # The old address is free again, and the user may keep their own.
+    other = await store.create_user("alice@example.com", "h", now=NOW + 1)
+    assert await store.get_user_by_email("alice@example.com") == other
+    assert await store.update_user(user.id, email="new.alice@example.com") == moved
+
+
+async def test_update_user_to_a_taken_email_is_refused(store: Store) -> None:
+    alice = await make_user(store)
+    bob = await make_user(store, "bob@example.com")
+    with pytest.raises(UserExistsError):
+        await store.update_user(bob.id, email="ALICE@example.com", role="admin")
+    assert await store.get_user(bob.id) == bob  # nothing of the update was kept
+    assert await store.get_user_by_email("alice@example.com") == alice
+
+
+async def test_update_user_to_an_invalid_email_is_refused(store: Store) -> None:
+    user = await make_user(store)
+    with pytest.raises(InvalidEmailError):
+        await store.update_user(user.id, email="not an address")
+    assert await store.get_user(user.id) == user
+
+
+async def test_two_users_racing_for_one_address_one_wins(store: Store) -> None:
+    alice = await make_user(store)
+    bob = await make_user(store, "bob@example.com")
+    results = await asyncio.gather(
+        store.update_user(alice.id, email="carol@example.com"),
+        store.update_user(bob.id, email="Carol@example.com"),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["User", "UserExistsError"]
+    winner = next(r for r in results if isinstance(r, User))
+    assert await store.get_user_by_email("carol@example.com") == winner

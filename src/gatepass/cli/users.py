@@ -30,6 +30,7 @@ def user_json(user: User) -> dict[str, Any]:
         "email": user.email,
         "role": user.role,
         "disabled": user.disabled,
+        "email_verified": user.email_verified,
         "created_at": user.created_at,
     }
 
@@ -71,10 +72,17 @@ def list_users(
         emit_json({"users": [user_json(u) for u in users]})
         return
     rows = [
-        (u.id, u.email, u.role, "disabled" if u.disabled else "active", timestamp(u.created_at))
+        (
+            u.id,
+            u.email,
+            "yes" if u.email_verified else "no",
+            u.role,
+            "disabled" if u.disabled else "active",
+            timestamp(u.created_at),
+        )
         for u in users
     ]
-    show_table("Users", ("id", "email", "role", "status", "created"), rows)
+    show_table("Users", ("id", "email", "verified", "role", "status", "created"), rows)
 
 
 def _set_disabled(ref: str, disabled: bool) -> User:

@@ -5,7 +5,7 @@ store never reads the clock), so the token logic stays testable. Errors:
 
 - the database is unreachable or failing -> ``ServiceUnavailableError``
   (never a raw driver exception);
-- ``create_user`` with a taken email -> ``UserExistsError``;
+- ``create_user`` or ``update_user`` with a taken email -> ``UserExistsError``;
 - updating a row that does not exist -> ``NotFoundError``;
 - a list ``limit`` below 1 or a negative ``offset`` -> ``ValueError``; a
   ``limit`` above ``MAX_PAGE`` (1000) returns at most ``MAX_PAGE`` rows.
@@ -46,9 +46,16 @@ __all__ = [
 
 class UserStore(Protocol):
     async def create_user(
-        self, email: str, password_hash: str, *, now: float, role: str = "user"
+        self,
+        email: str,
+        password_hash: str,
+        *,
+        now: float,
+        role: str = "user",
+        email_verified: bool = False,
     ) -> User:
-        """Insert a user (email normalised, id a fresh uuid4 hex)."""
+        """Insert a user (email normalised, id a fresh uuid4 hex); a taken email
+        -> ``UserExistsError``."""
         ...
 
     async def get_user(self, user_id: str) -> User | None: ...
@@ -64,8 +71,31 @@ class UserStore(Protocol):
         password_hash: str | None = None,
         role: str | None = None,
         disabled: bool | None = None,
+        email: str | None = None,
+        email_verified: bool | None = None,
     ) -> User:
-        """Change the given fields (None leaves a field alone); returns the new row."""
+        """Change the given fields (None leaves a field alone); returns the new row.
+
+        ``email`` is normalised as ``create_user`` does (``InvalidEmailError``
+        for one that is not an address); an address another user holds ->
+        ``UserExistsError``, also when two updates race for it (the unique
+        index decides). A missing user -> ``NotFoundError``.
+        """
+        ...
+
+    async def delete_user(self, user_id: str, *, now: float) -> bool:
+        """Delete the user and what is personal about them, in ONE transaction;
+        True when there was a user to delete.
+
+        Gone with the user: their sessions, the sessions' refresh tokens and
+        their account tokens, and the outbox's sent or failed mails to their
+        address (pending ones stay: the caller queues a last notice to it).
+        Their audit events stay (event, time, user and session id) with the
+        ip, user agent and detail scrubbed (None, None, ``{}``); so do those
+        naming one of their sessions. Revocations are not touched: the caller
+        revokes first, and the entries expire on their own. ``now`` is the
+        moment of the deletion (the caller's clock, as for every write).
+        """
         ...
 
     async def list_users(self, *, limit: int = 100, offset: int = 0) -> list[User]:

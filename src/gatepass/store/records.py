@@ -88,6 +88,7 @@ class User:
     role: str
     disabled: bool
     created_at: float
+    email_verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ def to_user(row: Row[Any]) -> User:
         role=m["role"],
         disabled=bool(m["disabled"]),
         created_at=float(m["created_at"]),
+        email_verified=bool(m["email_verified"]),
     )
 
 

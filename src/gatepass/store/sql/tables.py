@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ users = Table(
     Column("role", String(64), nullable=False),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", Double, nullable=False),
+    Column("email_verified", Boolean, nullable=False, server_default=false()),
 )
 
 sessions = Table(
