@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "clock": set(),
     "secret": BASE,
     "envparse": BASE | {"secret"},
-    "settings": BASE | {"envparse", "secret", "tokens"},
+    "settings": BASE | {"envparse", "mail", "secret", "tokens"},
     "filemodes": set(),
     "securityheaders": set(),
     "headlimit": {"securityheaders"},
@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": BASE | {"filemodes", "identity"},
     "tokens": BASE | {"clock", "jose", "store", "tokencache"},
     "revocation": BASE | {"background", "remote", "settings", "store"},
-    "flows": BASE | {"clock", "identity", "jose", "revocation", "store", "tokens"},
+    "flows": BASE | {"clock", "identity", "jose", "mail", "revocation", "store", "tokens"},
     "mail": BASE | {"store", "tokens"},
     "kek": BASE | {"filemodes", "secret", "settings", "store", "tokens"},
     "protect": BASE

@@ -1,14 +1,17 @@
-"""What the flows need from the running server besides the store: two small protocols.
+"""What the flows need from the running server besides the store: small protocols.
 
-``gatepass.server.passwords.Passwords`` and ``gatepass.server.ratelimit.RateLimits``
-are the implementations; a test may pass anything with these methods.
+``gatepass.server.passwords.Passwords``, ``gatepass.server.ratelimit.RateLimits``
+and ``gatepass.server.mailer.Mailer`` are the implementations; a test may pass
+anything with these methods.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["Limits", "PasswordHasher"]
+from gatepass.mail.messages import Mail, MailWriter
+
+__all__ = ["Limits", "Mailer", "PasswordHasher"]
 
 
 class PasswordHasher(Protocol):
@@ -35,3 +38,12 @@ class Limits(Protocol):
     async def login_failed(self, email: str) -> None: ...
 
     async def login_succeeded(self, email: str, client: str) -> None: ...
+
+
+class Mailer(Protocol):
+    #: Writes each mail, its links under the configured app URL.
+    writer: MailWriter
+
+    async def send(self, mail: Mail, *, now: float) -> None:
+        """Queue ``mail`` to be sent after the request (never sent inside it)."""
+        ...
