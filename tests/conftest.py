@@ -19,6 +19,9 @@ from typing import Final
 
 import pytest
 
+# The SMTP sink fixture (``smtp_sink``) for every test that sends mail.
+pytest_plugins = ("tests.smtp",)
+
 VECTORS: Final[Path] = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 
 if not (VECTORS / "wycheproof").is_dir() or not (VECTORS / "jose-cookbook").is_dir():

@@ -7,7 +7,10 @@ value when that value is secret. Each field names the parser that reads its
 variable (``setting(default, parser)``, parsers in :mod:`gatepass.envparse`).
 Secrets are :class:`gatepass.secret.Secret` objects, redacted in every
 ``repr``, and pass :func:`gatepass.secret.check_secret_strength`; the database
-and Redis URLs have their passwords masked.
+and Redis URLs have their passwords masked, and ``GATEPASS_SMTP_URL`` is a
+``Secret`` as a whole. The mail settings are read into one
+:class:`gatepass.mail.config.MailConfig` (``Settings.mail_config``) at
+construction, so a bad SMTP URL is refused at start.
 """
 
 from __future__ import annotations
@@ -33,15 +36,19 @@ from gatepass.envparse import (
     setting,
 )
 from gatepass.errors import ConfigError
+from gatepass.mail.config import MailConfig
 from gatepass.secret import Secret, check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS
 
 # Secret and check_secret_strength live in gatepass.secret; named here too because
 # Settings' fields are typed with the one and checked with the other.
-__all__ = ["ENV_PREFIX", "Secret", "Settings", "check_secret_strength"]
+__all__ = ["CONSOLE_PATH", "ENV_PREFIX", "Secret", "Settings", "check_secret_strength"]
 
 ENV_PREFIX = "GATEPASS_"
+#: Where the console's files and pages live under the issuer (``server/console.py``);
+#: mail links point at its pages unless ``GATEPASS_APP_URL`` says otherwise.
+CONSOLE_PATH = "/console"
 Environment = Literal["development", "production"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -120,12 +127,19 @@ class Settings:
     revocation_poll: float = setting(0.5, parse_seconds)
     key_sync: float = setting(5.0, parse_seconds)
     revocation_feed_token: Secret | None = setting(None, parse_secret)
+    smtp_url: Secret | None = setting(None, parse_secret)
+    mail_from: str | None = setting(None, parse_str)
+    app_url: str | None = setting(None, parse_str)
+    mail: str | None = setting(None, parse_lower)
+    require_verified_email: bool | None = setting(None, parse_bool)
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False, compare=False)
+    _mail: MailConfig = field(default=MailConfig("log"), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _validate(self)
         networks = tuple(_network(p) for p in self.trusted_proxies)
         object.__setattr__(self, "_networks", networks)
+        object.__setattr__(self, "_mail", _mail_config(self))
 
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
@@ -139,6 +153,19 @@ class Settings:
     def api_docs_enabled(self) -> bool:
         """``GATEPASS_API_DOCS`` if set, else on in development and off in production."""
         return not self.is_production if self.api_docs is None else self.api_docs
+
+    @property
+    def verified_email_required(self) -> bool:
+        """``GATEPASS_REQUIRE_VERIFIED_EMAIL`` if set, else on in production, off in development."""
+        if self.require_verified_email is None:
+            return self.is_production
+        return self.require_verified_email
+
+    @property
+    def mail_config(self) -> MailConfig:
+        """Where mail goes and where its links point (checked when the settings were made;
+        the app URL is ``<issuer>/console``, the console's pages, unless ``GATEPASS_APP_URL``)."""
+        return self._mail
 
     def __repr__(self) -> str:
         shown = []
@@ -268,11 +295,26 @@ def _validate(s: Settings) -> None:
         if not f.init or parser_of(f) is not parse_bool:
             continue
         flag = getattr(s, f.name)
-        unset = flag is None and f.default is None  # api_docs: None means "by GATEPASS_ENV"
+        unset = flag is None and f.default is None  # None: "by GATEPASS_ENV" (api_docs, ...)
         if not isinstance(flag, bool) and not unset:
             raise ConfigError(f"{_env(f.name)} must be true or false")
     if s.is_production and not s.cookie_secure:
         raise ConfigError("GATEPASS_COOKIE_SECURE cannot be false in production")
+
+
+def _mail_config(s: Settings) -> MailConfig:
+    for name in ("mail_from", "app_url", "mail"):
+        value = getattr(s, name)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{_env(name)} must be a string")
+    if s.smtp_url is not None and not isinstance(s.smtp_url, Secret):
+        raise ConfigError("GATEPASS_SMTP_URL must be a Secret")
+    return MailConfig.from_values(
+        smtp_url=None if s.smtp_url is None else s.smtp_url.get(),
+        mail_from=s.mail_from,
+        app_url=s.app_url or s.issuer.rstrip("/") + CONSOLE_PATH,
+        mail=s.mail,
+    )
 
 
 def _check_encryption_key(value: object) -> None:

@@ -19,7 +19,8 @@ from gatepass.mail.transport import LogTransport, SmtpTransport, transport_for
 from gatepass.store import MemoryStore, User
 from gatepass.store.sql.store import SqlStore
 from gatepass.tokens import onetime
-from tests.mail.conftest import KEK, NOW, Clock, SmtpServer
+from tests.mail.conftest import KEK, NOW, Clock
+from tests.smtp import SmtpSink
 
 ALICE = User("a" * 32, "alice@example.com", "$argon2id$h", "user", False, NOW)
 WRITER = MailWriter("https://app.example.com")
@@ -51,14 +52,14 @@ async def queue_reset(outbox: Outbox, clock: Clock) -> onetime.IssuedToken:
 
 
 async def test_a_queued_mail_is_delivered_with_both_parts_and_the_link(
-    sql_or_memory_outbox: Outbox, smtp_server: SmtpServer, clock: Clock
+    sql_or_memory_outbox: Outbox, smtp_sink: SmtpSink, clock: Clock
 ) -> None:
     outbox = sql_or_memory_outbox
     issued = await queue_reset(outbox, clock)
-    report = await worker(outbox, smtp_server.config(), clock).drain()
+    report = await worker(outbox, smtp_sink.config(), clock).drain()
     assert report == DrainReport(sent=1)
 
-    [got] = smtp_server.received
+    [got] = smtp_sink.received
     assert (got.sender, got.recipients) == ("noreply@example.com", ["alice@example.com"])
     message = got.message
     assert message["To"] == "alice@example.com"
@@ -75,28 +76,28 @@ async def test_a_queued_mail_is_delivered_with_both_parts_and_the_link(
 
     [row] = await outbox.store.list_mail()
     assert (row.status, row.attempts, row.sent_at, row.sealed) == ("sent", 1, NOW, None)
-    assert await worker(outbox, smtp_server.config(), clock).drain() == DrainReport()
+    assert await worker(outbox, smtp_sink.config(), clock).drain() == DrainReport()
 
 
 async def test_credentials_are_used_over_loopback(
-    outbox: Outbox, smtp_server: SmtpServer, clock: Clock
+    outbox: Outbox, smtp_sink: SmtpSink, clock: Clock
 ) -> None:
     await queue_reset(outbox, clock)
-    assert await worker(outbox, smtp_server.config(credentials=True), clock).drain() == (
+    assert await worker(outbox, smtp_sink.config(credentials=True), clock).drain() == (
         DrainReport(sent=1)
     )
-    wrong = dataclasses.replace(smtp_server.config(credentials=True), password="wrong")
+    wrong = dataclasses.replace(smtp_sink.config(credentials=True), password="wrong")
     await queue_reset(outbox, clock)
     assert await worker(outbox, wrong, clock).drain() == DrainReport(deferred=1)
-    assert len(smtp_server.received) == 1
+    assert len(smtp_sink.received) == 1
 
 
 async def test_smtp_down_the_mail_waits_then_goes_when_it_is_back(
-    sql_or_memory_outbox: Outbox, smtp_server: SmtpServer, clock: Clock
+    sql_or_memory_outbox: Outbox, smtp_sink: SmtpSink, clock: Clock
 ) -> None:
     outbox = sql_or_memory_outbox
-    config = smtp_server.config()
-    smtp_server.stop()
+    config = smtp_sink.config()
+    smtp_sink.stop()
     issued = await queue_reset(outbox, clock)
     mailer = worker(outbox, config, clock)
 
@@ -111,22 +112,22 @@ async def test_smtp_down_the_mail_waits_then_goes_when_it_is_back(
     [row] = await outbox.store.list_mail()
     assert (row.attempts, row.next_attempt_at) == (2, NOW + 30 + 60)
 
-    smtp_server.start()
+    smtp_sink.start()
     clock.advance(59)
     assert await mailer.drain() == DrainReport()
     clock.advance(1)
     assert await mailer.drain() == DrainReport(sent=1)
-    [got] = smtp_server.received
+    [got] = smtp_sink.received
     body = got.message.get_body(("plain",))
     assert body is not None
     assert f"token={issued.token}" in body.get_content()
 
 
 async def test_an_outage_defers_the_whole_batch_after_one_try(
-    outbox: Outbox, smtp_server: SmtpServer, clock: Clock
+    outbox: Outbox, smtp_sink: SmtpSink, clock: Clock
 ) -> None:
-    config = smtp_server.config()
-    smtp_server.stop()
+    config = smtp_sink.config()
+    smtp_sink.stop()
     for _ in range(5):
         await queue_reset(outbox, clock)
     assert await worker(outbox, config, clock).drain() == DrainReport(deferred=5)
@@ -135,7 +136,7 @@ async def test_an_outage_defers_the_whole_batch_after_one_try(
 
 
 async def test_starttls_is_required_off_loopback(
-    outbox: Outbox, smtp_server: SmtpServer, clock: Clock
+    outbox: Outbox, smtp_sink: SmtpSink, clock: Clock
 ) -> None:
     remote = MailConfig.from_values(
         smtp_url="smtp://mailer:secret@mail.example.com",
@@ -143,48 +144,48 @@ async def test_starttls_is_required_off_loopback(
     )
     assert remote.security == "starttls"
     # The same rule, pointed at the loopback server, which offers no STARTTLS.
-    config = dataclasses.replace(remote, host="127.0.0.1", port=smtp_server.port)
+    config = dataclasses.replace(remote, host="127.0.0.1", port=smtp_sink.port)
     await queue_reset(outbox, clock)
     assert await worker(outbox, config, clock).drain() == DrainReport(deferred=1)
     [row] = await outbox.store.list_mail()
     assert row.status == "pending"
     assert row.last_error is not None
     assert "STARTTLS" in row.last_error.upper()
-    assert smtp_server.received == []
+    assert smtp_sink.received == []
 
 
 async def test_a_refused_recipient_fails_for_good(
-    outbox: Outbox, smtp_server: SmtpServer, clock: Clock
+    outbox: Outbox, smtp_sink: SmtpSink, clock: Clock
 ) -> None:
-    smtp_server.recorder.refuse_recipients = True
+    smtp_sink.recorder.refuse_recipients = True
     await queue_reset(outbox, clock)
-    assert await worker(outbox, smtp_server.config(), clock).drain() == DrainReport(failed=1)
+    assert await worker(outbox, smtp_sink.config(), clock).drain() == DrainReport(failed=1)
     [row] = await outbox.store.list_mail()
     assert row.status == "failed"
     assert row.last_error is not None
     assert "550" in row.last_error
     # An operator's retry sends it once the recipient is accepted.
-    smtp_server.recorder.refuse_recipients = False
+    smtp_sink.recorder.refuse_recipients = False
     assert await outbox.store.retry_mail(row.id, now=clock()) == 1
-    assert await worker(outbox, smtp_server.config(), clock).drain() == DrainReport(sent=1)
+    assert await worker(outbox, smtp_sink.config(), clock).drain() == DrainReport(sent=1)
 
 
 async def test_a_mail_sealed_under_another_key_fails_for_good(
-    outbox: Outbox, smtp_server: SmtpServer, clock: Clock
+    outbox: Outbox, smtp_sink: SmtpSink, clock: Clock
 ) -> None:
     await queue_reset(outbox, clock)
     other = Outbox(outbox.store, "o" * 43)
-    assert await worker(other, smtp_server.config(), clock).drain() == DrainReport(failed=1)
+    assert await worker(other, smtp_sink.config(), clock).drain() == DrainReport(failed=1)
     [row] = await outbox.store.list_mail()
     assert row.last_error == "the mail was sealed under another key-encryption key"
-    assert smtp_server.received == []
+    assert smtp_sink.received == []
 
 
 async def test_too_many_attempts_fail_for_good(
-    outbox: Outbox, smtp_server: SmtpServer, clock: Clock
+    outbox: Outbox, smtp_sink: SmtpSink, clock: Clock
 ) -> None:
-    config = smtp_server.config()
-    smtp_server.stop()
+    config = smtp_sink.config()
+    smtp_sink.stop()
     await queue_reset(outbox, clock)
     mailer = MailWorker(outbox, SmtpTransport(config), clock=clock, backoff=Backoff(max_attempts=2))
     assert await mailer.drain() == DrainReport(deferred=1)
@@ -259,15 +260,14 @@ async def test_the_outbox_holds_no_token_in_clear(tmp_path: Path, clock: Clock) 
 
 @pytest.mark.parametrize("ending", ["stop", "cancel"])
 async def test_run_sends_when_woken_and_ends_when_told(
-    outbox: Outbox, smtp_server: SmtpServer, clock: Clock, ending: str
+    outbox: Outbox, smtp_sink: SmtpSink, clock: Clock, ending: str
 ) -> None:
-    mailer = MailWorker(outbox, SmtpTransport(smtp_server.config()), clock=clock, idle=3600)
+    mailer = MailWorker(outbox, SmtpTransport(smtp_sink.config()), clock=clock, idle=3600)
     task = asyncio.create_task(mailer.run())
     try:
         await queue_reset(outbox, clock)
         mailer.wake()
-        arrived = await asyncio.to_thread(smtp_server.recorder.arrived.wait, 10)
-        assert arrived
+        await smtp_sink.arrival()
     finally:
         if ending == "stop":
             mailer.stop()
@@ -276,4 +276,4 @@ async def test_run_sends_when_woken_and_ends_when_told(
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await asyncio.wait_for(task, 10)
-    assert len(smtp_server.received) == 1
+    assert len(smtp_sink.received) == 1

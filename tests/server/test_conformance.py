@@ -13,7 +13,7 @@ from gatepass.server.middleware import API_CONTENT_SECURITY_POLICY
 from gatepass.settings import Secret, Settings
 from tests.server.conftest import PASSWORD, Server, start
 
-KEK = Secret(secrets.token_urlsafe(32))  # production needs a key-encryption key
+KEK = Secret(secrets.token_urlsafe(32))  # production needs a key-encryption key (and mail=)
 
 CREDENTIALS = b'{"email": "ada@example.com", "password": "correct horse battery"}'
 
@@ -120,7 +120,7 @@ async def test_422_carries_the_security_headers(server: Server) -> None:
 
 
 async def test_the_https_refusal_carries_the_security_headers() -> None:
-    async for server in start(Settings(env="production", key_encryption_key=KEK)):
+    async for server in start(Settings(env="production", key_encryption_key=KEK, mail="off")):
         reply = await server.client.get("http://auth.example/health")
         assert reply.status_code == 400
         _assert_security_headers(reply)

@@ -115,7 +115,7 @@ async def _rows(settings: Settings) -> list[SigningKey]:
 
 
 async def test_production_without_a_key_encryption_key_refuses_to_start(tmp_path: Path) -> None:
-    settings = sqlite_settings(tmp_path, env="production")
+    settings = sqlite_settings(tmp_path, env="production", mail="off")
     with pytest.raises(ConfigError, match="GATEPASS_KEY_ENCRYPTION_KEY must be set in production"):
         async with serving(settings):
             pass

@@ -16,7 +16,7 @@ KEY_ENCRYPTION_KEY = Secret(secrets.token_urlsafe(32))
 
 
 def production(**changes: Any) -> Settings:
-    return Settings(env="production", key_encryption_key=KEY_ENCRYPTION_KEY, **changes)
+    return Settings(env="production", key_encryption_key=KEY_ENCRYPTION_KEY, mail="off", **changes)
 
 
 async def _get(

@@ -36,6 +36,9 @@ def serve(
 
     check_database_url(config.database_url)  # a refused URL: one line now, not a startup traceback
     asyncio.run(check_keys_at_rest(config))  # a missing or wrong KEK too
+    from gatepass.server.mailer import check_mail_for_production
+
+    check_mail_for_production(config)  # production without SMTP or GATEPASS_MAIL=off
     host, port = host or config.host, port or config.port
     if not os.environ.get("GATEPASS_ISSUER", "").strip():
         # Tokens, JWKS and discovery name the address this server really listens on.

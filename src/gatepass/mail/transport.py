@@ -133,7 +133,7 @@ def transport_for(config: MailConfig) -> Transport:
     if config.mode == "off":
         return DroppingTransport()
     log.warning(
-        "GATEPASS_SMTP_URL is not set: mails go to this log, one line each with its link "
+        "GATEPASS_SMTP_URL is not set: mails go to this log, one line each with its live link "
         "(which holds a one-time token); set it, or GATEPASS_MAIL=off, before real users come"
     )
     return LogTransport()

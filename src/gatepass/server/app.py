@@ -15,11 +15,13 @@ from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.apidocs import OPENAPI_PATH, mount_api_docs
 from gatepass.server.auth import Principal, access_verifier, current_principal
 from gatepass.server.console import mount_console
+from gatepass.server.deferred import Deferred
 from gatepass.server.discovery import discovery_router
 from gatepass.server.errors import install_error_handlers
 from gatepass.server.feed import feed_router
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.keys import SigningKeys
+from gatepass.server.mailer import Mailer, check_mail_for_production, outbox_key
 from gatepass.server.middleware import BodyLimit, HttpsOnly, SecurityHeaders
 from gatepass.server.openapi import install_openapi
 from gatepass.server.passwords import Passwords
@@ -58,6 +60,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_mail_for_production(config)
         backend = store or open_store(config.database_url)
         await backend.migrate()
         access = AccessTokenIssuer(
@@ -70,8 +73,11 @@ def create_app(
             if store is None:
                 await backend.close()
             raise
+        mailer = Mailer.for_server(config, backend, outbox_key(config, keys), clock=clock)
         revocations = ServerRevocationSync(backend, config, clock=clock)
         await revocations.start()
+        mailer.start()
+        deferred = Deferred()
         app.state.gatepass = ServerState(
             settings=config,
             store=recording(backend, revocations),
@@ -82,11 +88,15 @@ def create_app(
             limits=RateLimits(config, sleep=sleep),
             revocations=revocations,
             verifier=access_verifier(config, keys, access, revocations.revoked, clock),
+            mailer=mailer,
+            deferred=deferred,
             clock=clock,
         )
         try:
             yield
         finally:
+            await deferred.close()  # first: deferred work may still queue a mail
+            await mailer.stop()
             await revocations.stop()
             await keys.stop()
             await app.state.gatepass.limits.close()

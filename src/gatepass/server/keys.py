@@ -119,6 +119,12 @@ class SigningKeys:
             raise RuntimeError("SigningKeys.load() has not run")
         return self._current
 
+    @property
+    def key_encryption_key(self) -> str | None:
+        """The key-encryption key the stored keys are sealed under (after ``load``);
+        None with ``GATEPASS_JWT_SECRET``, which stores no keys."""
+        return self._kek or None
+
     async def load(self) -> None:
         """Load (on an empty database: create) the keys, then start the sync loop."""
         if self._settings.jwt_secret is not None:

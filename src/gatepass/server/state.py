@@ -1,4 +1,4 @@
-"""What the running server holds: settings, store, keys, revocations and the token rules."""
+"""What the running server holds: settings, store, keys, revocations, the token rules, mail."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from gatepass.errors import ServiceUnavailableError
 from gatepass.flows.grant import GrantIssuer
 from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.cookies import CsrfTokens
+from gatepass.server.deferred import Deferred
 from gatepass.server.keys import SigningKeys
+from gatepass.server.mailer import Mailer
 from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits
 from gatepass.settings import Settings
@@ -36,6 +38,10 @@ class ServerState:
     revocations: ServerRevocationSync
     #: Access tokens to principals (the keys from ``keys``, revocation from ``revocations``).
     verifier: AccessVerifier
+    #: Queues mails for the mail worker (``mailer.writer`` writes them).
+    mailer: Mailer
+    #: Work a request starts and does not wait for (``deferred.later(coro)``).
+    deferred: Deferred
     #: "Now" for every flow, store call, token check and background task (tests step it).
     clock: Clock = system_clock
 
