@@ -80,12 +80,13 @@ async def test_a_reset_sets_the_password_ends_every_session_and_signs_nobody_in(
     assert session is not None
     assert session.revoked_at == clock.now
     live = await store.live_revocations(now=clock.now)
-    assert [(r.kind, r.subject) for r in live] == [("user", user.id)]
+    assert [(r.kind, r.subject) for r in live] == [("session", grant.session_id)]
     assert await store.list_active_sessions(user.id, now=clock.now) == []
     assert ("reset_account", EMAIL, WHO.ip) in limits.calls
     assert mailer.kinds()[-1] == ("password_changed", EMAIL)
     assert (await events(store))[-1] == "password_reset"
-    await sign_in(store, clock, password=NEW)  # the new password works
+    fresh = await sign_in(store, clock, password=NEW)  # the new password works, at once
+    assert all(r.subject != fresh.session_id for r in await store.live_revocations(now=clock.now))
 
 
 async def test_the_link_works_once_and_for_thirty_minutes(

@@ -23,7 +23,18 @@ async def test_register_login_dashboard(server: Server) -> None:
     header, claims = decode_unverified(tokens["access_token"])
     assert header["typ"] == "at+jwt"
     assert header["alg"] == "ES256"  # GATEPASS_SIGNING_ALG's default
-    assert set(claims) == {"iss", "sub", "aud", "exp", "iat", "jti", "sid", "email", "role"}
+    assert set(claims) == {
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "jti",
+        "sid",
+        "email",
+        "email_verified",
+        "role",
+    }
     reply = await server.client.get("/dashboard", headers=bearer(tokens["access_token"]))
     assert reply.status_code == 200
     assert reply.json() == {"message": "Welcome ada@example.com"}

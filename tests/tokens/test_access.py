@@ -36,7 +36,19 @@ def test_claims_and_header() -> None:
     header, body = decode_unverified(token)
     assert header == {"alg": "EdDSA", "typ": ACCESS_TOKEN_TYPE, "kid": key.kid}
     assert body == claims
-    assert set(body) == {"iss", "sub", "aud", "exp", "iat", "jti", "sid", "email", "role"}
+    assert set(body) == {
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "jti",
+        "sid",
+        "email",
+        "email_verified",
+        "role",
+    }
+    assert body["email_verified"] is False
     assert body["exp"] == 1_800_000_000 + 900
     assert body["iat"] == 1_800_000_000
 

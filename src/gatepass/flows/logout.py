@@ -11,8 +11,9 @@ from gatepass.clock import Clock
 from gatepass.errors import NotFoundError
 from gatepass.revocation.revoke import revoke_user
 from gatepass.store.protocols import Store
+from gatepass.store.validation import MAX_PAGE
 
-__all__ = ["logout", "logout_all", "revoke_own_session", "revoke_session"]
+__all__ = ["end_sessions", "logout", "logout_all", "revoke_own_session", "revoke_session"]
 
 
 async def logout(
@@ -29,6 +30,38 @@ async def logout_all(store: Store, *, user_id: str, access_ttl: int, clock: Cloc
     now = clock()
     await revoke_user(store, user_id, now, access_ttl, "logout_all")
     await store.add_audit_event("logout_all", at=now, user_id=user_id)
+
+
+async def end_sessions(
+    store: Store,
+    user_id: str,
+    *,
+    reason: str,
+    access_ttl: int,
+    now: float,
+    keep: str | None = None,
+) -> list[str]:
+    """Revoke every session of the user but ``keep``, denylisting each one's access
+    tokens; returns the ids it ended. Per session, unlike ``logout_all``'s user
+    entry: a session started right after (the login after a password reset, in
+    the same second) is untouched, while every token of the old ones is refused."""
+    ended: list[str] = []
+    offset = 0
+    while True:
+        batch = await store.list_sessions(
+            now=now, user_id=user_id, active_only=False, limit=MAX_PAGE, offset=offset
+        )
+        for session in batch:
+            # Its tokens died with it already, or have all expired by now.
+            if session.id == keep or session.revoked_at is not None:
+                continue
+            if session.expires_at + access_ttl <= now:
+                continue
+            if await _end(store, session.id, reason, now, access_ttl):
+                ended.append(session.id)
+        if len(batch) < MAX_PAGE:
+            return ended
+        offset += len(batch)
 
 
 async def revoke_own_session(

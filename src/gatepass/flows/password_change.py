@@ -9,6 +9,7 @@ links die (their stamp held the old hash), and a notice goes to the address.
 from __future__ import annotations
 
 from gatepass.clock import Clock
+from gatepass.flows.logout import end_sessions
 from gatepass.flows.reauth import confirm_password
 from gatepass.flows.services import Limits, Mailer, PasswordHasher
 from gatepass.store.protocols import Store
@@ -46,15 +47,9 @@ async def change_password(
     user = await store.update_user(user.id, password_hash=hashed)
     await store.revoke_account_tokens(user.id)
     now = clock()
-    ended = []
-    for session in await store.list_active_sessions(user.id, now=now):
-        if session.id == session_id:
-            continue
-        live = await store.revoke_session(
-            session.id, now=now, reason="password_changed", denylist_until=now + access_ttl
-        )
-        if live:
-            ended.append(session.id)
+    ended = await end_sessions(
+        store, user.id, reason="password_changed", access_ttl=access_ttl, now=now, keep=session_id
+    )
     await store.add_audit_event(
         "password_changed",
         at=now,

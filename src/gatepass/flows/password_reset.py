@@ -5,9 +5,11 @@ and its timing are the same for every address); it mails a link only to an
 address that has a live account, at most a few per address per window.
 ``reset_password`` spends the link and sets the new password, then:
 
-- every session of the user is revoked and their access tokens denylisted
-  (as logout everywhere: it reaches every resource server), and the user is
-  NOT signed in by the reset: they log in with the new password;
+- every session of the user is revoked and each one's access tokens
+  denylisted (``logout.end_sessions``: it reaches every resource server as
+  a logout does), and the user is NOT signed in by the reset: they log in
+  with the new password, at once (the denylist names the old sessions, so
+  the new one's tokens pass even within the same second);
 - every other one-time token of the user dies (their stamp held the old
   password hash) and the address counts as verified (the link proved it);
 - the account's lockout counters are cleared for this client;
@@ -22,9 +24,9 @@ from __future__ import annotations
 from gatepass.clock import Clock
 from gatepass.errors import InvalidEmailError, WeakPasswordError
 from gatepass.flows.links import redeem_link, send_link
+from gatepass.flows.logout import end_sessions
 from gatepass.flows.services import Limits, Mailer, PasswordHasher
 from gatepass.identity.emails import sign_in_email
-from gatepass.revocation.revoke import revoke_user
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
 from gatepass.store.rotation import Requester
@@ -81,7 +83,7 @@ async def reset_password(
     hashed = await passwords.hash(password)
     user = await store.update_user(user.id, password_hash=hashed, email_verified=True)
     await store.revoke_account_tokens(user.id)
-    await revoke_user(store, user.id, now, access_ttl, "password_reset")
+    await end_sessions(store, user.id, reason="password_reset", access_ttl=access_ttl, now=now)
     await limits.reset_account(user.email, requester.ip or "unknown")
     await store.add_audit_event(
         "password_reset", at=now, user_id=user.id, ip=requester.ip, user_agent=requester.user_agent

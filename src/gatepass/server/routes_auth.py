@@ -114,7 +114,7 @@ def auth_router() -> APIRouter:
             registration_open=state.settings.registration_open,
         )
         if state.settings.verified_email_required:
-            state.deferred.run(
+            state.deferred.later(
                 flows.create_account_quietly(
                     state.store, state.mailer, state.limits, account, clock=state.clock
                 )
