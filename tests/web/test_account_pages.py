@@ -284,3 +284,35 @@ def test_account_pages_at_phone_width(browser: Browser, mailing: Served) -> None
         tab.screenshot("account-phone-signed-in")
         assert tab.console.errors == []
         assert tab.console.exceptions == []
+
+
+def test_a_login_refused_until_verified_offers_the_mail_again(tab: Tab, smtp: SmtpServer) -> None:
+    """What a server that wants addresses verified first answers (register 202, login
+    403 email_not_verified), given at the network layer; the mail is the server's own."""
+    email = "joan@example.com"
+    _register(tab.base, email)
+    page = open_console(tab)
+    checking = {"message": "Check your mail to finish registering."}
+    page.route("**/auth/register", lambda route: route.fulfill(status=202, json=checking))
+    fill(page, "newcomer@example.com")
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#auth-info")).to_have_text(checking["message"])
+    expect(log_entry(page, "register")).to_contain_text("register → 202")
+
+    refused = {"error": "email_not_verified", "message": "Verify your email address first"}
+    page.route("**/auth/login", lambda route: route.fulfill(status=403, json=refused))
+    resend = page.get_by_role("button", name="Send the verification mail again")
+    expect(resend).to_be_hidden()
+    fill(page, email)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#auth-error")).to_have_text(refused["message"])
+    since = len(smtp.received)
+    resend.click()
+    expect(page.locator("#auth-info")).not_to_be_empty()
+    expect(page.locator("#auth-error")).to_be_empty()
+    expect(resend).to_be_hidden()
+    assert mailed_link(smtp, email, "verify-email", since=since).startswith(
+        f"{tab.base}/verify-email?token="
+    )
+    assert tab.console.failed_statuses() == [403]
+    assert tab.console.exceptions == []
