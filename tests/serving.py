@@ -90,10 +90,16 @@ class Served:
 
 
 def spawn(
-    env: Mapping[str, str], workdir: Path, *, args: Sequence[str] = (), name: str = "gatepass"
+    env: Mapping[str, str],
+    workdir: Path,
+    *,
+    args: Sequence[str] = (),
+    name: str = "gatepass",
+    port: int | None = None,
 ) -> Served:
-    """Start one ``gatepass serve`` (``env`` on top of os.environ); it may not be up yet."""
-    port = free_port()
+    """Start one ``gatepass serve`` (``env`` on top of os.environ) on ``port`` (a free
+    one unless given: a server whose env must name its own URL); it may not be up yet."""
+    port = port or free_port()
     log_path = workdir / f"{name}-{port}.log"
     full_env = {**os.environ, **env, "GATEPASS_HOST": "127.0.0.1", "GATEPASS_PORT": str(port)}
     with log_path.open("wb") as log:
@@ -110,10 +116,15 @@ def spawn(
 
 @contextmanager
 def serve(
-    env: Mapping[str, str], workdir: Path, *, args: Sequence[str] = (), name: str = "gatepass"
+    env: Mapping[str, str],
+    workdir: Path,
+    *,
+    args: Sequence[str] = (),
+    name: str = "gatepass",
+    port: int | None = None,
 ) -> Iterator[Served]:
     """One ``gatepass serve``, up and healthy; stopped afterwards."""
-    served = spawn(env, workdir, args=args, name=name)
+    served = spawn(env, workdir, args=args, name=name, port=port)
     try:
         served.wait_healthy()
         yield served

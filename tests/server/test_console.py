@@ -10,11 +10,24 @@ from typing import Any
 
 import pytest
 
-from gatepass.server.console import CONTENT_SECURITY_POLICY
+from gatepass.server.console import ACCOUNT_PAGES, CONTENT_SECURITY_POLICY
 from gatepass.settings import Secret, Settings
 from tests.server.conftest import PASSWORD, Server, start
 
-ASSETS = ("app.js", "style.css", "gatepass-client.js", "favicon.svg")
+SCRIPTS = (
+    "app.js",
+    "console-ui.js",
+    "token-view.js",
+    "sessions-view.js",
+    "account-screens.js",
+    "account-pages.js",
+    "gatepass-client.js",
+    "gatepass-http.js",
+    "gatepass-account.js",
+)
+ASSETS = (*SCRIPTS, "style.css", "account.css", "favicon.svg")
+# Each page and the one script it loads (the others are its imports).
+PAGES = {"/": "app.js", **dict.fromkeys(ACCOUNT_PAGES, "account-pages.js")}
 
 
 @pytest.fixture
@@ -68,20 +81,49 @@ async def test_index_and_assets_are_served_under_a_strict_csp(server: Server) ->
         assert reply.content == resources.files("gatepass.web").joinpath(name).read_bytes()
 
 
-async def test_the_page_needs_nothing_inline_and_nothing_from_elsewhere(server: Server) -> None:
-    html = (await server.client.get("/")).text
-    assert re.findall(r"<script\b[^>]*>", html) == ['<script type="module" src="/console/app.js">']
-    assert "<style" not in html
-    assert not re.search(r"\son\w+=", html), "inline event handlers break under the CSP"
-    assert " style=" not in html
-    linked = re.findall(r'(?:src|href)="([^"#]+)"', html)
-    assert linked
-    assert all(url.startswith("/console/") for url in linked), linked
-    for name in ("app.js", "gatepass-client.js"):
+async def test_the_pages_need_nothing_inline_and_nothing_from_elsewhere(server: Server) -> None:
+    for path, script in PAGES.items():
+        html = (await server.client.get(path)).text
+        tags = re.findall(r"<script\b[^>]*>", html)
+        assert tags == [f'<script type="module" src="/console/{script}">'], path
+        assert "<style" not in html
+        assert not re.search(r"\son\w+=", html), "inline event handlers break under the CSP"
+        assert " style=" not in html
+        linked = re.findall(r'(?:src|href)="([^"#]+)"', html)
+        assert linked
+        # The console's own files, and its own pages on this origin.
+        own_pages = {"/", *ACCOUNT_PAGES}
+        assert all(url.startswith("/console/") or url in own_pages for url in linked), linked
+    for name in SCRIPTS:
         source = (await server.client.get(f"/console/{name}")).text
         assert "innerHTML" not in source
         assert "eval(" not in source
         assert not re.search(r"""["'`]https?://(?!gatepass\.invalid)""", source), name
+    # Every module a script imports is served.
+    for name in SCRIPTS:
+        source = (await server.client.get(f"/console/{name}")).text
+        for imported in re.findall(r'from "\./([\w.-]+)"', source):
+            assert imported in SCRIPTS, (name, imported)
+
+
+async def test_the_mail_links_open_the_account_page(server: Server) -> None:
+    account = resources.files("gatepass.web").joinpath("account.html").read_bytes()
+    assert sorted(ACCOUNT_PAGES) == [
+        "/confirm-email",
+        "/forgot-password",
+        "/reset-password",
+        "/verify-email",
+    ]
+    for path in ACCOUNT_PAGES:
+        reply = await server.client.get(path, params={"token": "abc"})
+        assert reply.status_code == 200, path
+        assert reply.headers["content-type"] == "text/html; charset=utf-8"
+        assert reply.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert reply.headers["x-frame-options"] == "DENY"
+        assert reply.content == account
+        # account-pages.js shows the section named after the path.
+        assert f'id="{path[1:]}-page"' in reply.text
+    assert (await server.client.get("/console/account.html")).status_code == 404
 
 
 async def test_unknown_files_are_not_found(server: Server) -> None:
@@ -121,6 +163,8 @@ async def test_console_off_removes_every_console_route() -> None:
         assert (await server.client.get("/")).status_code == 404
         assert (await server.client.get("/console/app.js")).status_code == 404
         assert (await server.client.get("/console/config.json")).status_code == 404
+        for path in ACCOUNT_PAGES:
+            assert (await server.client.get(path)).status_code == 404, path
         csrf = await _cookie_login(server)
         spent = (await _refresh(server, csrf))["previous_refresh_id"]
         assert (await _replay(server, spent, csrf)).status_code == 404

@@ -1,5 +1,9 @@
 """Browser tests: Debian's chromium driven by Playwright against a real ``gatepass serve``.
 
+``mailing`` is a server that sends its mail to ``smtp``, an aiosmtpd server on
+loopback; ``mailed_link`` waits for a mail and returns its link, which a test
+then opens in the browser as the person would.
+
 Playwright's own browser download does not work here, so the browser is
 ``/usr/bin/chromium`` (``scripts/test`` installs it when missing). Without it
 the browser tests skip, except under ``CI=true`` where a missing chromium
@@ -26,8 +30,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.mail.conftest import SmtpServer
 from tests.services import missing
-from tests.serving import Served, serve
+from tests.serving import Served, free_port, serve, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -65,6 +70,53 @@ def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("console-short")
     with serve(_server_env(tmp, GATEPASS_ACCESS_TTL="5"), tmp, name="short") as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpServer]:
+    """A loopback SMTP server keeping every mail it is sent."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def mailing(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[Served]:
+    """A server that mails to ``smtp``, its links pointing at itself."""
+    tmp = tmp_path_factory.mktemp("mailing")
+    port = free_port()
+    env = _server_env(
+        tmp,
+        GATEPASS_ACCESS_TTL="120",
+        GATEPASS_SMTP_URL=f"smtp://127.0.0.1:{smtp.port}",
+        GATEPASS_MAIL_FROM="Gatepass <noreply@example.com>",
+        GATEPASS_APP_URL=f"http://127.0.0.1:{port}",
+    )
+    with serve(env, tmp, name="mailing", port=port) as running:
+        yield running
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def mailed_link(smtp: SmtpServer, to: str, page: str, *, since: int) -> str:
+    """The link to ``/<page>`` in the first mail to ``to`` after the first ``since``
+    mails; fails the test when none comes within 10 s."""
+    found: list[str] = []
+
+    def arrived() -> bool:
+        for got in smtp.received[since:]:
+            if to in got.recipients:
+                text = got.message.get_body(("plain",))
+                content = text.get_content() if text is not None else ""
+                found.extend(u for u in _LINK.findall(content) if f"/{page}" in u)
+        return bool(found)
+
+    wait_until(arrived, f"a mail to {to} linking to /{page}")
+    return found[0]
 
 
 # Module scope, not session: sync Playwright runs its own event loop in this

@@ -13,10 +13,10 @@ from gatepass.jose import KeySet
 from gatepass.jose.jwt import decode
 from tests.serving import Served
 from tests.web.conftest import PHONE, Tab, open_tab
+from tests.web.steps import PASSWORD, fill, log_entry, open_console, register_and_log_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 ID = re.compile(r"^[0-9a-f]{32}$")
 # The jwt.io-like colours of style.css (--header, --payload, --signature).
 COLOURS = {
@@ -24,33 +24,6 @@ COLOURS = {
     "#token-payload": "rgb(142, 36, 170)",
     "#token-signature": "rgb(3, 105, 161)",
 }
-
-
-def _log(page: Page, step: str) -> Any:
-    """The latest flow-log entry of one kind of step."""
-    return page.locator(f"#flow-log li[data-step='{step}']").last
-
-
-def _open(tab: Tab) -> Page:
-    tab.page.goto(tab.base + "/")
-    expect(tab.page.locator("#status")).to_have_text("Signed out.")
-    return tab.page
-
-
-def _fill(page: Page, email: str, password: str = PASSWORD) -> None:
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-
-
-def _register_and_log_in(tab: Tab, email: str) -> Page:
-    page = _open(tab)
-    _fill(page, email)
-    page.get_by_role("button", name="Register").click()
-    expect(page.locator("#auth-info")).to_have_text(f"Account created for {email}. Now log in.")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#who")).to_have_text(email)
-    expect(_log(page, "login")).to_contain_text("login → 200, access token issued")
-    return page
 
 
 def _shown_token(page: Page) -> str:
@@ -95,7 +68,7 @@ def _no_horizontal_scroll(page: Page) -> None:
 
 def test_the_whole_demonstration(tab: Tab) -> None:
     email = "ada@example.com"
-    page = _register_and_log_in(tab, email)
+    page = register_and_log_in(tab, email)
     tab.screenshot("console-1-logged-in")
 
     # The three parts, coloured, decoded, with the live countdown.
@@ -121,13 +94,13 @@ def test_the_whole_demonstration(tab: Tab) -> None:
     page.get_by_role("button", name="Call the protected API").click()
     expect(page.locator("#api-result")).to_contain_text("HTTP 200")
     expect(page.locator("#api-result")).to_contain_text(f'"message": "Welcome {email}"')
-    expect(_log(page, "call")).to_contain_text("GET /dashboard → 200")
+    expect(log_entry(page, "call")).to_contain_text("GET /dashboard → 200")
 
     # Force a refresh: the rotation old id → new id, and a new verifiable token.
     expect(page.get_by_role("button", name="Replay an old refresh token")).to_be_disabled()
     old, new = _refresh_now(page)
     expect(page.locator("#rotation")).to_contain_text(f"{old}→{new}")
-    expect(_log(page, "refresh")).to_contain_text(f"rotation {old[:8]}… → {new[:8]}…")
+    expect(log_entry(page, "refresh")).to_contain_text(f"rotation {old[:8]}… → {new[:8]}…")
     refreshed = _shown_token(page)
     assert refreshed != token
     assert _verify(tab.base, refreshed)["sid"] == claims["sid"]
@@ -137,8 +110,8 @@ def test_the_whole_demonstration(tab: Tab) -> None:
 
     # Replay the spent token: reuse detected, the session dies, the page logs out.
     page.get_by_role("button", name="Replay an old refresh token").click()
-    expect(_log(page, "replay")).to_contain_text("reuse detected: the server revoked")
-    expect(_log(page, "call")).to_contain_text("GET /dashboard → 401")
+    expect(log_entry(page, "replay")).to_contain_text("reuse detected: the server revoked")
+    expect(log_entry(page, "call")).to_contain_text("GET /dashboard → 401")
     expect(page.locator("#status")).to_have_text(
         "Signed out. The server ended this session. Log in again."
     )
@@ -152,13 +125,13 @@ def test_the_whole_demonstration(tab: Tab) -> None:
     assert unauthorised.status_code == 401
 
     # Log in again (a new session; the revoked one is gone from the list), then log out.
-    _fill(page, email)
+    fill(page, email)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("#who")).to_have_text(email)
     expect(sessions).to_have_count(1)
     expect(page.locator("#rotation")).to_have_text("No refresh yet.")
     page.get_by_role("button", name="Log out").click()
-    expect(_log(page, "logout")).to_contain_text("logout → 204")
+    expect(log_entry(page, "logout")).to_contain_text("logout → 204")
     expect(page.locator("#status")).to_have_text("Signed out.")
     names = {cookie["name"] for cookie in page.context.cookies()}
     assert not names & {"gatepass_access", "gatepass_refresh", "gatepass_csrf"}, names
@@ -171,7 +144,7 @@ def test_keyboard_only(tab: Tab) -> None:
     email = "grace@example.com"
     creds = {"email": email, "password": PASSWORD}
     assert httpx.post(f"{tab.base}/auth/register", json=creds, timeout=5).status_code == 201
-    page = _open(tab)
+    page = open_console(tab)
     focused = "() => document.activeElement.id || document.activeElement.className"
 
     page.keyboard.press("Tab")
@@ -207,14 +180,14 @@ def test_keyboard_only(tab: Tab) -> None:
 
 
 def test_errors_show_the_servers_message(tab: Tab) -> None:
-    page = _open(tab)
-    _fill(page, "nobody@example.com", "wrong password")
+    page = open_console(tab)
+    fill(page, "nobody@example.com", "wrong password")
     page.get_by_role("button", name="Log in").click()
     alert = page.get_by_role("alert")
     expect(alert).to_have_text("Invalid credentials")
-    expect(_log(page, "login")).to_contain_text("login → 401 invalid_credentials")
+    expect(log_entry(page, "login")).to_contain_text("login → 401 invalid_credentials")
 
-    _fill(page, "linus@example.com")
+    fill(page, "linus@example.com")
     page.get_by_role("button", name="Register").click()
     expect(page.locator("#auth-info")).to_contain_text("Account created")
     page.get_by_role("button", name="Register").click()
@@ -227,9 +200,9 @@ def test_errors_show_the_servers_message(tab: Tab) -> None:
 def test_revoking_another_session_logs_that_tab_out(browser: Browser, served: Served) -> None:
     email = "margaret@example.com"
     with open_tab(browser, served.url) as first, open_tab(browser, served.url) as second:
-        page = _register_and_log_in(first, email)
-        other = _open(second)
-        _fill(other, email)
+        page = register_and_log_in(first, email)
+        other = open_console(second)
+        fill(other, email)
         other.get_by_role("button", name="Log in").click()
         expect(other.locator("#who")).to_have_text(email)
 
@@ -238,7 +211,7 @@ def test_revoking_another_session_logs_that_tab_out(browser: Browser, served: Se
         expect(rows).to_have_count(2)
         theirs = rows.filter(has_not_text="This session")
         theirs.get_by_role("button", name=re.compile(r"^Revoke the session started")).click()
-        expect(_log(page, "revoke")).to_contain_text("→ 204")
+        expect(log_entry(page, "revoke")).to_contain_text("→ 204")
         expect(rows).to_have_count(1)
         expect(page.locator("#who")).to_have_text(email)  # this tab is still signed in
 
@@ -252,10 +225,10 @@ def test_revoking_another_session_logs_that_tab_out(browser: Browser, served: Se
 
 def test_phone_width(browser: Browser, served: Served) -> None:
     with open_tab(browser, served.url, PHONE) as tab:
-        page = _open(tab)
+        page = open_console(tab)
         _no_horizontal_scroll(page)
         tab.screenshot("console-phone-signed-out")
-        _register_and_log_in(tab, "hedy@example.com")
+        register_and_log_in(tab, "hedy@example.com")
         page.get_by_role("button", name="Call the protected API").click()
         expect(page.locator("#api-result")).to_contain_text("HTTP 200")
         _refresh_now(page)
@@ -273,7 +246,7 @@ def test_phone_width(browser: Browser, served: Served) -> None:
 
 def test_silent_refresh_before_expiry(browser: Browser, short_lived: Served) -> None:
     with open_tab(browser, short_lived.url) as tab:
-        page = _register_and_log_in(tab, "katherine@example.com")
+        page = register_and_log_in(tab, "katherine@example.com")
         token = _shown_token(page)
         expect(page.locator("#countdown")).to_have_text(re.compile(r"^0:0[0-5]$"))
         # 5 s tokens: the console refreshes at 80%, i.e. after 4 s, by itself.

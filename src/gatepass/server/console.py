@@ -1,9 +1,11 @@
 """The web console: its static files, its config, and the refresh-token replay demonstration.
 
-``GET /`` serves ``index.html``; ``/console/<file>`` the other files of
-``gatepass.web`` (an allow-list, read once at start); ``/console/config.json``
-what the page needs to know (nothing secret). With ``GATEPASS_CONSOLE=false``
-none of it exists.
+``GET /`` serves ``index.html``; the pages the account mails link to
+(``/verify-email``, ``/reset-password``, ``/confirm-email``,
+``/forgot-password``, named in ``gatepass.mail.messages``) serve
+``account.html``; ``/console/<file>`` the other files of ``gatepass.web`` (an
+allow-list, read once at start); ``/console/config.json`` what the pages need
+to know (nothing secret). With ``GATEPASS_CONSOLE=false`` none of it exists.
 
 ``POST /console/replay {"refresh_id"}`` shows reuse detection for real: the
 flow is ``gatepass.flows.replay`` (only the caller's own session, only spent
@@ -22,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gatepass import flows
 from gatepass.flows.replay import GraceReplay
+from gatepass.mail.messages import CONFIRM_EMAIL_PAGE, FORGOT_PAGE, RESET_PAGE, VERIFY_PAGE
 from gatepass.server.auth import Principal, current_principal, session_of
 from gatepass.server.cookies import CSRF_HEADER, cookie_names
 from gatepass.server.jsonbody import JsonRoute
@@ -29,7 +32,7 @@ from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
 
-__all__ = ["CONTENT_SECURITY_POLICY", "REPLAY_PATH", "mount_console"]
+__all__ = ["ACCOUNT_PAGES", "CONTENT_SECURITY_POLICY", "REPLAY_PATH", "mount_console"]
 
 REPLAY_PATH: Final = "/console/replay"
 # Everything from this origin, nothing inline, no frames: the console needs no more.
@@ -37,11 +40,27 @@ CONTENT_SECURITY_POLICY: Final = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# The pages a mail's link opens, at the server root; account.html shows each.
+ACCOUNT_PAGES: Final = tuple(
+    f"/{page}" for page in (VERIFY_PAGE, RESET_PAGE, CONFIRM_EMAIL_PAGE, FORGOT_PAGE)
+)
+_HTML: Final = "text/html; charset=utf-8"
+_JS: Final = "text/javascript; charset=utf-8"
+_PAGES: Final = frozenset({"index.html", "account.html"})
 _TYPES: Final = {
-    "index.html": "text/html; charset=utf-8",
-    "app.js": "text/javascript; charset=utf-8",
-    "gatepass-client.js": "text/javascript; charset=utf-8",
+    "index.html": _HTML,
+    "account.html": _HTML,
+    "app.js": _JS,
+    "console-ui.js": _JS,
+    "token-view.js": _JS,
+    "sessions-view.js": _JS,
+    "account-screens.js": _JS,
+    "account-pages.js": _JS,
+    "gatepass-client.js": _JS,
+    "gatepass-http.js": _JS,
+    "gatepass-account.js": _JS,
     "style.css": "text/css; charset=utf-8",
+    "account.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
 _HEADERS: Final = {
@@ -104,13 +123,18 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
     async def index() -> Response:
         return asset("index.html")
 
+    for path in ACCOUNT_PAGES:
+        router.add_api_route(
+            path, _static(asset, "account.html"), methods=["GET"], include_in_schema=False
+        )
+
     @router.get("/console/config.json")
     async def console_config() -> dict[str, Any]:
         return config
 
     # One route per file, not /console/{name}: a GET of /console/replay (POST
     # only) must be a 405 with Allow, which a catch-all GET would turn into a 404.
-    for name in sorted(files.keys() - {"index.html"}):
+    for name in sorted(files.keys() - _PAGES):
         router.add_api_route(
             f"/console/{name}", _static(asset, name), methods=["GET"], include_in_schema=False
         )

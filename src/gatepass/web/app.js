@@ -1,125 +1,24 @@
 // The gatepass console: register, log in, look inside the access token, and
 // watch rotation and reuse detection. Everything goes through
 // gatepass-client.js; server data reaches the page only through textContent.
+import { hideAccount, showAccount } from "./account-screens.js";
+import { $, errorText, getJson, loadConfig, log, setStatus, short, withButtons } from "./console-ui.js";
 import { createClient, readBody, readCookie } from "./gatepass-client.js";
-
-const SILENT_REFRESH_AT = 0.8; // of the access token's lifetime
-const $ = (id) => document.getElementById(id);
+import { listSessions } from "./sessions-view.js";
+import { showToken, stopTimers } from "./token-view.js";
 
 const state = {
   config: null,
   client: null,
   email: "",
-  expiresAt: 0, // ms, local clock (from expires_in, so server clock skew does not matter)
-  refreshTimer: 0,
-  countdownTimer: 0,
   refreshReason: "",
   spentRefreshId: null,
   signedIn: false,
 };
 
-// --- small helpers -----------------------------------------------------------
-
-const short = (id) => (typeof id === "string" && id.length > 12 ? `${id.slice(0, 8)}…` : String(id));
-
-function errorText(err) {
-  if (err && typeof err.message === "string" && err.message) return err.message;
-  return "Something went wrong; see the flow log.";
-}
-
-/** Append one step to the flow log. kind: "ok" | "warn" | "bad" | "" */
-function log(step, text, kind = "") {
-  const item = document.createElement("li");
-  item.dataset.step = step;
-  if (kind) item.className = kind;
-  const time = document.createElement("time");
-  const now = new Date();
-  time.dateTime = now.toISOString();
-  time.textContent = now.toLocaleTimeString([], { hour12: false });
-  item.append(time, document.createTextNode(text));
-  $("flow-log").append(item);
-}
-
-function setStatus(text) {
-  $("status").textContent = text;
-}
-
-function b64urlBytes(segment) {
-  const b64 = segment.replace(/-/g, "+").replace(/_/g, "/");
-  const padded = b64 + "===".slice((b64.length + 3) % 4);
-  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-}
-
-function b64urlJson(segment) {
-  return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(b64urlBytes(segment)));
-}
-
-const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour12: false });
-
-function formatLeft(ms) {
-  if (ms <= 0) return "expired";
-  const total = Math.ceil(ms / 1000);
-  const minutes = Math.floor(total / 60);
-  const seconds = String(total % 60).padStart(2, "0");
-  return `${minutes}:${seconds}`;
-}
-
-// --- the token panel -----------------------------------------------------------
-
-function showToken(token, expiresIn) {
-  const parts = typeof token === "string" ? token.split(".") : [];
-  const received = Date.now();
-  state.expiresAt = received + expiresIn * 1000;
-  if (parts.length === 3) {
-    const [header, payload, signature] = parts;
-    $("token-header").textContent = header;
-    $("token-payload").textContent = payload;
-    $("token-signature").textContent = signature;
-    let decodedHeader = null;
-    try {
-      decodedHeader = b64urlJson(header);
-      $("header-json").textContent = JSON.stringify(decodedHeader, null, 2);
-      $("payload-json").textContent = JSON.stringify(b64urlJson(payload), null, 2);
-    } catch {
-      $("header-json").textContent = "(not JSON)";
-      $("payload-json").textContent = "(not JSON)";
-    }
-    const size = b64urlBytes(signature).length;
-    const alg = decodedHeader && typeof decodedHeader.alg === "string" ? decodedHeader.alg : "?";
-    $("signature-info").textContent = `${alg} signature, ${size} bytes`;
-  } else {
-    // An encrypted access token (JWE, five parts): its claims are not readable here.
-    $("token-header").textContent = token;
-    $("token-payload").textContent = "";
-    $("token-signature").textContent = "";
-    const note = "This access token is encrypted (JWE): only the server can read its claims.";
-    $("header-json").textContent = note;
-    $("payload-json").textContent = note;
-    $("signature-info").textContent = note;
-  }
-  $("expires-at").textContent = `(at ${clock(state.expiresAt)})`;
-  $("refresh-at").textContent = clock(received + expiresIn * 1000 * SILENT_REFRESH_AT);
-  tickCountdown();
-  scheduleSilentRefresh(expiresIn * 1000 * SILENT_REFRESH_AT);
-}
-
-function tickCountdown() {
-  $("countdown").textContent = formatLeft(state.expiresAt - Date.now());
-}
-
-function scheduleSilentRefresh(delay) {
-  clearTimeout(state.refreshTimer);
-  state.refreshTimer = setTimeout(() => {
-    state.refreshReason = "silent, before expiry";
-    state.client.refresh().catch(() => {}); // onRefreshFailed reports it
-  }, Math.max(1000, delay));
-}
-
-function stopTimers() {
-  clearTimeout(state.refreshTimer);
-  clearInterval(state.countdownTimer);
-  state.refreshTimer = 0;
-  state.countdownTimer = 0;
+function silentRefresh() {
+  state.refreshReason = "silent, before expiry";
+  state.client.refresh().catch(() => {}); // onRefreshFailed reports it
 }
 
 // --- signed in / signed out ------------------------------------------------------
@@ -130,9 +29,7 @@ function showSignedIn(body) {
   $("session-panel").hidden = false;
   $("who").textContent = state.email || "…";
   setStatus(state.email ? `Signed in as ${state.email}.` : "Signed in.");
-  showToken(body.access_token, body.expires_in);
-  clearInterval(state.countdownTimer);
-  state.countdownTimer = setInterval(tickCountdown, 250);
+  showToken(body.access_token, body.expires_in, silentRefresh);
 }
 
 function showSignedOut(reason) {
@@ -142,6 +39,7 @@ function showSignedOut(reason) {
   state.spentRefreshId = null;
   $("replay").disabled = true;
   $("sessions").replaceChildren();
+  hideAccount();
   $("session-panel").hidden = true;
   $("auth-panel").hidden = false;
   $("auth-info").textContent = reason || "";
@@ -149,22 +47,16 @@ function showSignedOut(reason) {
   if (wasSignedIn) $("email").focus();
 }
 
-/** GET a JSON document through the client; null when it fails (the caller shows nothing new). */
-async function getJson(path) {
-  try {
-    const response = await state.client.fetch(path);
-    return response.ok ? await readBody(response) : null;
-  } catch {
-    return null;
-  }
-}
-
 async function loadIdentity() {
-  const body = await getJson(`${state.config.auth_prefix}/me`);
-  if (body && body.user && typeof body.user.email === "string") {
+  const body = await getJson(state.client, `${state.config.auth_prefix}/me`);
+  if (body && body.user && typeof body.user.email === "string" && state.signedIn) {
     state.email = body.user.email;
     $("who").textContent = state.email;
     setStatus(`Signed in as ${state.email}.`);
+    showAccount(state.client, body.user, {
+      onChanged: () => loadSessions(),
+      onGone: (reason) => showSignedOut(reason),
+    });
   }
 }
 
@@ -225,26 +117,11 @@ function credentials() {
   return { email: $("email").value.trim(), password: $("password").value };
 }
 
-// Buttons whose action is running. They are marked aria-disabled, never `disabled`:
-// disabling the focused button would throw keyboard focus back to the page start.
-const busy = new Set();
-
-async function withButtons(ids, action) {
-  if (ids.some((id) => busy.has(id))) return;
-  for (const id of ids) {
-    busy.add(id);
-    $(id).setAttribute("aria-disabled", "true");
-  }
-  try {
-    await action();
-  } finally {
-    for (const id of ids) {
-      busy.delete(id);
-      $(id).removeAttribute("aria-disabled");
-    }
-    $("replay").disabled = !state.spentRefreshId; // only once a spent token exists
-  }
-}
+/** withButtons, then the replay button is enabled only once a spent token exists. */
+const act = (ids, action) =>
+  withButtons(ids, action, () => {
+    $("replay").disabled = !state.spentRefreshId;
+  });
 
 /** Run login or register with the form's values; a failure shows the server's message. */
 async function fromForm(step, run) {
@@ -252,12 +129,15 @@ async function fromForm(step, run) {
   if (given === null) return;
   $("auth-error").textContent = "";
   $("auth-info").textContent = "";
-  await withButtons(["login-button", "register-button"], async () => {
+  $("resend-verification").hidden = true;
+  await act(["login-button", "register-button"], async () => {
     try {
       await run(given);
     } catch (err) {
       $("auth-error").textContent = errorText(err);
       log(step, `${step} → ${err.status} ${err.code}`, "bad");
+      // Not verified yet: offer the mail again, for this address.
+      $("resend-verification").hidden = err.code !== "email_not_verified";
     }
   });
 }
@@ -283,9 +163,29 @@ function onLogin(event) {
 function onRegister() {
   return fromForm("register", async ({ email, password }) => {
     const body = await state.client.register(email, password);
-    $("auth-info").textContent = `Account created for ${body.email}. Now log in.`;
-    log("register", `register → 201, account ${body.email} created`, "ok");
+    if (typeof body?.email === "string") {
+      $("auth-info").textContent = `Account created for ${body.email}. Now log in.`;
+      log("register", `register → 201, account ${body.email} created`, "ok");
+    } else {
+      // The server verifies the address first: the link in its mail does it.
+      $("auth-info").textContent = body?.message ?? "Check your mail to finish registering.";
+      log("register", "register → 202, verification mail sent", "ok");
+    }
   });
+}
+
+async function resendVerification() {
+  const email = $("email").value.trim();
+  try {
+    const body = await state.client.requestEmailVerification({ email });
+    $("auth-error").textContent = "";
+    $("auth-info").textContent = body?.message ?? "Verification mail sent.";
+    $("resend-verification").hidden = true;
+    log("verify", "verification mail requested → 202", "ok");
+  } catch (err) {
+    $("auth-error").textContent = errorText(err);
+    log("verify", `verification mail → ${err.status} ${err.code}`, "bad");
+  }
 }
 
 async function callApi() {
@@ -352,77 +252,30 @@ async function logout() {
   }
 }
 
-// --- sessions -------------------------------------------------------------------
-
-async function loadSessions() {
-  const body = await getJson(`${state.config.auth_prefix}/sessions`);
-  if (body === null) return;
-  const list = $("sessions");
-  const items = (body && Array.isArray(body.sessions) ? body.sessions : []).map(sessionItem);
-  list.replaceChildren(...items);
-}
-
-function sessionItem(session) {
-  const item = document.createElement("li");
-  item.dataset.sessionId = session.id;
-  const text = document.createElement("span");
-  const started = clock(session.created_at * 1000);
-  const agent = typeof session.user_agent === "string" ? session.user_agent.slice(0, 60) : "unknown browser";
-  text.textContent = `Started ${started} · ${session.ip ?? "?"} · ${agent}`;
-  if (session.current) {
-    const mark = document.createElement("span");
-    mark.className = "current";
-    mark.textContent = "This session · ";
-    text.prepend(mark);
-  }
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "danger";
-  button.textContent = "Revoke";
-  button.setAttribute(
-    "aria-label",
-    `Revoke ${session.current ? "this session" : "the session"} started ${started}`,
-  );
-  button.addEventListener("click", () => revokeSession(session));
-  item.append(text, button);
-  return item;
-}
-
-async function revokeSession(session) {
-  const path = `${state.config.auth_prefix}/sessions/${encodeURIComponent(session.id)}`;
-  let response;
-  try {
-    response = await state.client.fetch(path, { method: "DELETE" });
-  } catch (err) {
-    log("revoke", `revoke → no answer: ${errorText(err)}`, "bad");
-    return;
-  }
-  const which = session.current ? "this session" : `session ${short(session.id)}`;
-  log("revoke", `revoke ${which} → ${response.status}`, response.ok ? "ok" : "bad");
-  if (session.current && response.ok) {
-    showSignedOut("You revoked this session.");
-    return;
-  }
-  loadSessions();
-}
-
 // --- start ------------------------------------------------------------------------
+
+function loadSessions() {
+  return listSessions(state.client, state.config.auth_prefix, () =>
+    showSignedOut("You revoked this session."),
+  );
+}
 
 function wire() {
   $("auth-form").addEventListener("submit", onLogin);
   $("register-button").addEventListener("click", onRegister);
-  $("call-api").addEventListener("click", () => withButtons(["call-api"], callApi));
-  $("refresh-now").addEventListener("click", () => withButtons(["refresh-now"], refreshNow));
-  $("replay").addEventListener("click", () => withButtons(["replay"], replayOldToken));
-  $("logout").addEventListener("click", () => withButtons(["logout"], logout));
-  $("reload-sessions").addEventListener("click", () => withButtons(["reload-sessions"], loadSessions));
+  $("resend-verification").addEventListener("click", () =>
+    act(["resend-verification"], resendVerification),
+  );
+  $("call-api").addEventListener("click", () => act(["call-api"], callApi));
+  $("refresh-now").addEventListener("click", () => act(["refresh-now"], refreshNow));
+  $("replay").addEventListener("click", () => act(["replay"], replayOldToken));
+  $("logout").addEventListener("click", () => act(["logout"], logout));
+  $("reload-sessions").addEventListener("click", () => act(["reload-sessions"], loadSessions));
   $("clear-log").addEventListener("click", () => $("flow-log").replaceChildren());
 }
 
 async function start() {
-  const response = await fetch("/console/config.json", { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`config.json answered HTTP ${response.status}`);
-  state.config = await response.json();
+  state.config = await loadConfig();
   state.client = createClient({
     authPrefix: state.config.auth_prefix,
     onRefresh: onRefreshed,

@@ -23,6 +23,11 @@
  * No dependencies, no build step: an ES module for current browsers and Node 20+.
  */
 
+import { accountMethods } from "./gatepass-account.js";
+import { errorFromResponse, GatepassError, readBody, readCookie, requireString } from "./gatepass-http.js";
+
+export { errorFromResponse, GatepassError, readBody, readCookie };
+
 export const CSRF_COOKIE = "__Host-gatepass_csrf";
 // The name over plain-http development, where browsers refuse a __Host- cookie.
 export const PLAIN_CSRF_COOKIE = "gatepass_csrf";
@@ -33,98 +38,12 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // spent refresh token): never refresh-and-retry them.
 const NO_RETRY_ENDPOINTS = ["/login", "/register", "/refresh"];
 
-/** An error answered by the server (or the network), with gatepass's stable code. */
-export class GatepassError extends Error {
-  /**
-   * @param {number} status HTTP status, 0 when the server could not be reached
-   * @param {string} code gatepass error code, e.g. "invalid_credentials"
-   * @param {string} message human-readable text
-   * @param {unknown} [body] the parsed response body, if any
-   */
-  constructor(status, code, message, body) {
-    super(message);
-    this.name = "GatepassError";
-    this.status = status;
-    this.code = code;
-    this.body = body;
-  }
-}
-
-/**
- * Read a fetch Response body as JSON when it is JSON, as text otherwise; null when empty.
- * @param {Response} response
- */
-export async function readBody(response) {
-  if (response.status === 204 || response.status === 205) return null;
-  const text = await response.text();
-  if (text === "") return null;
-  const type = response.headers.get("content-type") ?? "";
-  if (type.includes("json")) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
-/**
- * Turn a failed response and its body into a GatepassError with a clear message.
- * @param {Response} response
- * @param {unknown} body
- */
-export function errorFromResponse(response, body) {
-  const status = response.status;
-  if (body && typeof body === "object" && typeof body.error === "string") {
-    const message = typeof body.message === "string" && body.message ? body.message : body.error;
-    return new GatepassError(status, body.error, message, body);
-  }
-  if (body && typeof body === "object" && typeof body.detail === "string") {
-    return new GatepassError(status, `http_${status}`, body.detail, body);
-  }
-  const reason = response.statusText ? `${status} ${response.statusText}` : String(status);
-  return new GatepassError(
-    status,
-    `http_${status}`,
-    `The server answered HTTP ${reason} without a gatepass error body; ` +
-      "is the gatepass server running at this address?",
-    body,
-  );
-}
+const isStream = (body) => typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
 
 function defaultReadCookies() {
   return typeof document !== "undefined" && typeof document.cookie === "string"
     ? document.cookie
     : "";
-}
-
-/**
- * Find one cookie's value in a `document.cookie` string.
- * @param {string} cookieString
- * @param {string} name
- * @returns {string | null}
- */
-export function readCookie(cookieString, name) {
-  for (const part of cookieString.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === name) {
-      const raw = part.slice(eq + 1).trim();
-      try {
-        return decodeURIComponent(raw);
-      } catch {
-        return raw;
-      }
-    }
-  }
-  return null;
-}
-
-function requireString(value, what) {
-  if (typeof value !== "string") {
-    throw new TypeError(`${what} must be a string, got ${value === null ? "null" : typeof value}`);
-  }
 }
 
 function requireFunction(value, what) {
@@ -199,6 +118,17 @@ export function createClient(options = {}) {
     return NO_RETRY_ENDPOINTS.some((name) => path.endsWith(authPrefix + name));
   }
 
+  const unreachable = (url, err) =>
+    new GatepassError(0, "network_error", `Could not reach the gatepass server at ${url}: ${err?.message ?? err}`);
+
+  /** The answer's body, or a GatepassError for a failed answer. */
+  async function bodyOf(response) {
+    const parsed = await readBody(response);
+    if (!response.ok) throw errorFromResponse(response, parsed);
+    return parsed;
+  }
+
+  /** POST to an auth route, never refreshed and retried; rejects with GatepassError. */
   async function post(name, body) {
     const headers = new Headers({ Accept: "application/json" });
     if (body !== undefined) headers.set("Content-Type", "application/json");
@@ -213,15 +143,41 @@ export function createClient(options = {}) {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new GatepassError(
-        0,
-        "network_error",
-        `Could not reach the gatepass server at ${authUrl(name)}: ${err?.message ?? err}`,
-      );
+      throw unreachable(authUrl(name), err);
     }
-    const parsed = await readBody(response);
-    if (!response.ok) throw errorFromResponse(response, parsed);
-    return parsed;
+    return bodyOf(response);
+  }
+
+  /**
+   * Call an auth route as the signed-in user: refreshed and retried once when the
+   * access token was refused, never when the password was (a wrong password
+   * stays one failure); rejects with GatepassError.
+   */
+  async function call(method, name, body) {
+    const url = authUrl(name);
+    const init = {
+      method,
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    };
+    let response;
+    try {
+      response = await send(url, init, tokenRefused);
+    } catch (err) {
+      throw unreachable(url, err);
+    }
+    return bodyOf(response);
+  }
+
+  async function tokenRefused(response) {
+    const body = await readBody(response.clone());
+    return !(body && typeof body === "object" && body.error === "invalid_credentials");
+  }
+
+  /** The server ended this session (or this account): forget what the client kept of it. */
+  function forget() {
+    csrfFromResponse = null;
+    settle(false);
   }
 
   async function runRefresh() {
@@ -275,13 +231,16 @@ export function createClient(options = {}) {
     if (typeof url !== "string") {
       throw new TypeError("fetch: input must be a path, a URL or a Request");
     }
-    // A streamed body cannot be sent twice: such requests get no retry.
-    const retryable =
-      !isNoRetryEndpoint(url) &&
-      !(typeof ReadableStream !== "undefined" && init.body instanceof ReadableStream);
+    return send(input, init, async () => !isNoRetryEndpoint(url));
+  }
+
+  /** The request, and once more after a refresh when it met a 401 that `retryOn401` accepts. */
+  async function send(input, init, retryOn401) {
     const sentEpoch = epoch;
     const first = await fetchImpl(...buildAttempt(input, init));
-    if (first.status !== 401 || !retryable) return first;
+    // A streamed body cannot be sent twice: such requests get no retry.
+    if (first.status !== 401 || isStream(init.body)) return first;
+    if (!(await retryOn401(first))) return first;
 
     if (sentEpoch === epoch || refreshInFlight !== null) {
       try {
@@ -297,7 +256,8 @@ export function createClient(options = {}) {
   }
 
   /**
-   * Create an account. Resolves to {id, email}; rejects with GatepassError.
+   * Create an account. Resolves to {id, email} (201), or to {message} (202) when
+   * the server wants the address verified first; rejects with GatepassError.
    * @param {string} email
    * @param {string} password
    */
@@ -332,17 +292,21 @@ export function createClient(options = {}) {
     try {
       response = await authFetch(authUrl("/logout"), { method: "POST" });
     } catch (err) {
-      throw new GatepassError(
-        0,
-        "network_error",
-        `Could not reach the gatepass server at ${authUrl("/logout")}: ${err?.message ?? err}`,
-      );
+      throw unreachable(authUrl("/logout"), err);
     }
-    const body = await readBody(response);
-    if (!response.ok && response.status !== 401) throw errorFromResponse(response, body);
-    csrfFromResponse = null;
-    settle(false);
+    if (response.status !== 401) await bodyOf(response);
+    forget();
   }
 
-  return { fetch: authFetch, login, logout, refresh, register, csrfToken, url: resolve, authUrl };
+  return {
+    fetch: authFetch,
+    login,
+    logout,
+    refresh,
+    register,
+    ...accountMethods({ post, call, forget }),
+    csrfToken,
+    url: resolve,
+    authUrl,
+  };
 }
