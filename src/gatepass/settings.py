@@ -43,12 +43,9 @@ from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS
 
 # Secret and check_secret_strength live in gatepass.secret; named here too because
 # Settings' fields are typed with the one and checked with the other.
-__all__ = ["CONSOLE_PATH", "ENV_PREFIX", "Secret", "Settings", "check_secret_strength"]
+__all__ = ["ENV_PREFIX", "Secret", "Settings", "check_secret_strength"]
 
 ENV_PREFIX = "GATEPASS_"
-#: Where the console's files and pages live under the issuer (``server/console.py``);
-#: mail links point at its pages unless ``GATEPASS_APP_URL`` says otherwise.
-CONSOLE_PATH = "/console"
 Environment = Literal["development", "production"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -312,7 +309,9 @@ def _mail_config(s: Settings) -> MailConfig:
     return MailConfig.from_values(
         smtp_url=None if s.smtp_url is None else s.smtp_url.get(),
         mail_from=s.mail_from,
-        app_url=s.app_url or s.issuer.rstrip("/") + CONSOLE_PATH,
+        # The console serves a page for each link at the server's root
+        # (``server.console.ACCOUNT_PAGES``), and the issuer is the server's origin.
+        app_url=s.app_url or s.issuer.rstrip("/"),
         mail=s.mail,
     )
 
