@@ -30,9 +30,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.mail.conftest import SmtpServer
 from tests.services import missing
 from tests.serving import Served, free_port, serve, wait_until
+from tests.smtp import SmtpSink, links
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -73,9 +73,9 @@ def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
+def smtp() -> Iterator[SmtpSink]:
     """A loopback SMTP server keeping every mail it is sent."""
-    server = SmtpServer()
+    server = SmtpSink()
     server.start()
     try:
         yield server
@@ -84,7 +84,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="module")
-def mailing(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[Served]:
+def mailing(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[Served]:
     """A server that mails to ``smtp``, its links pointing at itself."""
     tmp = tmp_path_factory.mktemp("mailing")
     port = free_port()
@@ -99,10 +99,7 @@ def mailing(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Itera
         yield running
 
 
-_LINK = re.compile(r"https?://[^\s<>\"']+")
-
-
-def mailed_link(smtp: SmtpServer, to: str, page: str, *, since: int) -> str:
+def mailed_link(smtp: SmtpSink, to: str, page: str, *, since: int) -> str:
     """The link to ``/<page>`` in the first mail to ``to`` after the first ``since``
     mails; fails the test when none comes within 10 s."""
     found: list[str] = []
@@ -110,9 +107,7 @@ def mailed_link(smtp: SmtpServer, to: str, page: str, *, since: int) -> str:
     def arrived() -> bool:
         for got in smtp.received[since:]:
             if to in got.recipients:
-                text = got.message.get_body(("plain",))
-                content = text.get_content() if text is not None else ""
-                found.extend(u for u in _LINK.findall(content) if f"/{page}" in u)
+                found.extend(u for u in links(got.message) if f"/{page}" in u)
         return bool(found)
 
     wait_until(arrived, f"a mail to {to} linking to /{page}")

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.mail.conftest import SmtpServer
 from tests.serving import Served, wait_until
+from tests.smtp import SmtpSink
 from tests.web.conftest import PHONE, Tab, mailed_link, open_tab
 from tests.web.steps import PASSWORD, fill, log_entry, open_console, register_and_log_in
 
@@ -63,7 +63,7 @@ def _no_horizontal_scroll(page: Page) -> None:
     assert widths[0] <= widths[1], f"horizontal scroll: content {widths[0]} > view {widths[1]}"
 
 
-def test_forgot_mail_reset_then_log_in_with_the_new_password(tab: Tab, smtp: SmtpServer) -> None:
+def test_forgot_mail_reset_then_log_in_with_the_new_password(tab: Tab, smtp: SmtpSink) -> None:
     """The issue's test: forgot → mail → reset page → log in with the new password; the
     access token from before the reset is refused at /dashboard within 1 s."""
     email = "ada@example.com"
@@ -124,7 +124,7 @@ def test_forgot_mail_reset_then_log_in_with_the_new_password(tab: Tab, smtp: Smt
     assert tab.console.failed_statuses() == [401, 400]
 
 
-def test_reset_needs_the_same_password_twice_and_a_strong_one(tab: Tab, smtp: SmtpServer) -> None:
+def test_reset_needs_the_same_password_twice_and_a_strong_one(tab: Tab, smtp: SmtpSink) -> None:
     email = "barbara@example.com"
     _register(tab.base, email)
     since = len(smtp.received)
@@ -150,7 +150,7 @@ def test_reset_needs_the_same_password_twice_and_a_strong_one(tab: Tab, smtp: Sm
     assert _bearer_login(tab.base, email, NEW_PASSWORD).status_code == 200
 
 
-def test_verification_mail_from_the_account_screen(tab: Tab, smtp: SmtpServer) -> None:
+def test_verification_mail_from_the_account_screen(tab: Tab, smtp: SmtpSink) -> None:
     email = "grace@example.com"
     page = register_and_log_in(tab, email)
     notice = page.locator("#verify-notice")
@@ -213,7 +213,7 @@ def test_change_password_keeps_this_session(tab: Tab) -> None:
     assert tab.console.exceptions == []
 
 
-def test_change_email_and_confirm_it(tab: Tab, smtp: SmtpServer) -> None:
+def test_change_email_and_confirm_it(tab: Tab, smtp: SmtpSink) -> None:
     email, new_email = "katherine@example.com", "kj@example.com"
     page = register_and_log_in(tab, email)
     since = len(smtp.received)
@@ -293,7 +293,7 @@ def test_account_pages_at_phone_width(browser: Browser, mailing: Served) -> None
         assert tab.console.exceptions == []
 
 
-def test_a_login_refused_until_verified_offers_the_mail_again(tab: Tab, smtp: SmtpServer) -> None:
+def test_a_login_refused_until_verified_offers_the_mail_again(tab: Tab, smtp: SmtpSink) -> None:
     """What a server that wants addresses verified first answers (register 202, login
     403 email_not_verified), given at the network layer; the mail is the server's own."""
     email = "joan@example.com"
