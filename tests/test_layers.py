@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "kek": BASE | {"filemodes", "secret", "settings", "store", "tokens"},
     "protect": BASE
     | {"jose", "remote", "revocation", "settings", "secret", "tokencache", "tokens"},
-    "admin": BASE | {"jose", "kek", "revocation", "settings", "store", "tokens"},
+    "admin": BASE | {"jose", "kek", "mail", "revocation", "settings", "store", "tokens"},
     "server": BASE
     | {
         "background",

@@ -18,10 +18,12 @@ from typing import Any
 from gatepass.errors import ConfigError, NotFoundError
 from gatepass.jose import Key, KeySet
 from gatepass.kek import configured_key, key_encryption_key, wrong_key
+from gatepass.mail.messages import RESET_PAGE, MailWriter
 from gatepass.revocation.revoke import revoke_user as revoke_everything
 from gatepass.settings import Settings, check_secret_strength
 from gatepass.store.protocols import Store
 from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, normalise_email
+from gatepass.tokens import onetime
 from gatepass.tokens.keyring import (
     is_sealed,
     new_signing_record,
@@ -237,6 +239,26 @@ async def set_password(
     await store.add_audit_event("password_set", at=now, user_id=user.id, detail={"by": "cli"})
     await revoke_user(store, settings, user, now, "password_set")
     return updated
+
+
+async def mark_verified(store: Store, user: User, now: float) -> User:
+    """Mark the user's address verified, as its verification link would (audited)."""
+    updated = await store.update_user(user.id, email_verified=True)
+    await store.add_audit_event("email_verified", at=now, user_id=user.id, detail={"by": "cli"})
+    return updated
+
+
+async def reset_link(store: Store, settings: Settings, user: User, now: float) -> str:
+    """A password-reset link for an operator to pass on: the link the reset mail would
+    carry (30 minutes, once), pointing under ``GATEPASS_APP_URL``; audited."""
+    if user.disabled:
+        raise ValueError("the user is disabled: enable them first")
+    issued = onetime.mint("reset_password", user, now)
+    await store.save_account_token(issued.record)
+    await store.add_audit_event(
+        "password_reset_link", at=now, user_id=user.id, detail={"by": "cli"}
+    )
+    return MailWriter.for_config(settings.mail_config).link(RESET_PAGE, issued.token)
 
 
 # --- sessions -------------------------------------------------------------------

@@ -8,9 +8,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from gatepass.errors import InvalidLinkTokenError
+from gatepass.flows.links import redeem_link
 from gatepass.server.passwords import Passwords
 from gatepass.settings import Settings
 from gatepass.store import Revocation, Store, open_store
@@ -212,3 +215,51 @@ def test_unknown_users_are_one_line(cli: Cli) -> None:
         assert result.stderr == "gatepass: not_found: No such user\n"
     result = cli("users", "set-password", "0" * 32, input="a brand new password\n")
     assert result.stderr == "gatepass: not_found: No such user\n"
+
+
+def test_verify_marks_the_address_and_is_audited(cli: Cli) -> None:
+    ada = _add(cli, "ada@example.com")
+    result = cli("users", "verify", "ada@example.com")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"verified the address of user {ada}\n"
+
+    async def check(store: Store) -> tuple[bool, list[str]]:
+        user = await store.get_user(ada)
+        assert user is not None
+        events = [e.event for e in await store.list_audit_events(user_id=ada)]
+        return user.email_verified, events
+
+    verified, events = cli.store(check)
+    assert verified
+    assert events[0] == "email_verified"
+    assert cli("users", "verify", "nobody@example.com").stderr == (
+        "gatepass: not_found: No such user\n"
+    )
+
+
+def test_reset_link_prints_a_link_the_reset_flow_accepts_once(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATEPASS_APP_URL", "https://accounts.example.com/app")
+    ada = _add(cli, "ada@example.com")
+    result = cli("users", "reset-link", ada)
+    assert result.exit_code == 0, result.output
+    link = result.stdout.strip()
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "accounts.example.com",
+        "/app/reset-password",
+    )
+    token = parse_qs(parts.query)["token"][0]
+
+    async def spend(store: Store) -> str:
+        _, user = await redeem_link(store, "reset_password", token, now=time.time())
+        try:
+            await redeem_link(store, "reset_password", token, now=time.time())
+        except InvalidLinkTokenError:
+            return user.id
+        raise AssertionError("a reset link worked twice")
+
+    assert cli.store(spend) == ada
+    assert token not in str(cli.store(lambda store: store.list_audit_events(user_id=ada)))

@@ -1,4 +1,4 @@
-"""``gatepass users add|list|disable|enable|set-password``.
+"""``gatepass users add|list|disable|enable|set-password|verify|reset-link``.
 
 Passwords come from a hidden prompt on a terminal, else the first line of
 stdin; never from the command line. USER is an email or a user id.
@@ -122,3 +122,26 @@ def set_password(user: str = typer.Argument(..., help=USER_HELP)) -> None:
         return await admin.set_password(store, config, found, hashed, current_time())
 
     typer.echo(f"password set for user {with_store(work).id}; their sessions were revoked")
+
+
+@users_app.command("verify")
+@guarded
+def verify(user: str = typer.Argument(..., help=USER_HELP)) -> None:
+    """Mark the user's address verified (as their verification link would)."""
+
+    async def work(store: Store, config: Settings) -> User:
+        return await admin.mark_verified(store, await admin.find_user(store, user), current_time())
+
+    typer.echo(f"verified the address of user {with_store(work).id}")
+
+
+@users_app.command("reset-link")
+@guarded
+def reset_link(user: str = typer.Argument(..., help=USER_HELP)) -> None:
+    """Print a password-reset link (30 minutes, once) to pass on to the user yourself."""
+
+    async def work(store: Store, config: Settings) -> str:
+        found = await admin.find_user(store, user)
+        return await admin.reset_link(store, config, found, current_time())
+
+    typer.echo(with_store(work))

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 from urllib.parse import urlencode, urlsplit
 
+from gatepass.mail.config import MailConfig
 from gatepass.tokens.onetime import IssuedToken
 
 __all__ = ["MAIL_KINDS", "Mail", "MailKind", "MailWriter"]
@@ -68,6 +69,13 @@ class MailWriter:
     def __post_init__(self) -> None:
         if not self.site:
             object.__setattr__(self, "site", urlsplit(self.app_url).hostname or "gatepass")
+
+    @classmethod
+    def for_config(cls, config: MailConfig) -> MailWriter:
+        """The writer of ``config``'s links (``Settings.mail_config`` always names a base)."""
+        if config.app_url is None:
+            raise ValueError("mail links need the app URL they point under")
+        return cls(config.app_url)
 
     def link(self, page: str, token: str | None = None) -> str:
         base = f"{self.app_url.rstrip('/')}/{page}"

@@ -62,10 +62,8 @@ class Mailer:
     """Queues mails for the worker; ``writer`` writes them."""
 
     def __init__(self, config: MailConfig, outbox: Outbox, *, clock: Clock = system_clock) -> None:
-        if config.app_url is None:
-            raise ValueError("the Mailer needs the app URL its links point under")
         self.config = config
-        self.writer = MailWriter(config.app_url)
+        self.writer = MailWriter.for_config(config)
         self.outbox = outbox
         self.worker: MailWorker | None = None
         if config.mode != "off":
