@@ -12,20 +12,32 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from gatepass.errors import InvalidLinkTokenError
+from gatepass.errors import InvalidEmailError, InvalidLinkTokenError
 from gatepass.flows.services import Limits, Mailer
+from gatepass.identity.emails import sign_in_email
 from gatepass.mail.messages import Mail
 from gatepass.store.account_tokens import AccountToken, AccountTokenPurpose
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
 from gatepass.tokens import onetime
 
-__all__ = ["address_key", "count_mail", "redeem_link", "send_link"]
+__all__ = ["account_of", "address_key", "count_mail", "redeem_link", "send_link"]
 
 
 def address_key(email: str) -> str:
     """The rate-limit key of an address (a digest: the counters never hold addresses)."""
     return hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
+
+
+async def account_of(store: Store, email: str) -> User | None:
+    """The live account an address typed by anyone names, or None (for what is
+    no address too): the lookup of the flows that must not tell the difference."""
+    try:
+        address = sign_in_email(email)
+    except InvalidEmailError:
+        return None
+    user = await store.get_user_by_email(address)
+    return None if user is None or user.disabled else user
 
 
 async def count_mail(limits: Limits, email: str) -> None:

@@ -22,11 +22,10 @@ token is kept as it was, so the user tries another password from the same page.
 from __future__ import annotations
 
 from gatepass.clock import Clock
-from gatepass.errors import InvalidEmailError, WeakPasswordError
-from gatepass.flows.links import redeem_link, send_link
+from gatepass.errors import WeakPasswordError
+from gatepass.flows.links import account_of, redeem_link, send_link
 from gatepass.flows.logout import end_sessions
 from gatepass.flows.services import Limits, Mailer, PasswordHasher
-from gatepass.identity.emails import sign_in_email
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
 from gatepass.store.rotation import Requester
@@ -38,12 +37,8 @@ async def request_password_reset(
     store: Store, mailer: Mailer, limits: Limits, *, email: str, clock: Clock
 ) -> bool:
     """Mail a reset link if ``email`` is a live account's; whether one was sent."""
-    try:
-        address = sign_in_email(email)
-    except InvalidEmailError:
-        return False
-    user = await store.get_user_by_email(address)
-    if user is None or user.disabled:
+    user = await account_of(store, email)
+    if user is None:
         return False
     now = clock()
     await send_link(

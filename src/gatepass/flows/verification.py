@@ -12,10 +12,8 @@ address verified; access tokens issued from then on say
 from __future__ import annotations
 
 from gatepass.clock import Clock
-from gatepass.errors import InvalidEmailError
-from gatepass.flows.links import redeem_link, send_link
+from gatepass.flows.links import account_of, redeem_link, send_link
 from gatepass.flows.services import Limits, Mailer
-from gatepass.identity.emails import sign_in_email
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
 
@@ -45,11 +43,7 @@ async def request_verification(
     store: Store, mailer: Mailer, limits: Limits, *, email: str, clock: Clock
 ) -> None:
     """A new link for the account of ``email``, if there is one that needs it."""
-    try:
-        address = sign_in_email(email)
-    except InvalidEmailError:
-        return
-    user = await store.get_user_by_email(address)
+    user = await account_of(store, email)
     if user is not None:
         await send_verification(store, mailer, limits, user=user, clock=clock)
 
