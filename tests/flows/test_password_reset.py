@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from gatepass.errors import InvalidLinkTokenError, WeakPasswordError
-from gatepass.flows import request_password_reset, reset_password, send_verification
+from gatepass.errors import InvalidLinkTokenError, RateLimitedError, WeakPasswordError
+from gatepass.flows import (
+    request_password_reset,
+    request_verification,
+    reset_password,
+    send_verification,
+)
 from gatepass.store.protocols import Store
 from gatepass.tokens.onetime import LIFETIMES
 from tests.clock import Clock
@@ -139,3 +144,23 @@ async def test_a_link_of_another_purpose_is_refused(
     await send_verification(store, mailer, limits, user=user, clock=clock)
     with pytest.raises(InvalidLinkTokenError):
         await _reset(store, clock, limits, mailer, mailer.token("verify_email"))
+
+
+class MailLimited(CountedLimits):
+    """Limits under which every address has had its share of mails."""
+
+    async def check(self, scope: str, key: str) -> None:
+        await super().check(scope, key)
+        if scope == "mail:address":
+            raise RateLimitedError(retry_after=60)
+
+
+async def test_an_address_over_its_mail_limit_is_quietly_not_mailed(
+    store: Store, clock: Clock, mailer: RecordingMailer
+) -> None:
+    await logged_in(store, clock)
+    limited = MailLimited()
+    assert not await request_password_reset(store, mailer, limited, email=EMAIL, clock=clock)
+    await request_verification(store, mailer, limited, email=EMAIL, clock=clock)
+    assert mailer.sent == []
+    assert "password_reset_requested" not in await events(store)

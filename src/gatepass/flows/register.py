@@ -73,11 +73,13 @@ async def create_account(
 async def create_account_quietly(
     store: Store, mailer: Mailer, limits: Limits, account: NewAccount, *, clock: Clock
 ) -> User | None:
-    """As ``create_account``; for a taken address, None and a mail to its owner."""
+    """As ``create_account``; for a taken address, None and a mail to its owner
+    (unless the address had its share of mails: then nothing, and nobody is told)."""
     try:
         return await create_account(store, mailer, limits, account, clock=clock)
     except UserExistsError:
         pass
-    await count_mail(limits, account.email)
-    await mailer.send(mailer.writer.registration_attempt(account.email), now=clock())
+    with contextlib.suppress(RateLimitedError):
+        await count_mail(limits, account.email)
+        await mailer.send(mailer.writer.registration_attempt(account.email), now=clock())
     return None

@@ -11,7 +11,10 @@ address verified; access tokens issued from then on say
 
 from __future__ import annotations
 
+import contextlib
+
 from gatepass.clock import Clock
+from gatepass.errors import RateLimitedError
 from gatepass.flows.links import account_of, redeem_link, send_link
 from gatepass.flows.services import Limits, Mailer
 from gatepass.store.protocols import Store
@@ -42,10 +45,12 @@ async def send_verification(
 async def request_verification(
     store: Store, mailer: Mailer, limits: Limits, *, email: str, clock: Clock
 ) -> None:
-    """A new link for the account of ``email``, if there is one that needs it."""
+    """A new link for the account of ``email``, if there is one that needs it (and
+    the address has not had its share of mails: then nothing, and nobody is told)."""
     user = await account_of(store, email)
     if user is not None:
-        await send_verification(store, mailer, limits, user=user, clock=clock)
+        with contextlib.suppress(RateLimitedError):
+            await send_verification(store, mailer, limits, user=user, clock=clock)
 
 
 async def verify_email(store: Store, *, presented: str, clock: Clock) -> User:
