@@ -160,8 +160,9 @@ class Settings:
 
     @property
     def mail_config(self) -> MailConfig:
-        """Where mail goes and where its links point (checked when the settings were made;
-        the app URL is ``<issuer>/console``, the console's pages, unless ``GATEPASS_APP_URL``)."""
+        """Where mail goes and where its links point (checked when the settings were
+        made): under ``GATEPASS_APP_URL``, else the issuer, where the console serves
+        a page for each link."""
         return self._mail
 
     def __repr__(self) -> str:
