@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,30 @@ def test_create_owner_only_makes_a_0600_file_and_keeps_an_existing_one(tmp_path:
     path.chmod(0o666)
     create_owner_only(path)
     assert (mode(path), path.read_bytes()) == (0o600, b"kept")
+
+
+def test_create_owner_only_keeps_the_locks_this_process_holds_on_an_existing_file(
+    tmp_path: Path,
+) -> None:
+    """SQLite locks its database with POSIX locks, which any close() of the file drops."""
+    path = tmp_path / "gatepass.db"
+    path.write_bytes(b"data")
+    held = os.open(path, os.O_RDWR)
+    try:
+        fcntl.lockf(held, fcntl.LOCK_EX)
+        create_owner_only(path)
+        probe = (
+            "import fcntl, os, sys\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+            "try:\n"
+            "    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+            "except OSError:\n"
+            "    sys.exit(3)\n"
+        )
+        other = subprocess.run([sys.executable, "-c", probe, str(path)], timeout=30)
+        assert other.returncode == 3  # still locked by this process
+    finally:
+        os.close(held)
 
 
 def test_restrict_to_owner_takes_group_and_other_bits_only(

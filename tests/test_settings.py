@@ -368,3 +368,73 @@ def test_every_variable_names_its_parser_beside_its_field() -> None:
     for f in dataclasses.fields(Settings):
         if f.init:
             assert callable(parser_of(f)), f.name
+
+
+# --- mail ---------------------------------------------------------------------
+
+SMTP = {
+    "GATEPASS_SMTP_URL": "smtps://mailer:hunter2%40x@smtp.example.com",
+    "GATEPASS_MAIL_FROM": "Gatepass <noreply@example.com>",
+}
+
+
+def test_the_mail_settings_are_read_into_one_mail_config() -> None:
+    s = Settings.from_env({**SMTP, "GATEPASS_APP_URL": "https://app.example.com/"})
+    config = s.mail_config
+    assert (config.mode, config.host, config.port, config.security) == (
+        "smtp",
+        "smtp.example.com",
+        465,
+        "tls",
+    )
+    assert (config.username, config.password) == ("mailer", "hunter2@x")
+    assert (config.sender, config.app_url) == (
+        "Gatepass <noreply@example.com>",
+        "https://app.example.com",
+    )
+    assert Settings.from_env({"GATEPASS_MAIL": "OFF"}).mail_config.mode == "off"
+
+
+def test_without_an_app_url_the_links_point_at_the_console_under_the_issuer() -> None:
+    assert Settings().mail_config.app_url == "http://127.0.0.1:8000/console"
+    s = Settings.from_env({"GATEPASS_ISSUER": "https://id.example.com/"})
+    assert (s.mail_config.mode, s.mail_config.app_url) == (
+        "log",
+        "https://id.example.com/console",
+    )
+
+
+def test_the_smtp_password_stays_out_of_reprs_and_errors() -> None:
+    s = Settings.from_env(SMTP)
+    for text in (repr(s), str(s), repr(s.mail_config)):
+        assert "hunter2" not in text
+    with pytest.raises(ConfigError, match="GATEPASS_SMTP_URL") as refused:
+        Settings.from_env({**SMTP, "GATEPASS_SMTP_URL": "smtp://u:hunter2@host:99999"})
+    assert "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"GATEPASS_SMTP_URL": "http://smtp.example.com"}, "GATEPASS_SMTP_URL"),
+        ({"GATEPASS_SMTP_URL": "smtp://smtp.example.com"}, "GATEPASS_MAIL_FROM"),
+        ({"GATEPASS_MAIL_FROM": "not an address"}, "GATEPASS_MAIL_FROM"),
+        ({"GATEPASS_APP_URL": "ftp://app.example.com"}, "GATEPASS_APP_URL"),
+        ({"GATEPASS_MAIL": "sometimes"}, "GATEPASS_MAIL"),
+        ({**SMTP, "GATEPASS_MAIL": "off"}, "GATEPASS_MAIL=off"),
+    ],
+)
+def test_bad_mail_settings_are_refused_at_start(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        Settings.from_env(env)
+
+
+def test_verified_email_is_required_in_production_unless_said_otherwise() -> None:
+    assert not Settings().verified_email_required
+    production = {"GATEPASS_ENV": "production"}
+    assert Settings.from_env(production).verified_email_required
+    off = {**production, "GATEPASS_REQUIRE_VERIFIED_EMAIL": "false"}
+    assert not Settings.from_env(off).verified_email_required
+    assert Settings.from_env({"GATEPASS_REQUIRE_VERIFIED_EMAIL": "yes"}).verified_email_required
+    with pytest.raises(ConfigError, match="GATEPASS_REQUIRE_VERIFIED_EMAIL must be true or false"):
+        Settings.from_env({"GATEPASS_REQUIRE_VERIFIED_EMAIL": "maybe"})

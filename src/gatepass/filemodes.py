@@ -39,6 +39,18 @@ def restrict_to_owner(path: Path) -> None:
 
 
 def create_owner_only(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 unless it exists (an existing file is tightened)."""
+    """Create ``path`` empty with mode 0600 unless it exists (an existing file is tightened).
+
+    An existing file is never opened: closing any descriptor of a file drops every
+    POSIX lock the process holds on it, and SQLite's connections lock the
+    database that way (called at each new connection, an open-and-close let
+    another process write under a transaction of this one: "database disk
+    image is malformed", seen with ``gatepass mail retry`` beside a server).
+    """
     restrict_to_owner(path)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, OWNER_ONLY))
+    if path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+    except FileExistsError:  # another process made it just now
+        return

@@ -82,3 +82,13 @@ def test_serve_in_production_without_a_key_encryption_key_refuses_to_start(cli: 
     )
     assert refused.stderr.count("\n") == 1
     assert not cli.database.with_name("gatepass.db.kek").exists()
+
+
+def test_serve_in_production_without_smtp_or_mail_off_refuses_to_start(cli: Cli) -> None:
+    kek = secrets.token_urlsafe(32)
+    refused = _refused_start(cli, GATEPASS_ENV="production", GATEPASS_KEY_ENCRYPTION_KEY=kek)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "gatepass: invalid_config: production needs GATEPASS_SMTP_URL "
+        "(or GATEPASS_MAIL=off to send no mail)\n"
+    )
