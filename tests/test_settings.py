@@ -395,12 +395,12 @@ def test_the_mail_settings_are_read_into_one_mail_config() -> None:
     assert Settings.from_env({"GATEPASS_MAIL": "OFF"}).mail_config.mode == "off"
 
 
-def test_without_an_app_url_the_links_point_at_the_console_under_the_issuer() -> None:
-    assert Settings().mail_config.app_url == "http://127.0.0.1:8000/console"
+def test_without_an_app_url_the_links_point_at_the_issuer_where_the_console_pages_are() -> None:
+    assert Settings().mail_config.app_url == "http://127.0.0.1:8000"
     s = Settings.from_env({"GATEPASS_ISSUER": "https://id.example.com/"})
     assert (s.mail_config.mode, s.mail_config.app_url) == (
         "log",
-        "https://id.example.com/console",
+        "https://id.example.com",
     )
 
 

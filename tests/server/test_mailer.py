@@ -108,11 +108,11 @@ async def test_with_mail_off_nothing_is_queued_and_no_worker_runs(
     ]
 
 
-async def test_links_point_at_the_console_under_the_issuer_unless_an_app_url_is_set() -> None:
+async def test_links_point_at_the_console_pages_of_the_issuer_unless_an_app_url_is_set() -> None:
     async for server in start(Settings(issuer="https://id.example.com", mail="off")):
         writer = state_of(server).mailer.writer
         assert writer.link("reset-password", "t") == (
-            "https://id.example.com/console/reset-password?token=t"
+            "https://id.example.com/reset-password?token=t"
         )
     settings = Settings(app_url="https://app.example.com/account/", mail="off")
     async for server in start(settings):
