@@ -19,7 +19,7 @@
     │       └── TokenNotYetValidError  token_not_yet_valid (.claim == "nbf" or "iat")
     ├── AuthError                                          (raised by the server)
     │   ├── MissingTokenError          missing_token
-    │   ├── InvalidTokenError          invalid_token
+    │   ├── InvalidTokenError          invalid_token       (.mailed: a one-time token from a mail)
     │   ├── InvalidCredentialsError    invalid_credentials
     │   ├── ForbiddenError             forbidden
     │   │   └── InsufficientScopeError insufficient_scope  (a role or scope is missing)
@@ -35,7 +35,6 @@
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
     ├── InvalidRequestError            invalid_request     (a body the server cannot read)
-    ├── InvalidLinkTokenError          invalid_token       (a mailed token: used, expired, foreign)
     ├── UnsupportedMediaTypeError      unsupported_media_type
     ├── ConfigError                    invalid_config
     └── ServiceUnavailableError        service_unavailable (.retry_after)
@@ -70,7 +69,6 @@ __all__ = [
     "InvalidEmailError",
     "InvalidInputError",
     "InvalidKeyError",
-    "InvalidLinkTokenError",
     "InvalidRequestError",
     "InvalidTokenError",
     "JoseError",
@@ -219,8 +217,17 @@ class MissingTokenError(AuthError):
 
 
 class InvalidTokenError(AuthError):
+    """A refused token. ``mailed``: a one-time token from a mail (verify, reset,
+    confirm) that is unknown, used, expired, for another purpose or user, or
+    outlived a password change: the same answer whatever the reason, 400 rather
+    than a refused credential's 401 (nothing to refresh or sign in with)."""
+
     code = "invalid_token"
     default_message = "Invalid or expired token"
+
+    def __init__(self, message: str | None = None, *, mailed: bool = False) -> None:
+        self.mailed = mailed
+        super().__init__(message)
 
 
 class InvalidCredentialsError(AuthError):
@@ -320,15 +327,6 @@ class WeakPasswordError(InvalidInputError):
 class InvalidRequestError(GatepassError):
     code = "invalid_request"
     default_message = "The request is invalid"
-
-
-class InvalidLinkTokenError(GatepassError):
-    """A one-time token from a mail (verify, reset, confirm) that is unknown, used,
-    expired, for another purpose or user, or outlived a password change: one
-    answer whatever the reason (400, unlike a refused access token's 401)."""
-
-    code = "invalid_token"
-    default_message = "Invalid or expired token"
 
 
 class UnsupportedMediaTypeError(GatepassError):

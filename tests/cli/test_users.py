@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gatepass.errors import InvalidLinkTokenError
+from gatepass.errors import InvalidTokenError
 from gatepass.flows.links import redeem_link
 from gatepass.server.passwords import Passwords
 from gatepass.settings import Settings
@@ -257,7 +257,7 @@ def test_reset_link_prints_a_link_the_reset_flow_accepts_once(
         _, user = await redeem_link(store, "reset_password", token, now=time.time())
         try:
             await redeem_link(store, "reset_password", token, now=time.time())
-        except InvalidLinkTokenError:
+        except InvalidTokenError:
             return user.id
         raise AssertionError("a reset link worked twice")
 

@@ -8,7 +8,7 @@ from gatepass.errors import (
     InvalidCredentialsError,
     InvalidEmailError,
     InvalidInputError,
-    InvalidLinkTokenError,
+    InvalidTokenError,
     UserExistsError,
 )
 from gatepass.flows import confirm_email_change, request_email_change
@@ -64,7 +64,7 @@ async def test_the_new_address_confirms_and_the_old_is_told(
     assert (user.email, user.email_verified) == (NEW, True)
     assert await store.get_user_by_email(EMAIL) is None
     assert (await events(store))[-2:] == ["email_change_requested", "email_changed"]
-    with pytest.raises(InvalidLinkTokenError):
+    with pytest.raises(InvalidTokenError):
         await confirm_email_change(
             store, presented=mailer.token("email_change_confirm"), clock=clock
         )
@@ -106,7 +106,7 @@ async def test_wrong_password_bad_address_same_address_and_late_link(
     assert mailer.sent == []
     await _ask(store, clock, limits, mailer)
     clock.now += LIFETIMES["change_email"] + 1
-    with pytest.raises(InvalidLinkTokenError):
+    with pytest.raises(InvalidTokenError):
         await confirm_email_change(
             store, presented=mailer.token("email_change_confirm"), clock=clock
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gatepass.errors import InvalidLinkTokenError
+from gatepass.errors import InvalidTokenError
 from gatepass.flows import request_verification, send_verification, verify_email
 from gatepass.store.protocols import Store
 from gatepass.tokens.onetime import LIFETIMES
@@ -30,7 +30,7 @@ async def test_the_link_verifies_once(
     stored = await store.get_user_by_email(EMAIL)
     assert stored is not None
     assert stored.email_verified
-    with pytest.raises(InvalidLinkTokenError):
+    with pytest.raises(InvalidTokenError):
         await verify_email(store, presented=token, clock=clock)
     # Verified: no second link is sent.
     assert not await send_verification(store, mailer, limits, user=user, clock=clock)
@@ -42,7 +42,7 @@ async def test_an_expired_link_is_refused(
 ) -> None:
     token = await _user_mailed(store, clock, limits, mailer)
     clock.now += LIFETIMES["verify_email"] + 1
-    with pytest.raises(InvalidLinkTokenError):
+    with pytest.raises(InvalidTokenError):
         await verify_email(store, presented=token, clock=clock)
 
 
@@ -53,7 +53,7 @@ async def test_a_link_dies_when_the_address_or_the_password_changes(
     user = await store.get_user_by_email(EMAIL)
     assert user is not None
     await store.update_user(user.id, password_hash="plain:something else entirely")
-    with pytest.raises(InvalidLinkTokenError):
+    with pytest.raises(InvalidTokenError):
         await verify_email(store, presented=token, clock=clock)
 
 
@@ -61,9 +61,10 @@ async def test_a_link_dies_when_the_address_or_the_password_changes(
 async def test_what_was_never_minted_is_refused_alike(
     store: Store, clock: Clock, presented: str
 ) -> None:
-    with pytest.raises(InvalidLinkTokenError) as caught:
+    with pytest.raises(InvalidTokenError) as caught:
         await verify_email(store, presented=presented, clock=clock)
     assert caught.value.message == "Invalid or expired token"
+    assert caught.value.mailed  # 400, not a refused credential's 401
 
 
 async def test_asking_by_address_mails_only_an_unverified_account(

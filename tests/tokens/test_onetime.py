@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from gatepass.errors import InvalidLinkTokenError
+from gatepass.errors import InvalidTokenError
 from gatepass.store import MemoryStore, Store, User
 from gatepass.store.account_tokens import AccountTokenPurpose
 from gatepass.store.records import hash_token
@@ -70,7 +70,7 @@ def test_the_stamp_changes_with_the_password_or_the_email_only() -> None:
     ["", "short", "A" * 42, "A" * 44, "A" * 42 + "=", "A" * 42 + "\x00", "A" * 1_000_000, "é" * 43],
 )
 def test_a_token_mint_cannot_have_made_is_refused_before_lookup(presented: str) -> None:
-    with pytest.raises(InvalidLinkTokenError):
+    with pytest.raises(InvalidTokenError):
         onetime.lookup_hash(presented)
 
 
@@ -97,9 +97,9 @@ def test_redeem_accepts_the_owner_as_minted() -> None:
 )
 def test_redeem_refuses(user: User | None) -> None:
     issued = onetime.mint("reset_password", ALICE, NOW)
-    with pytest.raises(InvalidLinkTokenError):
+    with pytest.raises(InvalidTokenError):
         onetime.redeem(issued.record, user)
-    with pytest.raises(InvalidLinkTokenError):
+    with pytest.raises(InvalidTokenError):
         onetime.redeem(None, ALICE)
 
 
@@ -115,12 +115,12 @@ async def use(
         record = await store.consume_account_token(key, purpose, now=now, user_id=user_id)
         user = None if record is None else await store.get_user(record.user_id)
         onetime.redeem(record, user)
-    except InvalidLinkTokenError as error:
+    except InvalidTokenError as error:
         return str(error)
     return "ok"
 
 
-REFUSED = str(InvalidLinkTokenError())
+REFUSED = str(InvalidTokenError())
 
 
 async def test_every_refusal_through_a_store_is_one_error() -> None:

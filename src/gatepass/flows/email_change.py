@@ -76,7 +76,7 @@ async def request_email_change(
 
 async def confirm_email_change(store: Store, *, presented: str, clock: Clock) -> User:
     """Spend a ``change_email`` link: the user at the new address (``UserExistsError``
-    if someone took it meanwhile; ``InvalidLinkTokenError`` for a bad link)."""
+    if someone took it meanwhile; ``InvalidTokenError(mailed=True)`` for a bad link)."""
     now = clock()
     record, user = await redeem_link(store, "change_email", presented, now=now)
     if record.payload is None:  # minted with one, always; a row tampered with is no link

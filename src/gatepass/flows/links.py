@@ -3,7 +3,7 @@
 ``send_link`` mints a token for a purpose, stores its hash and queues the
 mail that carries it, counting one mail against the address's limit;
 ``redeem_link`` spends a presented token and returns it with its user, or
-raises ``InvalidLinkTokenError`` (one answer for every reason: see
+raises ``InvalidTokenError(mailed=True)`` (one answer for every reason: see
 ``gatepass.tokens.onetime``).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from gatepass.errors import InvalidEmailError, InvalidLinkTokenError
+from gatepass.errors import InvalidEmailError, InvalidTokenError
 from gatepass.flows.services import Limits, Mailer
 from gatepass.identity.emails import sign_in_email
 from gatepass.mail.messages import Mail
@@ -67,9 +67,9 @@ async def send_link(
 async def redeem_link(
     store: Store, purpose: AccountTokenPurpose, presented: str, *, now: float
 ) -> tuple[AccountToken, User]:
-    """Spend ``presented``: the token and its (live) user, or ``InvalidLinkTokenError``."""
+    """Spend ``presented``: the token and its (live) user, or ``InvalidTokenError(mailed=True)``."""
     record = await store.consume_account_token(onetime.lookup_hash(presented), purpose, now=now)
     user = None if record is None else await store.get_user(record.user_id)
     if user is None:
-        raise InvalidLinkTokenError()
+        raise InvalidTokenError(mailed=True)
     return onetime.redeem(record, user), user

@@ -54,7 +54,8 @@ async def request_verification(
 
 
 async def verify_email(store: Store, *, presented: str, clock: Clock) -> User:
-    """Spend a ``verify_email`` link: the user, now verified; ``InvalidLinkTokenError`` else."""
+    """Spend a ``verify_email`` link: the user, now verified (else ``InvalidTokenError``,
+    ``mailed``)."""
     now = clock()
     _, user = await redeem_link(store, "verify_email", presented, now=now)
     user = await store.update_user(user.id, email_verified=True)

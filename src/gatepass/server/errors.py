@@ -26,7 +26,6 @@ from gatepass.errors import (
     ForbiddenError,
     GatepassError,
     InvalidInputError,
-    InvalidLinkTokenError,
     InvalidRequestError,
     InvalidTokenError,
     JoseError,
@@ -58,7 +57,6 @@ _STATUS: Final[tuple[tuple[type[GatepassError], int], ...]] = (
     (CsrfError, 403),
     (RegistrationClosedError, 403),
     (EmailNotVerifiedError, 403),
-    (InvalidLinkTokenError, 400),
     (NotFoundError, 404),
     (UserExistsError, 409),
     (UnsupportedMediaTypeError, 415),
@@ -73,6 +71,8 @@ _STATUS: Final[tuple[tuple[type[GatepassError], int], ...]] = (
 
 
 def _status(exc: GatepassError) -> int:
+    if isinstance(exc, InvalidTokenError) and exc.mailed:
+        return 400  # a mailed one-time token, not a credential
     for cls, status in _STATUS:
         if isinstance(exc, cls):
             return status

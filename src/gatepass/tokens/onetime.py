@@ -17,7 +17,7 @@ and the flows do the I/O. The rules:
   link sent to an old address can never verify a new one;
 - an unknown, spent, expired, foreign-purpose or other user's token, or one of
   a disabled or deleted account, is refused with one error,
-  ``InvalidLinkTokenError`` (``invalid_token``), whatever the reason.
+  ``InvalidTokenError(mailed=True)`` (``invalid_token``), whatever the reason.
 
 A flow uses it like this::
 
@@ -28,7 +28,7 @@ A flow uses it like this::
         onetime.lookup_hash(presented), "reset_password", now=now
     )
     user = None if record is None else await store.get_user(record.user_id)
-    record = onetime.redeem(record, user)  # or InvalidLinkTokenError
+    record = onetime.redeem(record, user)  # or InvalidTokenError
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from gatepass.errors import InvalidLinkTokenError
+from gatepass.errors import InvalidTokenError
 from gatepass.store.account_tokens import ACCOUNT_TOKEN_PURPOSES, AccountToken, AccountTokenPurpose
 from gatepass.store.records import User, hash_token
 
@@ -124,17 +124,17 @@ def mint(
 
 def lookup_hash(presented: str) -> str:
     """The hash to look a presented token up by; one that ``mint`` cannot have made
-    (wrong length or alphabet, a NUL, a megabyte) is ``InvalidLinkTokenError`` here."""
+    (wrong length or alphabet, a NUL, a megabyte) is ``InvalidTokenError(mailed=True)`` here."""
     if not isinstance(presented, str) or not _TOKEN_SHAPE.fullmatch(presented):
-        raise InvalidLinkTokenError()
+        raise InvalidTokenError(mailed=True)
     return hash_token(presented)
 
 
 def redeem(record: AccountToken | None, user: User | None) -> AccountToken:
     """Judge a token ``consume_account_token`` returned, with its user as the store
-    has it now: the record when it may be acted on, else ``InvalidLinkTokenError``."""
+    has it now: the record when it may be acted on, else ``InvalidTokenError(mailed=True)``."""
     if record is None or user is None or user.id != record.user_id or user.disabled:
-        raise InvalidLinkTokenError()
+        raise InvalidTokenError(mailed=True)
     if not hmac.compare_digest(record.stamp, account_stamp(user)):
-        raise InvalidLinkTokenError()
+        raise InvalidTokenError(mailed=True)
     return record
