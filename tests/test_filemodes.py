@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,23 @@ def test_restrict_to_owner_takes_group_and_other_bits_only(
     caplog.clear()
     restrict_to_owner(path)
     assert caplog.records == []
+
+
+def test_create_owner_only_leaves_the_locks_on_an_existing_file(tmp_path: Path) -> None:
+    """An existing file is not opened: closing a descriptor would drop this process's
+    POSIX locks on it (the ones SQLite's open connections hold on the database)."""
+    path = tmp_path / "gatepass.db"
+    path.write_bytes(b"")
+    with path.open("r+b") as held:
+        fcntl.lockf(held, fcntl.LOCK_SH)
+        create_owner_only(path)
+        probe = (
+            "import fcntl, sys\n"
+            "with open(sys.argv[1], 'r+b') as f:\n"
+            "    try:\n"
+            "        fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+            "    except OSError:\n"
+            "        sys.exit(3)\n"
+        )
+        other = subprocess.run([sys.executable, "-c", probe, str(path)], check=False, timeout=30)
+        assert other.returncode == 3, "another process could lock the file: our lock was lost"

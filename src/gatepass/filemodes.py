@@ -9,6 +9,7 @@ something we can fix on the spot.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -39,6 +40,12 @@ def restrict_to_owner(path: Path) -> None:
 
 
 def create_owner_only(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 unless it exists (an existing file is tightened)."""
+    """Create ``path`` empty with mode 0600 unless it exists (an existing file is tightened).
+
+    An existing file is never opened: closing any descriptor of a file drops every
+    POSIX lock this process holds on it, and SQLite's connections to the database
+    hold theirs (another process, seeing none, would take the WAL away under them).
+    """
     restrict_to_owner(path)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, OWNER_ONLY))
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
