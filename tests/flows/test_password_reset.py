@@ -139,3 +139,14 @@ async def test_a_link_of_another_purpose_is_refused(
     await send_verification(store, mailer, limits, user=user, clock=clock)
     with pytest.raises(InvalidLinkTokenError):
         await _reset(store, clock, limits, mailer, mailer.token("verify_email"))
+
+
+async def test_an_address_over_its_mail_limit_is_not_mailed_and_nothing_is_raised(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    """It runs after the 202 (nobody to tell): no mail, no token, no error to log."""
+    await logged_in(store, clock)
+    limits.refuse.add("mail:address")
+    assert not await request_password_reset(store, mailer, limits, email=EMAIL, clock=clock)
+    assert mailer.sent == []
+    assert "password_reset_requested" not in await events(store)

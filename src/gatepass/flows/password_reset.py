@@ -22,7 +22,7 @@ token is kept as it was, so the user tries another password from the same page.
 from __future__ import annotations
 
 from gatepass.clock import Clock
-from gatepass.errors import InvalidEmailError, WeakPasswordError
+from gatepass.errors import InvalidEmailError, RateLimitedError, WeakPasswordError
 from gatepass.flows.links import redeem_link, send_link
 from gatepass.flows.logout import end_sessions
 from gatepass.flows.services import Limits, Mailer, PasswordHasher
@@ -37,7 +37,8 @@ __all__ = ["request_password_reset", "reset_password"]
 async def request_password_reset(
     store: Store, mailer: Mailer, limits: Limits, *, email: str, clock: Clock
 ) -> bool:
-    """Mail a reset link if ``email`` is a live account's; whether one was sent."""
+    """Mail a reset link if ``email`` is a live account's; whether one was sent (not when
+    the address has had its share of mails: the answer was given already, nothing to say)."""
     try:
         address = sign_in_email(email)
     except InvalidEmailError:
@@ -46,16 +47,19 @@ async def request_password_reset(
     if user is None or user.disabled:
         return False
     now = clock()
-    await send_link(
-        store,
-        mailer,
-        limits,
-        user=user,
-        purpose="reset_password",
-        to=user.email,
-        write=mailer.writer.reset_password,
-        now=now,
-    )
+    try:
+        await send_link(
+            store,
+            mailer,
+            limits,
+            user=user,
+            purpose="reset_password",
+            to=user.email,
+            write=mailer.writer.reset_password,
+            now=now,
+        )
+    except RateLimitedError:
+        return False
     await store.add_audit_event("password_reset_requested", at=now, user_id=user.id)
     return True
 

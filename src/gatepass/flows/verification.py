@@ -11,8 +11,10 @@ address verified; access tokens issued from then on say
 
 from __future__ import annotations
 
+import contextlib
+
 from gatepass.clock import Clock
-from gatepass.errors import InvalidEmailError
+from gatepass.errors import InvalidEmailError, RateLimitedError
 from gatepass.flows.links import redeem_link, send_link
 from gatepass.flows.services import Limits, Mailer
 from gatepass.identity.emails import sign_in_email
@@ -44,13 +46,16 @@ async def send_verification(
 async def request_verification(
     store: Store, mailer: Mailer, limits: Limits, *, email: str, clock: Clock
 ) -> None:
-    """A new link for the account of ``email``, if there is one that needs it."""
+    """A new link for the account of ``email``, if there is one that needs it and the
+    address has not had its share of mails (then nothing: the answer was given already)."""
     try:
         address = sign_in_email(email)
     except InvalidEmailError:
         return
     user = await store.get_user_by_email(address)
-    if user is not None:
+    if user is None:
+        return
+    with contextlib.suppress(RateLimitedError):
         await send_verification(store, mailer, limits, user=user, clock=clock)
 
 
