@@ -13,7 +13,7 @@ import base64
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 
 from tests.serving import GATEPASS, Served, free_port, serve, wait_until
 from tests.smtp import SmtpSink, sent_to, text_of, token_of
@@ -35,6 +36,7 @@ __all__ = [
     "claims_of",
     "kind_of",
     "running_site",
+    "site_fixture",
 ]
 
 PASSWORD = "correct horse battery"
@@ -184,3 +186,14 @@ def running_site(tmp: Path, name: str, **extra: str) -> Iterator[Site]:
             yield Site(served, sink, db, env, client)
     finally:
         sink.stop()
+
+
+def site_fixture(name: str, **extra: str) -> Callable[[pytest.TempPathFactory], Iterator[Site]]:
+    """A module's ``site`` fixture: one ``running_site`` named ``name`` with ``extra`` env."""
+
+    @pytest.fixture(scope="module")
+    def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+        with running_site(tmp_path_factory.mktemp(name), name, **extra) as running:
+            yield running
+
+    return site

@@ -15,29 +15,24 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
-import pytest
 
-from tests.accounts.conftest import ACCEPTED, PASSWORD, Site, running_site
+from tests.accounts.conftest import ACCEPTED, PASSWORD, Site, site_fixture
 from tests.smtp import token_of
 
 ROUNDS = {"forgot": 50, "register": 24}  # pairs of requests: forgot is cheap, register hashes
 TOLERANCE = 1.2  # the median ratio of a pair's times at most 20 % away from 1
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(
-        tmp_path_factory.mktemp("enumeration"),
-        "enumeration",
-        GATEPASS_REQUIRE_VERIFIED_EMAIL="true",
-        # The timing loops would otherwise meet the per-client limits (not under test here).
-        GATEPASS_MAIL_LIMIT_PER_IP="1000",
-        GATEPASS_REGISTER_LIMIT_PER_IP="1000",
-    ) as running:
-        yield running
+site = site_fixture(
+    "enumeration",
+    GATEPASS_REQUIRE_VERIFIED_EMAIL="true",
+    # The timing loops would otherwise meet the per-client limits (not under test here).
+    GATEPASS_MAIL_LIMIT_PER_IP="1000",
+    GATEPASS_REGISTER_LIMIT_PER_IP="1000",
+)
 
 
 def _known(site: Site, email: str) -> None:

@@ -3,25 +3,17 @@ loopback), over HTTP, every token read from the link of the mail that carried it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from tests.accounts.conftest import (
     ACCEPTED,
     NEW_PASSWORD,
     PASSWORD,
     Site,
     claims_of,
-    running_site,
+    site_fixture,
 )
 from tests.smtp import token_of
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("flows"), "flows") as running:
-        yield running
+site = site_fixture("flows")
 
 
 def _signed_up(site: Site, email: str) -> None:

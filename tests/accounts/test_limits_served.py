@@ -5,27 +5,20 @@ mail) and per client (429 with Retry-After). The clients are told apart by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
-from tests.accounts.conftest import ACCEPTED, Site, running_site
+from tests.accounts.conftest import ACCEPTED, Site, site_fixture
 
 PER_ADDRESS = 3
 PER_IP = 4
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(
-        tmp_path_factory.mktemp("limits"),
-        "limits",
-        GATEPASS_TRUSTED_PROXIES="127.0.0.1",
-        GATEPASS_MAIL_LIMIT_PER_ADDRESS=str(PER_ADDRESS),
-        GATEPASS_MAIL_LIMIT_PER_IP=str(PER_IP),
-    ) as running:
-        yield running
+site = site_fixture(
+    "limits",
+    GATEPASS_TRUSTED_PROXIES="127.0.0.1",
+    GATEPASS_MAIL_LIMIT_PER_ADDRESS=str(PER_ADDRESS),
+    GATEPASS_MAIL_LIMIT_PER_IP=str(PER_IP),
+)
 
 
 def _forgot(site: Site, email: str, client_ip: str) -> httpx.Response:

@@ -10,22 +10,16 @@ then waits (bounded) for the worker's next pass, at most ``MailWorker.idle``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.accounts.conftest import ACCEPTED, NEW_PASSWORD, Site, running_site
+from tests.accounts.conftest import ACCEPTED, NEW_PASSWORD, Site, site_fixture
 from tests.serving import wait_until
 from tests.smtp import token_of
 
 EMAIL = "ada@example.com"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("outage"), "outage") as running:
-        yield running
+site = site_fixture("outage")
 
 
 def _resets(site: Site) -> list[dict[str, Any]]:

@@ -8,19 +8,12 @@ hours, ``gatepass.tokens.onetime``), so it is tested on the injected clock in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
-from tests.accounts.conftest import INVALID_TOKEN, NEW_PASSWORD, PASSWORD, Site, running_site
+from tests.accounts.conftest import INVALID_TOKEN, NEW_PASSWORD, PASSWORD, Site, site_fixture
 from tests.smtp import token_links, token_of
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with running_site(tmp_path_factory.mktemp("tokens"), "tokens") as running:
-        yield running
+site = site_fixture("tokens")
 
 
 def _refused(reply: httpx.Response) -> bytes:
