@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from gatepass.errors import RateLimitedError
 from gatepass.flows import GrantIssuer, TokenGrant, login
 from gatepass.flows.services import PasswordHasher
 from gatepass.mail.messages import Mail, MailWriter
@@ -40,12 +41,16 @@ class PlainPasswords:
 
 @dataclass
 class CountedLimits:
-    """The flows' ``Limits``, refusing nothing and remembering every call."""
+    """The flows' ``Limits``, remembering every call; refusing the scopes in ``refuse``
+    (none unless a test adds them)."""
 
     calls: list[tuple[str, ...]] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
 
     async def check(self, scope: str, key: str) -> None:
         self.calls.append(("check", scope, key))
+        if scope in self.refuse:
+            raise RateLimitedError(retry_after=60)
 
     async def admit_login(self, email: str, client: str) -> None:
         self.calls.append(("admit_login", email, client))

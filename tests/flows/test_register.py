@@ -70,3 +70,15 @@ async def test_a_bad_email_is_refused_before_it_is_counted(limits: CountedLimits
     with pytest.raises(InvalidEmailError):
         await _prepare(limits, "not an email")
     assert limits.calls == []
+
+
+async def test_quietly_the_owner_over_their_mail_limit_is_not_mailed_and_nothing_raised(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    """It runs after the 202: nobody to tell, no error to log."""
+    account = await _prepare(limits, "ada@example.com")
+    assert await create_account_quietly(store, mailer, limits, account, clock=clock) is not None
+    limits.refuse.add("mail:address")
+    again = NewAccount("ada@example.com", "plain:another password")
+    assert await create_account_quietly(store, mailer, limits, again, clock=clock) is None
+    assert mailer.kinds() == [("verify_email", "ada@example.com")]

@@ -76,3 +76,13 @@ async def test_asking_by_address_mails_only_an_unverified_account(
     await store.create_user(EMAIL, f"plain:{PASSWORD}", now=clock())
     await request_verification(store, mailer, limits, email=" ADA@example.com", clock=clock)
     assert mailer.kinds() == [("verify_email", EMAIL)]
+
+
+async def test_an_address_over_its_mail_limit_is_not_mailed_and_nothing_is_raised(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    """``request_verification`` runs after the 202: nobody to tell, no error to log."""
+    await store.create_user(EMAIL, f"plain:{PASSWORD}", now=clock())
+    limits.refuse.add("mail:address")
+    await request_verification(store, mailer, limits, email=EMAIL, clock=clock)
+    assert mailer.sent == []
