@@ -41,9 +41,11 @@ HERE = Path(__file__).resolve().parent
 PASSWORD = "correct horse battery"
 CREDS = {"email": "ada@example.com", "password": PASSWORD}
 NO_LIMITS = {
+    "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT_IP": "1000000",
     "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT": "1000000",
     "GATEPASS_LOGIN_LIMIT_PER_IP": "1000000",
     "GATEPASS_REGISTER_LIMIT_PER_IP": "1000000",
+    "GATEPASS_REFRESH_LIMIT_PER_IP": "1000000",
 }
 
 
