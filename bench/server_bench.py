@@ -105,12 +105,25 @@ def _gatepass_token(base: str) -> str:
     return token
 
 
-def _wrk(url: str, token: str | None, seconds: float, concurrency: int) -> float:
-    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds:.0f}s", "--timeout", "5s"]
+def _wrk(
+    url: str,
+    token: str | None,
+    seconds: float,
+    concurrency: int,
+    *,
+    threads: int = 1,
+    script: tuple[str, ...] = (),
+) -> float:
+    """Requests/s of ``wrk`` on ``url``; ``script`` is a Lua file and its arguments."""
+    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:.0f}s", "--timeout", "5s"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
+    if script:
+        command += ["-s", script[0], url, "--", *script[1:]]
+    else:
+        command.append(url)
     out = subprocess.run(
-        [*command, url], capture_output=True, text=True, timeout=seconds + 30, check=True
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
     ).stdout
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if bad or "Socket errors" in out:
