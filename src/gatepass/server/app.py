@@ -57,7 +57,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        backend = store or open_store(config.database_url)
+        backend = store or open_store(config.database_url, pool_size=config.database_pool_size)
         await backend.migrate()
         access = AccessTokenIssuer(
             config.issuer, config.audience, config.access_ttl, _encryption(config)
