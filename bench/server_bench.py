@@ -38,12 +38,15 @@ from gatepass.store.records import hash_token
 from gatepass.tokens.refresh import RotationPolicy, new_refresh_token
 
 HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE.parent / "tests" / "interop" / "node_modules"
 PASSWORD = "correct horse battery"
 CREDS = {"email": "ada@example.com", "password": PASSWORD}
 NO_LIMITS = {
+    "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT_IP": "1000000",
     "GATEPASS_LOGIN_LIMIT_PER_ACCOUNT": "1000000",
     "GATEPASS_LOGIN_LIMIT_PER_IP": "1000000",
     "GATEPASS_REGISTER_LIMIT_PER_IP": "1000000",
+    "GATEPASS_REFRESH_LIMIT_PER_IP": "1000000",
 }
 
 
@@ -65,17 +68,29 @@ def _port() -> int:
         return port
 
 
+def _command(target: str, port: int) -> list[str]:
+    """``uvicorn <target> --factory`` (one worker, no access log); ``serve:<server>``
+    is ``gatepass serve --server <server>`` (one worker); ``node:<script>`` a node script."""
+    kind, _, name = target.partition(":")
+    if kind == "serve":
+        gatepass = str(Path(sys.executable).with_name("gatepass"))
+        return [gatepass, "serve", "--server", name, "--host", "127.0.0.1", "--port", str(port)]
+    if kind == "node":
+        return ["node", str(HERE / name), str(port)]
+    return [
+        *(sys.executable, "-m", "uvicorn", target, "--factory", "--app-dir", str(HERE)),
+        *("--host", "127.0.0.1", "--port", str(port)),
+        *("--log-level", "warning", "--no-access-log"),
+    ]
+
+
 def launch(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """``uvicorn <target> --factory`` (one worker, no access log) on a free
-    loopback port, answering within 30 s; returns the process and its base URL."""
+    """``target`` (see ``_command``) on a free loopback port, answering within
+    30 s; returns the process and its base URL."""
     port = _port()
     process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", target, "--factory", "--app-dir", str(HERE)),
-            *("--host", "127.0.0.1", "--port", str(port)),
-            *("--log-level", "warning", "--no-access-log"),
-        ],
-        env={**os.environ, **env},
+        _command(target, port),
+        env={**os.environ, "GATEPASS_LOG_LEVEL": "warning", **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -103,12 +118,25 @@ def _gatepass_token(base: str) -> str:
     return token
 
 
-def _wrk(url: str, token: str | None, seconds: float, concurrency: int) -> float:
-    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds:.0f}s", "--timeout", "5s"]
+def _wrk(
+    url: str,
+    token: str | None,
+    seconds: float,
+    concurrency: int,
+    *,
+    threads: int = 1,
+    script: tuple[str, ...] = (),
+) -> float:
+    """Requests/s of ``wrk`` on ``url``; ``script`` is a Lua file and its arguments."""
+    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:.0f}s", "--timeout", "5s"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
+    if script:
+        command += ["-s", script[0], url, "--", *script[1:]]
+    else:
+        command.append(url)
     out = subprocess.run(
-        [*command, url], capture_output=True, text=True, timeout=seconds + 30, check=True
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
     ).stdout
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if bad or "Socket errors" in out:
@@ -188,7 +216,10 @@ def _contenders(tmp: str, secret: str) -> list[Contender]:
             "gatepass app, route without auth", "server_apps:gatepass_open_app", "/open", db("open")
         ),
         Contender(
-            "gatepass /dashboard, EdDSA", "gatepass.server:create_app", "/dashboard", db("ed")
+            "gatepass /dashboard, ES256 (default)",
+            "gatepass.server:create_app",
+            "/dashboard",
+            db("es"),
         ),
         Contender("gatepass /dashboard, HS256", "gatepass.server:create_app", "/dashboard", hs256),
         Contender("bare FastAPI, no auth", "server_apps:plain_app", "/dashboard", {}),
@@ -198,7 +229,39 @@ def _contenders(tmp: str, secret: str) -> list[Contender]:
             "/dashboard",
             {"BENCH_SECRET": secret},
         ),
+        Contender(
+            "gatepass serve (granian) /dashboard, ES256", "serve:granian", "/dashboard", db("g")
+        ),
+        Contender(
+            "node:http + jsonwebtoken HS256 (no express)",
+            "node:node_dashboard.mjs",
+            "/dashboard",
+            {"BENCH_SECRET": secret, "BENCH_NODE_MODULES": str(NODE_MODULES)},
+        ),
     ]
+
+
+def _report(best: dict[str, float], names: list[str], args: argparse.Namespace) -> None:
+    print(
+        f"/dashboard requests/s (best of {args.rounds} rounds of {args.seconds:.0f} s, "
+        f"{args.concurrency} connections, one worker each, uvicorn unless named):"
+    )
+    for name in names:
+        print(f"  {name:45s} {best[name]:8.0f}")
+    open_route, bare, pyjwt_ref = best[names[0]], best[names[3]], best[names[4]]
+    print(f"  gatepass route without auth / bare FastAPI: {open_route / bare:.2f} (target >= 0.95)")
+    for name in names[1:3]:
+        rate = best[name]
+        print(
+            f"  {name}: auth overhead {1 - rate / open_route:.0%} (target <= 15%), "
+            f"{rate / pyjwt_ref:.2f}x the PyJWT reference (target >= 1.5x)"
+        )
+    if len(names) > 6:
+        node, served = best[names[6]], best[names[5]]
+        print(
+            f"  gatepass serve /dashboard / node:http + jsonwebtoken: {served / node:.2f}x "
+            "(issue 18: >= 10x the guide's express server, which has express's routing on top)"
+        )
 
 
 def main() -> None:
@@ -214,18 +277,18 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         contenders = _contenders(tmp, secret)
+        if not (shutil.which("node") and (NODE_MODULES / "jsonwebtoken").is_dir()):
+            contenders.pop()  # the node reference needs tests/interop's npm packages
+        exp = int(time.time()) + 3600
+        reference_token = pyjwt.encode({"email": "ada@example.com", "exp": exp}, secret, "HS256")
         best: dict[str, float] = {}
         try:
             for c in contenders:
                 _start(c)
-                if c.target.startswith("gatepass"):
+                if c.target.startswith(("gatepass", "serve:")):
                     c.token = _gatepass_token(c.base)
-                elif c.target.endswith("pyjwt_app"):
-                    exp = int(time.time()) + 3600
-                    claims = {"email": "ada@example.com", "exp": exp}
-                    c.token = pyjwt.encode(claims, secret, "HS256")
-            if contenders[1].token is None or contenders[2].token is None:
-                raise RuntimeError("no gatepass token")
+                elif c.name != "bare FastAPI, no auth":
+                    c.token = reference_token
             for _ in range(args.rounds):
                 for c in contenders:
                     rate = _rate(c, args.seconds, args.concurrency)
@@ -236,19 +299,7 @@ def main() -> None:
                 if c.process is not None:
                     c.process.terminate()
                     c.process.wait(timeout=10)
-        print(
-            f"/dashboard requests/s (best of {args.rounds} rounds of {args.seconds:.0f} s, "
-            f"{args.concurrency} connections, one uvicorn worker each):"
-        )
-        for name, rate in best.items():
-            print(f"  {name:40s} {rate:8.0f}")
-        baseline, reference = best[contenders[0].name], best[contenders[4].name]
-        for c in contenders[1:3]:
-            rate = best[c.name]
-            print(
-                f"  {c.name}: auth overhead {1 - rate / baseline:.0%} (target <= 15%), "
-                f"{rate / reference:.2f}x the PyJWT reference (target >= 1.5x)"
-            )
+        _report(best, [c.name for c in contenders], args)
         print(f"logins/s (Argon2id, 4 concurrent clients): {logins:.1f}")
         rotations = {"SQLite": f"sqlite+aiosqlite:///{tmp}/rot.db"}
         if os.environ.get("GATEPASS_TEST_DATABASE_URL"):

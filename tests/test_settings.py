@@ -37,6 +37,7 @@ def test_defaults() -> None:
     assert (s.registration_open, s.cookie_secure, s.trusted_proxies) == (True, True, ())
     assert s.console
     assert (s.max_body_bytes, s.max_token_bytes) == (65536, 8192)
+    assert s.database_pool_size == 10
     assert (s.argon2_time_cost, s.argon2_memory_cost, s.argon2_parallelism) == (2, 19456, 1)
     assert (s.host, s.port, s.log_level) == ("127.0.0.1", 8000, "info")
     assert not s.is_production
@@ -48,6 +49,7 @@ def test_reads_every_kind_of_variable() -> None:
         {
             "GATEPASS_ENV": "production",
             "GATEPASS_DATABASE_URL": "postgresql://gp@db/gatepass",
+            "GATEPASS_DATABASE_POOL_SIZE": "25",
             "GATEPASS_REDIS_URL": "redis://cache:6379/0",
             "GATEPASS_ISSUER": "https://auth.example.com",
             "GATEPASS_AUDIENCE": "api",
@@ -83,6 +85,7 @@ def test_reads_every_kind_of_variable() -> None:
     )
     assert s.is_production
     assert (s.database_url, s.redis_url) == ("postgresql://gp@db/gatepass", "redis://cache:6379/0")
+    assert s.database_pool_size == 25
     assert (s.issuer, s.audience, s.auth_prefix) == ("https://auth.example.com", "api", "/api/auth")
     assert (s.access_ttl, s.refresh_ttl, s.session_ttl, s.refresh_grace) == (
         300,
@@ -201,6 +204,7 @@ def test_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GATEPASS_ARGON2_MEMORY_COST", "4096", "GATEPASS_ARGON2_MEMORY_COST must be at least"),
         ("GATEPASS_ARGON2_TIME_COST", "1", "GATEPASS_ARGON2_TIME_COST must be at least 2"),
         ("GATEPASS_ARGON2_PARALLELISM", "0", "GATEPASS_ARGON2_PARALLELISM must be at least 1"),
+        ("GATEPASS_DATABASE_POOL_SIZE", "0", "GATEPASS_DATABASE_POOL_SIZE must be at least 1"),
         ("GATEPASS_HOST", "two hosts", "GATEPASS_HOST must be"),
         ("GATEPASS_LOG_LEVEL", "verbose", "GATEPASS_LOG_LEVEL must be one of: critical, error"),
     ],

@@ -79,6 +79,7 @@ def _env(name: str) -> str:
 class Settings:
     env: Environment = setting("development", _parse_environment)
     database_url: str = setting("sqlite+aiosqlite:///./gatepass.db", parse_str)
+    database_pool_size: int = setting(10, parse_int)
     redis_url: str | None = setting(None, parse_str)
     redis_key_prefix: str = setting("gatepass", parse_str)
     issuer: str = setting("http://127.0.0.1:8000", parse_str)
@@ -252,6 +253,7 @@ def _validate(s: Settings) -> None:
         "link_limit_per_ip",
     ):
         _at_least(s, name, 1)
+    _at_least(s, "database_pool_size", 1)
     _at_least(s, "max_body_bytes", 1024)
     _at_least(s, "max_token_bytes", 1024)
     _at_least(s, "max_header_bytes", MIN_HEADER_BYTES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from gatepass.store import MemoryStore, Store
+from gatepass.store import MemoryStore, Store, hash_token
+from gatepass.store.records import RefreshToken, Session, User
+from gatepass.store.rotation import Rotate
 from gatepass.store.sql.engine import async_url
 from gatepass.store.sql.store import SqlStore
 from tests.services import service_url
@@ -100,6 +103,28 @@ async def make_sql_store(
     """Several SqlStores (separate pools) on one fresh, unmigrated database."""
     async with sql_store_maker(request.param, tmp_path) as make:
         yield make
+
+
+@dataclass(frozen=True)
+class OneToken:
+    """A migrated store with one user, one session, its refresh token ``t``, and
+    the ``Rotate`` decision that spends it for ``next``."""
+
+    store: SqlStore
+    user: User
+    session: Session
+    token: RefreshToken
+    rotate: Rotate
+
+
+async def one_token(make: StoreMaker, now: float) -> OneToken:
+    store = make()
+    await store.migrate()
+    user = await store.create_user("a@example.com", "h", now=now)
+    session = await store.create_session(user.id, now=now, expires_at=now + 3600)
+    token = await store.add_refresh_token(session.id, hash_token("t"), now=now, expires_at=now + 60)
+    rotate = Rotate(token_hash=hash_token("next"), expires_at=now + 60, sealed=b"s")
+    return OneToken(store, user, session, token, rotate)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from gatepass.store.sql.engine import async_url, create_engine, transaction
 from gatepass.store.sql.migrate import alembic_config
 from gatepass.store.sql.store import SqlStore
 from gatepass.store.sql.tables import metadata
-from tests.store.conftest import StoreMaker, failing_statements, postgres_schema
+from tests.store.conftest import StoreMaker, failing_statements, one_token, postgres_schema
 
 NOW = 1_700_000_000.0
 
@@ -117,12 +117,8 @@ async def test_rotations_from_separate_connections_serialise(make_sql_store: Sto
 async def test_a_refresh_whose_audit_insert_fails_is_rolled_back(
     make_sql_store: StoreMaker,
 ) -> None:
-    store = make_sql_store()
-    await store.migrate()
-    user = await store.create_user("a@example.com", "h", now=NOW)
-    session = await store.create_session(user.id, now=NOW, expires_at=NOW + 3600)
-    token = await store.add_refresh_token(session.id, hash_token("t"), now=NOW, expires_at=NOW + 60)
-    rotate = Rotate(token_hash=hash_token("next"), expires_at=NOW + 60, sealed=b"s")
+    made = await one_token(make_sql_store, NOW)
+    store, session, token, rotate = made.store, made.session, made.token, made.rotate
     failing = failing_statements(store, "INSERT INTO audit_events")
     with failing as failed, pytest.raises(ServiceUnavailableError):
         await store.rotate_refresh(

@@ -22,6 +22,9 @@ __all__ = [
 _TOO_LARGE = b'{"error":"payload_too_large","message":"The request body is too large"}'
 
 
+_HTTP1: Final = frozenset({"1.0", "1.1"})
+
+
 class _Overflow(Exception):
     pass
 
@@ -36,7 +39,18 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = framed = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                framed = value
+        if declared is None and framed is None and scope.get("http_version") in _HTTP1:
+            # HTTP/1 without Content-Length or Transfer-Encoding: no body (RFC 9112
+            # 6.3), as on the GETs of the hot paths; nothing to count. (HTTP/2 may
+            # stream a body without either.)
+            await self.app(scope, receive, send)
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await _reject(send)
             return
@@ -89,6 +103,12 @@ async def _reject(send: Send) -> None:
 # own, looser, Content-Security-Policy.
 API_CONTENT_SECURITY_POLICY: Final = "default-src 'none'; frame-ancestors 'none'"
 _CREDENTIALED: Final = "gatepass.credentialed"
+_CSP: Final = b"content-security-policy"
+_CACHE_CONTROL: Final = b"cache-control"
+# Computed once: what every answer gets, with or without a CSP of its own.
+_WITH_API_CSP: Final = (*SECURITY_HEADERS, (_CSP, API_CONTENT_SECURITY_POLICY.encode()))
+_NO_STORE: Final = (_CACHE_CONTROL, b"no-store")
+_VARY: Final = (b"vary", b"Authorization, Cookie")
 
 
 def mark_credentialed(scope: Scope) -> None:
@@ -117,19 +137,16 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 names = {k.lower() for k, _ in headers}
-                headers.extend(SECURITY_HEADERS)
-                if b"content-security-policy" not in names:
-                    headers.append(
-                        (b"content-security-policy", API_CONTENT_SECURITY_POLICY.encode())
-                    )
                 private = bool(scope.get(_CREDENTIALED))
+                if private and _CACHE_CONTROL in names:
+                    headers = [(k, v) for k, v in headers if k.lower() != _CACHE_CONTROL]
+                headers.extend(SECURITY_HEADERS if _CSP in names else _WITH_API_CSP)
                 if private:
-                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
-                    headers.append((b"vary", b"Authorization, Cookie"))
-                if private or (under_prefix and b"cache-control" not in names):
-                    headers.append((b"cache-control", b"no-store"))
+                    headers.append(_VARY)
+                if private or (under_prefix and _CACHE_CONTROL not in names):
+                    headers.append(_NO_STORE)
                 message = {**message, "headers": headers}
             await send(message)
 

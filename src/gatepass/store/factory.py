@@ -11,19 +11,20 @@ from gatepass.store.protocols import Store
 __all__ = ["check_database_url", "open_store", "upgrade"]
 
 
-def open_store(database_url: str) -> Store:
+def open_store(database_url: str, *, pool_size: int | None = None) -> Store:
     """``memory://`` -> MemoryStore; ``sqlite...`` / ``postgresql...`` -> SqlStore.
 
     Plain ``sqlite://`` and ``postgresql://`` URLs get the async drivers
     (aiosqlite, asyncpg). The engine connects lazily: call ``migrate()`` or
-    ``health()`` to find out whether the database answers.
+    ``health()`` to find out whether the database answers. ``pool_size``: the
+    most PostgreSQL connections this store holds (``GATEPASS_DATABASE_POOL_SIZE``).
     """
     if database_url == "memory://":
         return MemoryStore()
     _check_sql_scheme(database_url)
     from gatepass.store.sql.store import SqlStore
 
-    return SqlStore(database_url)
+    return SqlStore(database_url, pool_size=pool_size)
 
 
 def check_database_url(database_url: str) -> None:

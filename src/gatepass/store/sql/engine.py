@@ -45,6 +45,7 @@ SQLITE_BUSY_TIMEOUT_S = 30
 _WAL_RETRY_S = 0.01
 PG_CONNECT_TIMEOUT_S = 5
 PG_COMMAND_TIMEOUT_S = 30
+PG_POOL_SIZE = 10
 _ASYNCPG_OPTIONS = frozenset({"ssl"})
 
 
@@ -77,7 +78,14 @@ def async_url(database_url: str) -> URL:
     raise ConfigError("GATEPASS_DATABASE_URL must start with sqlite:// or postgresql://")
 
 
-def create_engine(database_url: str, *, search_path: str | None = None) -> AsyncEngine:
+def create_engine(
+    database_url: str, *, search_path: str | None = None, pool_size: int | None = None
+) -> AsyncEngine:
+    """SQLite, or PostgreSQL with at most ``pool_size`` connections (no overflow).
+
+    asyncpg statements are prepared once per connection and kept (SQLAlchemy's
+    asyncpg dialect caches 100 per connection; its compiled-SQL cache is on too).
+    """
     url = async_url(database_url)
     if url.get_backend_name() == "sqlite":
         if search_path is not None:
@@ -91,7 +99,11 @@ def create_engine(database_url: str, *, search_path: str | None = None) -> Async
     }
     if search_path is not None:
         connect_args["server_settings"] = {"search_path": search_path}
-    return create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    # A fixed bound, so connections per instance are the setting (sizing: docs/deployment.md).
+    size = PG_POOL_SIZE if pool_size is None else pool_size
+    return create_async_engine(
+        url, connect_args=connect_args, pool_pre_ping=True, pool_size=size, max_overflow=0
+    )
 
 
 def _sqlite_connector(path: str) -> Any:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any, Protocol, cast
 
 from sqlalchemy.engine import Row
 
@@ -18,10 +19,25 @@ from gatepass.store.records import (
     User,
 )
 
-__all__ = ["to_audit", "to_key", "to_revocation", "to_session", "to_token", "to_user"]
+__all__ = [
+    "Columns",
+    "to_audit",
+    "to_key",
+    "to_revocation",
+    "to_session",
+    "to_token",
+    "to_user",
+]
 
 
-def to_user(row: Row[Any]) -> User:
+class Columns(Protocol):
+    """A row as the converters read it: a ``Row``, or one table's part of a joined row."""
+
+    @property
+    def _mapping(self) -> Mapping[Any, Any]: ...
+
+
+def to_user(row: Columns) -> User:
     m = row._mapping
     return User(
         id=m["id"],
@@ -34,7 +50,7 @@ def to_user(row: Row[Any]) -> User:
     )
 
 
-def to_session(row: Row[Any]) -> Session:
+def to_session(row: Columns) -> Session:
     m = row._mapping
     return Session(
         id=m["id"],
@@ -49,7 +65,7 @@ def to_session(row: Row[Any]) -> Session:
     )
 
 
-def to_token(row: Row[Any]) -> RefreshToken:
+def to_token(row: Columns) -> RefreshToken:
     m = row._mapping
     sealed = m["successor_sealed"]
     return RefreshToken(

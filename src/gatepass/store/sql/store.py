@@ -30,8 +30,10 @@ class SqlStore(
     SqlAccountTokenStore,
     SqlOutboxStore,
 ):
-    def __init__(self, database_url: str, *, search_path: str | None = None) -> None:
-        super().__init__(create_engine(database_url, search_path=search_path))
+    def __init__(
+        self, database_url: str, *, search_path: str | None = None, pool_size: int | None = None
+    ) -> None:
+        super().__init__(create_engine(database_url, search_path=search_path, pool_size=pool_size))
 
     async def migrate(self) -> None:
         async with self.writing() as conn:
