@@ -16,22 +16,16 @@ it later::
 from __future__ import annotations
 
 import json
-import os
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from gatepass.errors import ConfigError
 from gatepass.mail.messages import MAIL_KINDS, Mail
 from gatepass.store.outbox import OutboxEntry, OutboxStore
 from gatepass.store.records import new_id
+from gatepass.tokens.sealing import Sealer
 
 __all__ = ["Outbox"]
 
 _INFO = b"gatepass mail outbox v1"
-_NONCE_BYTES = 12
 
 
 class Outbox:
@@ -39,10 +33,7 @@ class Outbox:
 
     def __init__(self, store: OutboxStore, key_encryption_key: str) -> None:
         self.store = store
-        raw = HKDF(hashes.SHA256(), 32, salt=None, info=_INFO).derive(
-            key_encryption_key.encode("utf-8")
-        )
-        self._aead = AESGCM(raw)
+        self._sealer = Sealer(key_encryption_key, _INFO)
 
     async def enqueue(self, mail: Mail, *, now: float) -> OutboxEntry:
         """Queue ``mail``, due at once; returns its row (the body sealed)."""
@@ -65,10 +56,9 @@ class Outbox:
         body) is a ``ConfigError``, which the worker records as the row's error."""
         if entry.sealed is None:
             raise ConfigError("the mail has no body (it was sent already)")
-        nonce, body = entry.sealed[:_NONCE_BYTES], entry.sealed[_NONCE_BYTES:]
         try:
-            plain = self._aead.decrypt(nonce, body, _bound_to(entry.id, entry.recipient))
-        except (InvalidTag, ValueError):
+            plain = self._sealer.open(entry.sealed, _bound_to(entry.id, entry.recipient))
+        except ConfigError:
             raise ConfigError("the mail was sealed under another key-encryption key") from None
         fields = json.loads(plain)
         if fields.get("kind") not in MAIL_KINDS:
@@ -85,8 +75,7 @@ class Outbox:
             "link": mail.link,
         }
         plain = json.dumps(fields, separators=(",", ":")).encode("utf-8")
-        nonce = os.urandom(_NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, plain, _bound_to(entry_id, mail.to))
+        return self._sealer.seal(plain, _bound_to(entry_id, mail.to))
 
 
 def _bound_to(entry_id: str, recipient: str) -> bytes:

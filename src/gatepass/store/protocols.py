@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
 from gatepass.store.account_tokens import AccountTokenStore
+from gatepass.store.factors import FactorStore
 from gatepass.store.outbox import OutboxStore
 from gatepass.store.records import (
     AuditEvent,
@@ -88,7 +89,8 @@ class UserStore(Protocol):
         True when there was a user to delete.
 
         Gone with the user: their sessions, the sessions' refresh tokens and
-        their account tokens, and the outbox's sent or failed mails to their
+        their account tokens, their second factors (TOTP and recovery codes),
+        and the outbox's sent or failed mails to their
         address (pending ones stay: the caller queues a last notice to it).
         Their audit events stay (event, time, user and session id) with the
         ip, user agent and detail scrubbed (None, None, ``{}``); so do those
@@ -305,6 +307,7 @@ class Store(
     AuditStore,
     AccountTokenStore,
     OutboxStore,
+    FactorStore,
     Protocol,
 ):
     """Everything the auth server needs, plus the lifecycle."""

@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterator
 
 from gatepass.store.account_tokens import AccountToken
+from gatepass.store.factors import TotpFactor
 from gatepass.store.outbox import OutboxEntry
 from gatepass.store.records import AuditEvent, RefreshToken, Revocation, Session, SigningKey, User
 
@@ -33,6 +34,8 @@ class MemoryState:
     audit_ids: Iterator[int] = dataclasses.field(default_factory=lambda: itertools.count(1))
     account_tokens: dict[str, AccountToken] = dataclasses.field(default_factory=dict)  # by hash
     outbox: dict[str, OutboxEntry] = dataclasses.field(default_factory=dict)  # oldest first
+    totp: dict[str, TotpFactor] = dataclasses.field(default_factory=dict)  # by user id
+    recovery_codes: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # user -> hashes
 
 
 class MemoryPart:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gatepass.store.memory.account_tokens import MemoryAccountTokenStore
 from gatepass.store.memory.audit import MemoryAuditStore
+from gatepass.store.memory.factors import MemoryFactorStore
 from gatepass.store.memory.keys import MemoryKeyStore
 from gatepass.store.memory.outbox import MemoryOutboxStore
 from gatepass.store.memory.revocations import MemoryRevocationStore
@@ -27,6 +28,7 @@ class MemoryStore(
     MemoryAuditStore,
     MemoryAccountTokenStore,
     MemoryOutboxStore,
+    MemoryFactorStore,
 ):
     def __init__(self) -> None:
         super().__init__(MemoryState())

@@ -99,6 +99,8 @@ def _erase_belongings(state: MemoryState, user: User) -> None:
         del state.token_hashes[state.tokens.pop(token_hash).id]
     for token_hash in [h for h, t in state.account_tokens.items() if t.user_id == user.id]:
         del state.account_tokens[token_hash]
+    state.totp.pop(user.id, None)
+    state.recovery_codes.pop(user.id, None)
     for entry_id in [
         e.id
         for e in state.outbox.values()

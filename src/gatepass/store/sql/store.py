@@ -10,6 +10,7 @@ from gatepass.errors import ServiceUnavailableError
 from gatepass.store.sql.account_tokens import SqlAccountTokenStore
 from gatepass.store.sql.audit import SqlAuditStore
 from gatepass.store.sql.engine import create_engine
+from gatepass.store.sql.factors import SqlFactorStore
 from gatepass.store.sql.keys import SqlKeyStore
 from gatepass.store.sql.migrate import run_migrations
 from gatepass.store.sql.outbox import SqlOutboxStore
@@ -29,6 +30,7 @@ class SqlStore(
     SqlAuditStore,
     SqlAccountTokenStore,
     SqlOutboxStore,
+    SqlFactorStore,
 ):
     def __init__(
         self, database_url: str, *, search_path: str | None = None, pool_size: int | None = None

@@ -26,10 +26,12 @@ __all__ = [
     "audit_events",
     "mail_outbox",
     "metadata",
+    "recovery_codes",
     "refresh_tokens",
     "revocations",
     "sessions",
     "signing_keys",
+    "totp_factors",
     "users",
 ]
 
@@ -168,4 +170,32 @@ mail_outbox = Table(
     Column("next_attempt_at", Double, nullable=False, index=True),
     Column("sent_at", Double, nullable=True),
     Column("last_error", Text, nullable=True),
+)
+
+
+def _owner_key() -> Column[str]:
+    """The user a row belongs to, as (part of) its primary key; it goes with them."""
+    return Column(
+        "user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+# A user's TOTP factor (gatepass.store.factors): the secret sealed under the
+# key-encryption key; it goes with its user.
+totp_factors = Table(
+    "totp_factors",
+    metadata,
+    _owner_key(),
+    Column("sealed_secret", LargeBinary, nullable=False),
+    Column("confirmed", Boolean, nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("last_step", BigInteger, nullable=True),
+)
+
+# Recovery codes, by hash only, spent by their first use.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    _owner_key(),
+    Column("code_hash", String(64), primary_key=True),
 )

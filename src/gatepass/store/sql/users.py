@@ -14,8 +14,10 @@ from gatepass.store.sql.tables import (
     account_tokens,
     audit_events,
     mail_outbox,
+    recovery_codes,
     refresh_tokens,
     sessions,
+    totp_factors,
     users,
 )
 from gatepass.store.validation import page
@@ -141,6 +143,8 @@ async def _erase_belongings(conn: AsyncConnection, user_id: str, email: str) -> 
     await conn.execute(delete(refresh_tokens).where(refresh_tokens.c.session_id.in_(own_sessions)))
     await conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
     await conn.execute(delete(account_tokens).where(account_tokens.c.user_id == user_id))
+    await conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
+    await conn.execute(delete(totp_factors).where(totp_factors.c.user_id == user_id))
     await conn.execute(
         delete(mail_outbox).where(
             mail_outbox.c.recipient == email, mail_outbox.c.status.in_(("sent", "failed"))
