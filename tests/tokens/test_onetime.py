@@ -29,10 +29,15 @@ def test_a_token_is_256_random_bits_and_only_its_hash_is_kept() -> None:
 
 @pytest.mark.parametrize(
     ("purpose", "lifetime"),
-    [("reset_password", 1800.0), ("change_email", 3600.0), ("verify_email", 86400.0)],
+    [
+        ("mfa_login", 300.0),
+        ("reset_password", 1800.0),
+        ("change_email", 3600.0),
+        ("verify_email", 86400.0),
+    ],
 )
 def test_lifetimes(purpose: AccountTokenPurpose, lifetime: float) -> None:
-    payload = "new@example.com" if purpose == "change_email" else None
+    payload = "new@example.com" if purpose in ("change_email", "mfa_login") else None
     issued = onetime.mint(purpose, ALICE, NOW, payload=payload)
     assert (issued.record.created_at, issued.record.expires_at) == (NOW, NOW + lifetime)
     assert issued.lifetime == lifetime == onetime.LIFETIMES[purpose]
@@ -45,11 +50,13 @@ def test_a_lifetime_can_be_chosen_but_must_be_positive() -> None:
         onetime.mint("verify_email", ALICE, NOW, lifetime=0)
 
 
-def test_only_change_email_carries_a_payload() -> None:
+def test_only_change_email_and_mfa_login_carry_a_payload() -> None:
     issued = onetime.mint("change_email", ALICE, NOW, payload="new@example.com")
     assert issued.record.payload == "new@example.com"
     with pytest.raises(ValueError, match="payload"):
         onetime.mint("change_email", ALICE, NOW)
+    with pytest.raises(ValueError, match="payload"):
+        onetime.mint("mfa_login", ALICE, NOW)
     with pytest.raises(ValueError, match="payload"):
         onetime.mint("reset_password", ALICE, NOW, payload="x")
     with pytest.raises(ValueError, match="purpose"):

@@ -4,7 +4,8 @@ A one-time token (verify an email, reset a password, confirm an email change)
 is kept only as the SHA-256 of its raw value (``records.hash_token``), with the
 purpose and user it was minted for, the account stamp it must still match when
 used (``gatepass.tokens.onetime``), an optional payload (the new address of an
-email change) and its expiry. The rules (lifetimes, what a stamp is, when a
+email change, the state of a login waiting for its second factor:
+``gatepass.tokens.mfa_token``) and its expiry. The rules (lifetimes, what a stamp is, when a
 token is refused) live in ``gatepass.tokens.onetime``; the store only keeps the
 rows and spends them atomically.
 """
@@ -16,9 +17,9 @@ from typing import Literal, Protocol
 
 __all__ = ["ACCOUNT_TOKEN_PURPOSES", "AccountToken", "AccountTokenPurpose", "AccountTokenStore"]
 
-AccountTokenPurpose = Literal["verify_email", "reset_password", "change_email"]
+AccountTokenPurpose = Literal["verify_email", "reset_password", "change_email", "mfa_login"]
 ACCOUNT_TOKEN_PURPOSES: frozenset[str] = frozenset(
-    {"verify_email", "reset_password", "change_email"}
+    {"verify_email", "reset_password", "change_email", "mfa_login"}
 )
 
 

@@ -1,4 +1,5 @@
-"""One-time account tokens: verify an email, reset a password, confirm an email change.
+"""One-time account tokens: verify an email, reset a password, confirm an email change,
+finish a login with a second factor (``mfa_login``, see ``gatepass.tokens.mfa_token``).
 
 Pure: minting and judging tokens; the store keeps them (``AccountTokenStore``)
 and the flows do the I/O. The rules:
@@ -57,6 +58,7 @@ __all__ = [
 MINUTE = 60.0
 LIFETIMES: Mapping[AccountTokenPurpose, float] = MappingProxyType(
     {
+        "mfa_login": 5 * MINUTE,
         "reset_password": 30 * MINUTE,
         "change_email": 60 * MINUTE,
         "verify_email": 24 * 60 * MINUTE,
@@ -67,6 +69,8 @@ _TOKEN_BYTES = 32
 # What ``secrets.token_urlsafe(32)`` makes; anything else is refused before hashing.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 _STAMP_KEY = b"gatepass account stamp v1"
+# The purposes whose token carries a payload (and must).
+_WITH_PAYLOAD = frozenset({"change_email", "mfa_login"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +105,12 @@ def mint(
 ) -> IssuedToken:
     """A new token for ``user`` and ``purpose``, living ``lifetime`` seconds
     (``LIFETIMES[purpose]`` unless given). ``payload``: the new address of a
-    ``change_email`` (required there, refused elsewhere)."""
+    ``change_email``, the state of an ``mfa_login`` (required there, refused
+    elsewhere)."""
     if purpose not in ACCOUNT_TOKEN_PURPOSES:
         raise ValueError(f"unknown account token purpose {purpose!r}")
-    if (payload is None) == (purpose == "change_email"):
-        raise ValueError("a change_email token carries the new address, no other a payload")
+    if (payload is None) == (purpose in _WITH_PAYLOAD):
+        raise ValueError("change_email and mfa_login tokens carry a payload, no other one does")
     ttl = LIFETIMES[purpose] if lifetime is None else lifetime
     if not ttl > 0:
         raise ValueError("an account token's lifetime must be positive")
