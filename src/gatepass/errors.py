@@ -27,10 +27,12 @@
     │   ├── RateLimitedError           rate_limited        (.retry_after)
     │   ├── RefreshTokenReuseError     refresh_token_reused
     │   ├── RegistrationClosedError    registration_closed
-    │   └── EmailNotVerifiedError      email_not_verified  (right password, unverified address)
+    │   ├── EmailNotVerifiedError      email_not_verified  (right password, unverified address)
+    │   └── InvalidCodeError           invalid_code        (a TOTP or recovery code refused)
     ├── StoreError                                         (a record is missing or already taken)
     │   ├── NotFoundError              not_found           (no such user, session, key: any 404)
-    │   └── UserExistsError            user_exists
+    │   ├── UserExistsError            user_exists
+    │   └── FactorExistsError          mfa_already_enabled (a confirmed TOTP factor is on)
     ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
@@ -62,9 +64,11 @@ __all__ = [
     "CsrfError",
     "DecryptionError",
     "EmailNotVerifiedError",
+    "FactorExistsError",
     "ForbiddenError",
     "GatepassError",
     "InsufficientScopeError",
+    "InvalidCodeError",
     "InvalidCredentialsError",
     "InvalidEmailError",
     "InvalidInputError",
@@ -282,6 +286,14 @@ class EmailNotVerifiedError(AuthError):
 # --- Store ------------------------------------------------------------------
 
 
+class InvalidCodeError(AuthError):
+    """A second factor's code that is wrong, replayed (a TOTP code is accepted
+    once) or already spent (a recovery code): one answer whatever the reason."""
+
+    code = "invalid_code"
+    default_message = "Invalid code"
+
+
 class StoreError(GatepassError):
     """A record is missing or already taken; nothing was changed."""
 
@@ -302,6 +314,13 @@ class UserExistsError(StoreError):
 
 
 # --- Input ------------------------------------------------------------------
+
+
+class FactorExistsError(StoreError):
+    """Setting up TOTP for a user who has it on already (turn it off first)."""
+
+    code = "mfa_already_enabled"
+    default_message = "Two-step login is already on"
 
 
 class InvalidInputError(GatepassError):

@@ -126,7 +126,7 @@ async def sign_in(
     password: str = PASSWORD,
 ) -> TokenGrant:
     """The login flow with the test's values (plain passwords, counted limits)."""
-    return await login(
+    grant = await login(
         store,
         passwords or PlainPasswords(),
         limits or CountedLimits(),
@@ -137,6 +137,8 @@ async def sign_in(
         session_ttl=SESSION_TTL,
         clock=clock,
     )
+    assert isinstance(grant, TokenGrant)
+    return grant
 
 
 async def logged_in(store: Store, clock: Clock, limits: CountedLimits | None = None) -> TokenGrant:

@@ -34,7 +34,10 @@ async def test_register_login_dashboard(server: Server) -> None:
         "email",
         "email_verified",
         "role",
+        "amr",
+        "auth_time",
     }
+    assert claims["amr"] == ["pwd"]
     reply = await server.client.get("/dashboard", headers=bearer(tokens["access_token"]))
     assert reply.status_code == 200
     assert reply.json() == {"message": "Welcome ada@example.com"}

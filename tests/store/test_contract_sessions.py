@@ -156,6 +156,26 @@ async def test_start_session_makes_session_token_and_login_row_together(store: S
     )
 
 
+async def test_a_session_keeps_how_its_login_went(store: Store) -> None:
+    user = await make_user(store)
+    session, _ = await store.start_session(
+        user.id,
+        hash_token("mfa"),
+        now=NOW,
+        expires_at=NOW + DAY,
+        refresh_expires_at=NOW + DAY,
+        amr=("pwd", "otp", "mfa"),
+    )
+    assert session.amr == ("pwd", "otp", "mfa")
+    found = await store.get_session(session.id)
+    assert found is not None
+    assert found.amr == ("pwd", "otp", "mfa")
+    plain = await make_session(store, user)
+    found = await store.get_session(plain.id)
+    assert found is not None
+    assert found.amr == ()
+
+
 async def test_a_failing_start_session_leaves_nothing(store: Store) -> None:
     user = await make_user(store)
     taken = await make_token(store, await make_session(store, user), raw="taken")

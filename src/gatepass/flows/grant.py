@@ -1,5 +1,9 @@
 """``TokenGrant``: what a login or a refresh hands out, and ``GrantIssuer``, which makes one.
 
+``start_login`` is the end of every login (a password, or a password and a
+second factor): the session, its first refresh token and the ``login`` audit
+row in one transaction (``Store.start_session``), then the first grant.
+
 A grant is delivery-free: the routes put it in a JSON body, in cookies, or in
 an RFC 6749 §5.1 answer. A refresh's grant also names the refresh tokens it
 rotated (``Rotation``), which ``POST /refresh`` reports and login has none of.
@@ -10,10 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gatepass.jose import Key
-from gatepass.store.records import Session, User
+from gatepass.store.protocols import Store
+from gatepass.store.records import Session, User, hash_token
+from gatepass.store.rotation import Requester
 from gatepass.tokens.access import AccessTokenIssuer
+from gatepass.tokens.refresh import new_refresh_token
 
-__all__ = ["GrantIssuer", "Rotation", "TokenGrant"]
+__all__ = ["MFA_AMR", "PASSWORD_AMR", "GrantIssuer", "Rotation", "TokenGrant", "start_login"]
+
+#: RFC 8176 ``amr`` of a password login, and of one finished with a second factor.
+PASSWORD_AMR: tuple[str, ...] = ("pwd",)
+MFA_AMR: tuple[str, ...] = ("pwd", "otp", "mfa")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +63,11 @@ class GrantIssuer:
         refresh: str,
         now: float,
         rotation: Rotation | None = None,
+        *,
+        amr: tuple[str, ...] | None = None,
     ) -> TokenGrant:
-        """The grant of ``refresh`` and a new access token for ``user`` in ``session``."""
+        """The grant of ``refresh`` and a new access token for ``user`` in ``session``
+        (``auth_time``: the session's start; ``amr`` when the caller knows it)."""
         access, _ = self.access.issue(
             self.key,
             user_id=user.id,
@@ -62,6 +76,8 @@ class GrantIssuer:
             role=user.role,
             session_id=session.id,
             now=now,
+            amr=amr,
+            auth_time=session.created_at,
         )
         return TokenGrant(
             access_token=access,
@@ -71,3 +87,28 @@ class GrantIssuer:
             refresh_expires_in=self.refresh_ttl,
             rotation=rotation,
         )
+
+
+async def start_login(
+    store: Store,
+    issuer: GrantIssuer,
+    user: User,
+    *,
+    requester: Requester,
+    session_ttl: int,
+    now: float,
+    amr: tuple[str, ...],
+) -> TokenGrant:
+    """A new session for ``user`` and its first grant, the access token saying ``amr``."""
+    refresh = new_refresh_token()
+    session, _ = await store.start_session(
+        user.id,
+        hash_token(refresh),
+        now=now,
+        expires_at=now + session_ttl,
+        refresh_expires_at=now + issuer.refresh_ttl,
+        user_agent=requester.user_agent,
+        ip=requester.ip,
+        amr=amr,
+    )
+    return issuer.grant(user, session, refresh, now, amr=amr)

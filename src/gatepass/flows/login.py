@@ -8,20 +8,24 @@ An unknown email costs the same password hash as a wrong password. With
 ``verified_email_required`` the right password of an unverified address is
 ``EmailNotVerifiedError`` (said only once the password matched, so it tells
 nothing to someone who does not know it) and starts no session.
+
+A user with TOTP on gets no session either: the right password answers
+``MfaRequired`` (``flows.mfa_login``), and the account's failures are cleared
+only when the code is right too, so wrong codes add up with wrong passwords.
 """
 
 from __future__ import annotations
 
 from gatepass.clock import Clock
 from gatepass.errors import EmailNotVerifiedError
-from gatepass.flows.grant import GrantIssuer, TokenGrant
+from gatepass.flows.grant import PASSWORD_AMR, GrantIssuer, TokenGrant, start_login
+from gatepass.flows.mfa_login import MfaRequired, challenge
 from gatepass.flows.reauth import record_failed_login
+from gatepass.flows.second_factor import live_factor
 from gatepass.flows.services import Limits, PasswordHasher
 from gatepass.identity.emails import sign_in_email
 from gatepass.store.protocols import Store
-from gatepass.store.records import hash_token
 from gatepass.store.rotation import Requester
-from gatepass.tokens.refresh import new_refresh_token
 
 __all__ = ["login"]
 
@@ -38,12 +42,14 @@ async def login(
     session_ttl: int,
     clock: Clock,
     verified_email_required: bool = False,
-) -> TokenGrant:
-    """The first tokens of a new session; ``InvalidCredentialsError`` (or a
-    ``RateLimitedError``, an ``InvalidEmailError``) else."""
+    cookies: bool = False,
+) -> TokenGrant | MfaRequired:
+    """The first tokens of a new session, or ``MfaRequired`` for a user with
+    TOTP on (``cookies``: how the login wants its tokens, kept for the second
+    step); ``InvalidCredentialsError`` (or a ``RateLimitedError``, an
+    ``InvalidEmailError``) else."""
     now, email = clock(), sign_in_email(email)
-    ip, agent = requester.ip, requester.user_agent
-    client = ip or "unknown"
+    client = requester.ip or "unknown"
     await limits.check("login:ip", client)
     await limits.admit_login(email, client)  # 429, or a delay
     user = await store.get_user_by_email(email)
@@ -57,19 +63,15 @@ async def login(
             requester=requester,
             now=now,
         )
-    await limits.login_succeeded(email, client)
+    second_factor = await live_factor(store, user.id)
+    if second_factor is None:
+        await limits.login_succeeded(email, client)
     if rehash:
         user = await store.update_user(user.id, password_hash=await passwords.hash(password))
     if verified_email_required and not user.email_verified:
         raise EmailNotVerifiedError()
-    refresh = new_refresh_token()
-    session, _ = await store.start_session(
-        user.id,
-        hash_token(refresh),
-        now=now,
-        expires_at=now + session_ttl,
-        refresh_expires_at=now + issuer.refresh_ttl,
-        user_agent=agent,
-        ip=ip,
+    if second_factor is not None:
+        return await challenge(store, user, cookies=cookies, now=now)
+    return await start_login(
+        store, issuer, user, requester=requester, session_ttl=session_ttl, now=now, amr=PASSWORD_AMR
     )
-    return issuer.grant(user, session, refresh, now)

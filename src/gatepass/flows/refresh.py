@@ -51,4 +51,4 @@ async def refresh(
         refresh_id=result.successor.id if result.successor else None,
         previous_refresh_id=result.token.id if result.token else None,
     )
-    return issuer.grant(user, session, successor, now, rotation)
+    return issuer.grant(user, session, successor, now, rotation, amr=session.amr or None)

@@ -29,14 +29,17 @@ from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits, Sleep
 from gatepass.server.routes_account import account_router
 from gatepass.server.routes_auth import auth_router
+from gatepass.server.routes_mfa import mfa_router
 from gatepass.server.state import ServerState, get_state
 from gatepass.server.token_endpoint import token_router
 from gatepass.settings import Settings
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
+from gatepass.tokens import totp
 from gatepass.tokens.access import AccessTokenIssuer
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.refresh import RotationPolicy
+from gatepass.tokens.sealing import Sealer
 
 __all__ = ["create_app"]
 
@@ -73,7 +76,8 @@ def create_app(
             if store is None:
                 await backend.close()
             raise
-        mailer = Mailer.for_server(config, backend, outbox_key(config, keys), clock=clock)
+        sealing_key = outbox_key(config, keys)
+        mailer = Mailer.for_server(config, backend, sealing_key, clock=clock)
         revocations = ServerRevocationSync(backend, config, clock=clock)
         await revocations.start()
         mailer.start()
@@ -90,6 +94,7 @@ def create_app(
             verifier=access_verifier(config, keys, access, revocations.revoked, clock),
             mailer=mailer,
             deferred=deferred,
+            totp_sealer=Sealer(sealing_key, totp.SECRET_SEALING),
             clock=clock,
         )
         try:
@@ -120,6 +125,7 @@ def create_app(
     _add_public_routes(app, config)
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
     app.include_router(account_router(), prefix=config.auth_prefix, tags=["account"])
+    app.include_router(mfa_router(), prefix=config.auth_prefix, tags=["mfa"])
     app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])
     app.include_router(token_router(), prefix=config.auth_prefix)
     app.include_router(discovery_router(config))

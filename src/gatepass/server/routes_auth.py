@@ -13,10 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gatepass import flows
 from gatepass.errors import InvalidTokenError
-from gatepass.flows.grant import TokenGrant
+from gatepass.flows.mfa_login import MfaRequired
 from gatepass.identity.emails import MAX_EMAIL_LENGTH
 from gatepass.server.auth import Principal, current_principal, load_rows, session_of
-from gatepass.server.cookies import clear_cookies, cookie_names, set_cookies
+from gatepass.server.cookies import clear_cookies, cookie_names
+from gatepass.server.delivery import deliver, mfa_required
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.requester import requester
 from gatepass.server.schemas import Accepted
@@ -47,49 +48,6 @@ class RefreshBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     refresh_token: str | None = Field(default=None, min_length=1, max_length=512)
-
-
-def _grant_json(grant: TokenGrant) -> dict[str, Any]:
-    """The JSON body of a login or a refresh in bearer mode (a refresh names its tokens' ids)."""
-    body: dict[str, Any] = {
-        "access_token": grant.access_token,
-        "token_type": "Bearer",
-        "expires_in": grant.expires_in,
-        "refresh_token": grant.refresh_token,
-        "refresh_expires_in": grant.refresh_expires_in,
-        "session_id": grant.session_id,
-    }
-    if grant.rotation is not None:
-        body["refresh_id"] = grant.rotation.refresh_id
-        body["previous_refresh_id"] = grant.rotation.previous_refresh_id
-    return body
-
-
-def _deliver(
-    state: ServerState, response: Response, grant: TokenGrant, cookies: bool
-) -> dict[str, Any]:
-    """Bearer mode: tokens in the body. Cookie mode: tokens in cookies, CSRF in both.
-
-    In cookie mode the refresh token never reaches JavaScript. The access token
-    is copied into the body only for the web console, which shows its three
-    parts; with the console off (``GATEPASS_CONSOLE=false``) the body carries
-    no token at all, so script on the page cannot read one either.
-    """
-    response.headers["Cache-Control"] = "no-store"
-    tokens = _grant_json(grant)
-    if not cookies:
-        return tokens
-    csrf = state.csrf.token(grant.session_id)
-    set_cookies(
-        response,
-        state.settings,
-        access=grant.access_token,
-        refresh=tokens.pop("refresh_token"),
-        csrf=csrf,
-    )
-    if not state.settings.console:
-        del tokens["access_token"]
-    return {**tokens, "csrf_token": csrf}
 
 
 def auth_router() -> APIRouter:
@@ -141,8 +99,12 @@ def auth_router() -> APIRouter:
             session_ttl=state.settings.session_ttl,
             clock=state.clock,
             verified_email_required=state.settings.verified_email_required,
+            cookies=body.cookies,
         )
-        return _deliver(state, response, grant, body.cookies)
+        if isinstance(grant, MfaRequired):
+            response.headers["Cache-Control"] = "no-store"
+            return mfa_required(grant)
+        return deliver(state, response, grant, body.cookies)
 
     @router.post("/refresh")
     async def refresh(
@@ -168,7 +130,7 @@ def auth_router() -> APIRouter:
             requester=who,
             clock=state.clock,
         )
-        return _deliver(state, response, grant, from_cookie)
+        return deliver(state, response, grant, from_cookie)
 
     @router.post("/logout", status_code=204)
     async def logout(caller: Caller, state: State, response: Response) -> None:

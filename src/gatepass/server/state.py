@@ -1,4 +1,5 @@
-"""What the running server holds: settings, store, keys, revocations, the token rules, mail."""
+"""What the running server holds: settings, store, keys, revocations, the token rules, mail,
+the sealing of TOTP secrets."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from gatepass.store.protocols import Store
 from gatepass.tokens.access import AccessTokenIssuer
 from gatepass.tokens.keyring import Keyring
 from gatepass.tokens.refresh import RotationPolicy
+from gatepass.tokens.sealing import Sealer
 from gatepass.tokens.verify import AccessVerifier
 
 __all__ = ["ServerState", "get_state"]
@@ -42,6 +44,8 @@ class ServerState:
     mailer: Mailer
     #: Work a request starts and does not wait for (``deferred.later(coro)``).
     deferred: Deferred
+    #: Seals TOTP secrets at rest (under the signing keys' key-encryption key).
+    totp_sealer: Sealer
     #: "Now" for every flow, store call, token check and background task (tests step it).
     clock: Clock = system_clock
 

@@ -128,8 +128,10 @@ class SessionStore(Protocol):
         refresh_expires_at: float,
         user_agent: str | None = None,
         ip: str | None = None,
+        amr: tuple[str, ...] = (),
     ) -> tuple[Session, RefreshToken]:
-        """A login, in ONE transaction: the session (as ``create_session``), its
+        """A login, in ONE transaction: the session (as ``create_session``, with
+        ``amr``: how the login went, kept for the tokens of its refreshes), its
         first refresh token (as ``add_refresh_token``) and the ``login`` audit
         row (with the session's ip and user agent). On any failure none exists.
         """

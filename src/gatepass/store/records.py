@@ -102,6 +102,8 @@ class Session:
     revoked_reason: str | None
     user_agent: str | None
     ip: str | None
+    #: How the login that started it went (RFC 8176 values; empty: not recorded).
+    amr: tuple[str, ...] = ()
 
     def is_live(self, now: float) -> bool:
         return self.revoked_at is None and now < self.expires_at

@@ -3,8 +3,11 @@
 Header ``typ: at+jwt`` and ``kid``; claims ``iss, sub, aud, exp, iat, jti,
 sid`` plus the user's ``email``, ``email_verified`` (OpenID Connect's
 claim: whether the address was confirmed through a mailed link) and
-``role``. The verifier side requires the same type, issuer and audience, so an
-ID token or a token for another API can never pass as an access token here.
+``role``; and, when the login said how it went, ``amr`` (RFC 8176: ``pwd``
+for a password, ``otp`` and ``mfa`` after a second factor) and ``auth_time``
+(when the person logged in: the session's start, also after a refresh). The
+verifier side requires the same type, issuer and audience, so an ID token or a
+token for another API can never pass as an access token here.
 
 With an ``AccessTokenEncryption`` the signed token is then encrypted to the
 resource's key (a nested JWT, RFC 7519 §5.2), and the verifier decrypts, then
@@ -14,7 +17,7 @@ verifies, refusing a bare JWS.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -50,8 +53,10 @@ class AccessTokenIssuer:
         session_id: str,
         now: float,
         email_verified: bool = False,
+        amr: Sequence[str] | None = None,
+        auth_time: float | None = None,
     ) -> tuple[str, dict[str, Any]]:
-        """A signed access token and its claims."""
+        """A signed access token and its claims (``amr`` and ``auth_time`` when given)."""
         issued = int(now)
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -65,6 +70,10 @@ class AccessTokenIssuer:
             "email_verified": email_verified,
             "role": role,
         }
+        if amr is not None:
+            claims["amr"] = list(amr)
+        if auth_time is not None:
+            claims["auth_time"] = int(auth_time)
         if self.encryption is not None:
             return self.encryption.seal(claims, key, ACCESS_TOKEN_TYPE), claims
         token = encode(claims, key, headers={"typ": ACCESS_TOKEN_TYPE, "kid": key.kid})

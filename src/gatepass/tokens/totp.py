@@ -28,12 +28,14 @@ __all__ = [
     "DIGITS",
     "DRIFT_STEPS",
     "RECOVERY_CODES",
+    "SECRET_SEALING",
     "STEP_SECONDS",
     "matching_step",
     "new_secret",
     "provisioning_uri",
     "recovery_codes",
     "recovery_hash",
+    "recovery_hashes",
     "step_at",
 ]
 
@@ -41,6 +43,8 @@ STEP_SECONDS = 30
 DIGITS = 6
 DRIFT_STEPS = 1
 RECOVERY_CODES = 10
+#: The ``Sealer`` info the TOTP secrets are sealed with (each bound to its user's id).
+SECRET_SEALING = b"gatepass totp secret v1"
 _SECRET_BYTES = 20
 _RECOVERY_BYTES = 10  # 80 bits
 _CODE_SHAPE = re.compile(r"[0-9]{6}")
@@ -95,3 +99,8 @@ def recovery_hash(user_id: str, code: object) -> str | None:
     if not _RECOVERY_SHAPE.fullmatch(plain):
         return None
     return hashlib.sha256(f"gatepass recovery v1\x00{user_id}\x00{plain}".encode()).hexdigest()
+
+
+def recovery_hashes(user_id: str, codes: list[str]) -> list[str]:
+    """What the store keeps of ``recovery_codes()``'s codes for ``user_id``."""
+    return [h for h in (recovery_hash(user_id, code) for code in codes) if h is not None]

@@ -55,11 +55,13 @@ class MemorySessionStore(MemoryPart):
         refresh_expires_at: float,
         user_agent: str | None = None,
         ip: str | None = None,
+        amr: tuple[str, ...] = (),
     ) -> tuple[Session, RefreshToken]:
         state = self.state
         async with state.lock:
             # Everything that can fail comes before the first change.
             session = _new_session(state, user_id, now, expires_at, user_agent, ip)
+            session = dataclasses.replace(session, amr=tuple(amr))
             if token_hash in state.tokens:
                 raise ValueError("duplicate refresh token hash")
             requester = Requester(ip, user_agent)

@@ -62,6 +62,7 @@ def to_session(row: Columns) -> Session:
         revoked_reason=m["revoked_reason"],
         user_agent=m["user_agent"],
         ip=m["ip"],
+        amr=tuple((m["amr"] or "").split()),
     )
 
 

@@ -68,9 +68,10 @@ class SqlSessionStore(SqlPart):
         refresh_expires_at: float,
         user_agent: str | None = None,
         ip: str | None = None,
+        amr: tuple[str, ...] = (),
     ) -> tuple[Session, RefreshToken]:
         session = Session(
-            new_session_id(), user_id, now, now, expires_at, None, None, user_agent, ip
+            new_session_id(), user_id, now, now, expires_at, None, None, user_agent, ip, tuple(amr)
         )
         try:
             async with self.writing() as conn:
@@ -238,6 +239,7 @@ async def _insert_session(conn: AsyncConnection, session: Session) -> None:
             expires_at=session.expires_at,
             user_agent=session.user_agent,
             ip=session.ip,
+            amr=" ".join(session.amr) or None,
         )
     )
 

@@ -77,6 +77,8 @@ sessions = Table(
     Column("revoked_reason", String(64), nullable=True),
     Column("user_agent", Text, nullable=True),
     Column("ip", String(64), nullable=True),
+    # RFC 8176 values, space-separated (0006); NULL for sessions started before.
+    Column("amr", String(64), nullable=True),
 )
 
 refresh_tokens = Table(

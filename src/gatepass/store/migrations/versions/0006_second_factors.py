@@ -1,4 +1,5 @@
-"""Second factors: a user's TOTP factor (the secret sealed) and recovery codes (by hash).
+"""Second factors: a user's TOTP factor (the secret sealed) and recovery codes (by hash);
+sessions.amr, how the login that started a session went.
 
 Revision ID: 0006
 Revises: 0005
@@ -16,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # NULL for the sessions started before: their refreshed tokens carry no amr.
+    op.add_column("sessions", sa.Column("amr", sa.String(64), nullable=True))
     op.create_table(
         "totp_factors",
         sa.Column("user_id", sa.String(32), nullable=False),
@@ -42,3 +45,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("recovery_codes")
     op.drop_table("totp_factors")
+    # As 0005: a plain DROP COLUMN, never batch mode (recreating `sessions` on
+    # SQLite would cascade into its refresh tokens).
+    op.execute("ALTER TABLE sessions DROP COLUMN amr")

@@ -1,0 +1,170 @@
+"""The MFA routes: TOTP set-up, confirmation and removal, recovery codes, a login's second step.
+
+Parsing, CSRF (through ``current_principal`` for cookie callers) and delivery
+only; each route calls one flow (``flows.mfa``, ``flows.mfa_login``). The
+answers that carry a secret or recovery codes are ``Cache-Control: no-store``.
+``POST /mfa/verify`` takes no access token (the ``mfa_token`` stands for the
+password already proven) and answers as a login does (``delivery.deliver``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Annotated, Any, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+import segno
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from gatepass.clock import Clock
+from gatepass.flows import mfa
+from gatepass.flows.mfa_login import verify_mfa
+from gatepass.flows.services import Limits
+from gatepass.server.auth import Principal, current_principal
+from gatepass.server.delivery import deliver
+from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.requester import requester
+from gatepass.server.state import ServerState, get_state
+from gatepass.store.protocols import Store
+from gatepass.store.rotation import Requester
+from gatepass.tokens.sealing import Sealer
+
+__all__ = ["mfa_router"]
+
+State = Annotated[ServerState, Depends(get_state)]
+Caller = Annotated[Principal, Depends(current_principal)]
+
+# A code is judged by the flow (anything but six digits is a wrong code, one
+# answer); the caps only keep megabytes out.
+_CODE = Field(min_length=1, max_length=64)
+
+
+T = TypeVar("T", covariant=True)
+
+
+class CodeFlow(Protocol[T]):
+    """A flow of ``gatepass.flows.mfa`` that takes the caller's current code."""
+
+    def __call__(
+        self,
+        store: Store,
+        sealer: Sealer,
+        limits: Limits,
+        *,
+        user_id: str,
+        code: str,
+        requester: Requester,
+        clock: Clock,
+    ) -> Awaitable[T]: ...
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class CodeBody(_Body):
+    code: str = _CODE
+
+
+_MFA_TOKEN = Field(min_length=1, max_length=1024)
+
+
+class CodeVerifyBody(_Body):
+    mfa_token: str = _MFA_TOKEN
+    code: str = _CODE
+
+
+class RecoveryVerifyBody(_Body):
+    mfa_token: str = _MFA_TOKEN
+    recovery_code: str = _CODE
+
+
+def _qr_svg(uri: str) -> str:
+    """The URI as a QR code, an inline SVG document (no XML declaration)."""
+    return str(segno.make(uri, error="m").svg_inline(scale=4))
+
+
+def mfa_router() -> APIRouter:
+    router = APIRouter(route_class=JsonRoute)
+
+    def who(request: Request, state: ServerState) -> Requester:
+        return requester(request, state.settings.trusted_networks)
+
+    @router.post("/mfa/totp/setup")
+    async def setup_totp(caller: Caller, response: Response, state: State) -> dict[str, str]:
+        """A new secret for the caller's authenticator app (TOTP is on once confirmed)."""
+        setup = await mfa.setup_totp(
+            state.store,
+            state.totp_sealer,
+            user_id=caller.sub,
+            issuer_name=urlsplit(state.settings.issuer).netloc,
+            clock=state.clock,
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return {"secret": setup.secret, "otpauth_uri": setup.uri, "qr_svg": _qr_svg(setup.uri)}
+
+    async def with_code(
+        flow: CodeFlow[T], body: CodeBody, request: Request, caller: Principal, state: ServerState
+    ) -> T:
+        """Call a flow that takes the caller's current code."""
+        return await flow(
+            state.store,
+            state.totp_sealer,
+            state.limits,
+            user_id=caller.sub,
+            code=body.code,
+            requester=who(request, state),
+            clock=state.clock,
+        )
+
+    @router.post("/mfa/totp/confirm")
+    async def confirm_totp(
+        body: CodeBody, request: Request, response: Response, caller: Caller, state: State
+    ) -> dict[str, list[str]]:
+        """Turn TOTP on with a first code; the recovery codes, shown this once."""
+        codes = await with_code(mfa.confirm_totp, body, request, caller, state)
+        response.headers["Cache-Control"] = "no-store"
+        return {"recovery_codes": codes}
+
+    @router.delete("/mfa/totp", status_code=204)
+    async def disable_totp(body: CodeBody, request: Request, caller: Caller, state: State) -> None:
+        """Turn TOTP off (its recovery codes die with it) with a current code."""
+        await with_code(mfa.disable_totp, body, request, caller, state)
+
+    @router.post("/mfa/recovery-codes")
+    async def regenerate_recovery_codes(
+        body: CodeBody, request: Request, response: Response, caller: Caller, state: State
+    ) -> dict[str, list[str]]:
+        """Ten new recovery codes for a current code; the old ones die."""
+        codes = await with_code(mfa.regenerate_recovery_codes, body, request, caller, state)
+        response.headers["Cache-Control"] = "no-store"
+        return {"recovery_codes": codes}
+
+    @router.post("/mfa/verify")
+    async def verify(
+        body: CodeVerifyBody | RecoveryVerifyBody,
+        request: Request,
+        response: Response,
+        state: State,
+    ) -> dict[str, Any]:
+        """The login's second step: the ``mfa_token`` and a code or a recovery code."""
+        code = body.code if isinstance(body, CodeVerifyBody) else None
+        recovery = body.recovery_code if isinstance(body, RecoveryVerifyBody) else None
+        client = who(request, state)
+        await state.limits.check("login:ip", client.ip or "unknown")
+        grant, cookies = await verify_mfa(
+            state.store,
+            state.totp_sealer,
+            state.limits,
+            state.grants,
+            presented=body.mfa_token,
+            code=code,
+            recovery_code=recovery,
+            requester=client,
+            session_ttl=state.settings.session_ttl,
+            clock=state.clock,
+        )
+        return deliver(state, response, grant, cookies)
+
+    return router
