@@ -69,6 +69,7 @@ async def test_a_wrong_first_code_turns_nothing_on_and_is_counted(
     assert factor is not None
     assert not factor.confirmed
     assert ("login_failed", EMAIL) in limits.calls
+    assert await events(store) == ["mfa_failed"]
 
 
 async def test_setup_and_confirm_refuse_when_it_is_on_or_not_set_up(

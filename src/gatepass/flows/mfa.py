@@ -14,8 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gatepass.clock import Clock
-from gatepass.errors import FactorExistsError, InvalidCodeError, InvalidTokenError, NotFoundError
-from gatepass.flows.second_factor import live_factor, open_secret, prove, seal_secret
+from gatepass.errors import FactorExistsError, InvalidTokenError, NotFoundError
+from gatepass.flows.second_factor import (
+    live_factor,
+    open_secret,
+    prove,
+    record_failed_code,
+    seal_secret,
+)
 from gatepass.flows.services import Limits
 from gatepass.store.factors import TotpFactor
 from gatepass.store.protocols import Store
@@ -90,8 +96,7 @@ async def confirm_totp(
     codes = totp.recovery_codes()
     hashes = totp.recovery_hashes(user.id, codes)
     if step is None or not await store.confirm_totp(user.id, step=step, recovery_hashes=hashes):
-        await limits.login_failed(user.email)
-        raise InvalidCodeError()
+        raise await record_failed_code(store, limits, user=user, requester=requester, now=now)
     await _audit(store, "mfa_enabled", user, requester, now)
     return codes
 

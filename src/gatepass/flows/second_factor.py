@@ -26,7 +26,7 @@ from gatepass.store.rotation import Requester
 from gatepass.tokens import totp
 from gatepass.tokens.sealing import Sealer
 
-__all__ = ["Method", "live_factor", "open_secret", "prove", "seal_secret"]
+__all__ = ["Method", "live_factor", "open_secret", "prove", "record_failed_code", "seal_secret"]
 
 Method = Literal["totp", "recovery_code"]
 
@@ -63,17 +63,21 @@ async def prove(
     await limits.admit_login(user.email, client)
     method = await _judge(store, sealer, user, code, recovery_code, now)
     if method is None:
-        await limits.login_failed(user.email)
-        await store.add_audit_event(
-            "mfa_failed",
-            at=now,
-            user_id=user.id,
-            ip=requester.ip,
-            user_agent=requester.user_agent,
-        )
-        raise InvalidCodeError()
+        raise await record_failed_code(store, limits, user=user, requester=requester, now=now)
     await limits.login_succeeded(user.email, client)
     return method
+
+
+async def record_failed_code(
+    store: Store, limits: Limits, *, user: User, requester: Requester, now: float
+) -> InvalidCodeError:
+    """Count a wrong code against the account and audit ``mfa_failed``; returns the
+    error to raise (``raise await record_failed_code(...)``)."""
+    await limits.login_failed(user.email)
+    await store.add_audit_event(
+        "mfa_failed", at=now, user_id=user.id, ip=requester.ip, user_agent=requester.user_agent
+    )
+    return InvalidCodeError()
 
 
 async def _judge(
