@@ -261,6 +261,30 @@ async def reset_link(store: Store, settings: Settings, user: User, now: float) -
     return MailWriter.for_config(settings.mail_config).link(RESET_PAGE, issued.token)
 
 
+@dataclass(frozen=True, slots=True)
+class MfaStatus:
+    """A user's second factors, as an operator may see them (never a secret)."""
+
+    totp: str  # "on", "pending" (set up, never confirmed) or "off"
+    recovery_codes: int
+
+
+async def mfa_status(store: Store, user: User) -> MfaStatus:
+    factor = await store.get_totp(user.id)
+    state = "off" if factor is None else "on" if factor.confirmed else "pending"
+    return MfaStatus(state, await store.count_recovery_codes(user.id))
+
+
+async def reset_mfa(store: Store, user: User, now: float) -> bool:
+    """Remove the user's TOTP factor and recovery codes (a user who lost both signs in
+    with the password alone, then sets up a new factor); audited. True when there was one."""
+    removed = await store.delete_totp(user.id)
+    await store.add_audit_event(
+        "mfa_reset", at=now, user_id=user.id, detail={"by": "cli", "removed": removed}
+    )
+    return removed
+
+
 # --- sessions -------------------------------------------------------------------
 
 

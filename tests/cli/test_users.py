@@ -17,7 +17,9 @@ from gatepass.flows.links import redeem_link
 from gatepass.server.passwords import Passwords
 from gatepass.settings import Settings
 from gatepass.store import Revocation, Store, open_store
+from gatepass.store.factors import TotpFactor
 from tests.cli.conftest import Cli
+from tests.flows.mfa_helpers import SEALER
 
 GATEPASS = str(Path(sys.executable).with_name("gatepass"))
 
@@ -263,3 +265,29 @@ def test_reset_link_prints_a_link_the_reset_flow_accepts_once(
 
     assert cli.store(spend) == ada
     assert token not in str(cli.store(lambda store: store.list_audit_events(user_id=ada)))
+
+
+def test_mfa_shows_and_resets_a_users_second_factor(cli: Cli) -> None:
+    ada = _add(cli, "ada@example.com")
+    assert cli.json("users", "mfa", ada) == {"id": ada, "totp": "off", "recovery_codes": 0}
+
+    async def enrol(store: Store) -> None:
+        await store.save_totp(
+            TotpFactor(ada, SEALER.seal(b"JBSWY3DPEHPK3PXP", ada.encode()), False, time.time())
+        )
+        await store.confirm_totp(ada, step=1, recovery_hashes=["h1", "h2", "h3"])
+
+    cli.store(enrol)
+    shown = cli("users", "mfa", "ada@example.com")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout == "totp: on; recovery codes left: 3\n"
+    reset = cli.json("users", "mfa", ada, "--reset")
+    assert reset == {"id": ada, "totp": "off", "recovery_codes": 0, "reset": True}
+    again = cli("users", "mfa", ada, "--reset")
+    assert again.stdout.splitlines()[0] == f"second factors of user {ada} were off"
+
+    async def trail(store: Store) -> list[tuple[str, object]]:
+        events = await store.list_audit_events(user_id=ada)
+        return [(e.event, e.detail.get("removed")) for e in events if e.event == "mfa_reset"]
+
+    assert cli.store(trail) == [("mfa_reset", False), ("mfa_reset", True)]

@@ -1,4 +1,4 @@
-"""``gatepass users add|list|disable|enable|set-password|verify|reset-link``.
+"""``gatepass users add|list|disable|enable|set-password|verify|reset-link|mfa``.
 
 Passwords come from a hidden prompt on a terminal, else the first line of
 stdin; never from the command line. USER is an email or a user id.
@@ -145,3 +145,35 @@ def reset_link(user: str = typer.Argument(..., help=USER_HELP)) -> None:
         return await admin.reset_link(store, config, found, current_time())
 
     typer.echo(with_store(work))
+
+
+@users_app.command("mfa")
+@guarded
+def mfa(
+    user: str = typer.Argument(..., help=USER_HELP),
+    reset: bool = typer.Option(
+        False, "--reset", help="Remove the TOTP factor and recovery codes (audited)."
+    ),
+    json: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """Show the user's second factors; --reset removes them for a user who lost them."""
+
+    async def work(store: Store, config: Settings) -> tuple[User, bool, admin.MfaStatus]:
+        found = await admin.find_user(store, user)
+        removed = await admin.reset_mfa(store, found, current_time()) if reset else False
+        return found, removed, await admin.mfa_status(store, found)
+
+    found, removed, status = with_store(work)
+    if json:
+        emit_json(
+            {
+                "id": found.id,
+                "totp": status.totp,
+                "recovery_codes": status.recovery_codes,
+                **({"reset": removed} if reset else {}),
+            }
+        )
+        return
+    if reset:
+        typer.echo(f"second factors of user {found.id} " + ("removed" if removed else "were off"))
+    typer.echo(f"totp: {status.totp}; recovery codes left: {status.recovery_codes}")
