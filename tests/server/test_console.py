@@ -24,6 +24,7 @@ SCRIPTS = (
     "gatepass-client.js",
     "gatepass-http.js",
     "gatepass-account.js",
+    "gatepass-mfa.js",
 )
 ASSETS = (*SCRIPTS, "style.css", "account.css", "favicon.svg")
 # Each page and the one script it loads (the others are its imports).

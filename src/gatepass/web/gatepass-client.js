@@ -24,6 +24,7 @@
  */
 
 import { accountMethods } from "./gatepass-account.js";
+import { mfaMethods, verifyBody } from "./gatepass-mfa.js";
 import { errorFromResponse, GatepassError, readBody, readCookie, requireString } from "./gatepass-http.js";
 
 export { errorFromResponse, GatepassError, readBody, readCookie };
@@ -36,7 +37,9 @@ export const CSRF_HEADER = "X-CSRF-Token";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Auth endpoints answer 401 for reasons a refresh cannot fix (wrong password,
 // spent refresh token): never refresh-and-retry them.
-const NO_RETRY_ENDPOINTS = ["/login", "/register", "/refresh"];
+const NO_RETRY_ENDPOINTS = ["/login", "/register", "/refresh", "/mfa/verify"];
+// Refusals of what the user typed, not of the access token: never retried.
+const NOT_THE_TOKEN = new Set(["invalid_credentials", "invalid_code"]);
 
 const isStream = (body) => typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
 
@@ -171,7 +174,7 @@ export function createClient(options = {}) {
 
   async function tokenRefused(response) {
     const body = await readBody(response.clone());
-    return !(body && typeof body === "object" && body.error === "invalid_credentials");
+    return !(body && typeof body === "object" && NOT_THE_TOKEN.has(body.error));
   }
 
   /** The server ended this session (or this account): forget what the client kept of it. */
@@ -270,7 +273,9 @@ export function createClient(options = {}) {
   /**
    * Log in with cookies. Resolves to the server's JSON body (expires_in,
    * csrf_token, session_id, ...; a copy of access_token only while the
-   * server's console is on); rejects with GatepassError.
+   * server's console is on); rejects with GatepassError. For a user with a
+   * second factor it resolves to {mfaRequired: true, mfaToken, methods} and
+   * nobody is signed in yet: finish with `verifyMfa(mfaToken, ...)`.
    * @param {string} email
    * @param {string} password
    */
@@ -278,6 +283,25 @@ export function createClient(options = {}) {
     requireString(email, "login: email");
     requireString(password, "login: password");
     const body = await post("/login", { email, password, cookies: true });
+    if (body && body.mfa_required === true) {
+      return { mfaRequired: true, mfaToken: body.mfa_token, methods: body.methods };
+    }
+    return signedIn(body);
+  }
+
+  /**
+   * The login's second step: a code from the app (`{ code }`) or a recovery
+   * code (`{ recoveryCode }`) with the mfaToken login gave. Resolves as login
+   * does once signed in; rejects with GatepassError ("invalid_code", or
+   * "invalid_token" when the mfaToken is dead: log in again).
+   * @param {string} mfaToken
+   * @param {{ code: string } | { recoveryCode: string }} proof
+   */
+  async function verifyMfa(mfaToken, proof) {
+    return signedIn(await post("/mfa/verify", verifyBody(mfaToken, proof)));
+  }
+
+  function signedIn(body) {
     if (body && typeof body.csrf_token === "string") csrfFromResponse = body.csrf_token;
     settle(true);
     return body;
@@ -301,10 +325,12 @@ export function createClient(options = {}) {
   return {
     fetch: authFetch,
     login,
+    verifyMfa,
     logout,
     refresh,
     register,
     ...accountMethods({ post, call, forget }),
+    ...mfaMethods({ call }),
     csrfToken,
     url: resolve,
     authUrl,
