@@ -177,6 +177,24 @@ async def test_setup_twice_is_a_conflict_and_disable_takes_a_code(running: Runni
     assert (gone.status_code, gone.json()["error"]) == (404, "not_found")
 
 
+async def test_me_says_whether_totp_is_on(running: Running) -> None:
+    """GET /me's user.mfa: off, still off after a set-up never confirmed, on once confirmed."""
+    tokens = await running.server.register_and_login(EMAIL)
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    async def mfa() -> Any:
+        return (await running.client.get("/auth/me", headers=bearer)).json()["user"]["mfa"]
+
+    assert await mfa() == {"totp": False, "recovery_codes": 0}
+    setup = await running.client.post("/auth/mfa/totp/setup", headers=bearer)
+    assert await mfa() == {"totp": False, "recovery_codes": 0}
+    app = pyotp.TOTP(setup.json()["secret"])
+    code = {"code": app.at(running.clock())}
+    confirm = await running.client.post("/auth/mfa/totp/confirm", json=code, headers=bearer)
+    assert confirm.status_code == 200
+    assert await mfa() == {"totp": True, "recovery_codes": 10}
+
+
 async def test_new_recovery_codes_for_a_current_code(running: Running) -> None:
     app, old, bearer = await _enrolled(running)
     reply = await running.client.post(

@@ -152,12 +152,18 @@ def auth_router() -> APIRouter:
     @router.get("/me")
     async def me(caller: Caller, state: State) -> dict[str, Any]:
         user, session = await load_rows(state, caller)
+        factor = await state.store.get_totp(user.id)
         return {
             "user": {
                 "id": user.id,
                 "email": user.email,
                 "email_verified": user.email_verified,
                 "role": user.role,
+                # A set-up never confirmed is not on: the console offers the set-up again.
+                "mfa": {
+                    "totp": factor is not None and factor.confirmed,
+                    "recovery_codes": await state.store.count_recovery_codes(user.id),
+                },
             },
             "session": _session_json(session, session.id),
         }

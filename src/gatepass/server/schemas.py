@@ -21,6 +21,7 @@ __all__ = [
     "Health",
     "Jwks",
     "Me",
+    "MfaInfo",
     "OAuthTokens",
     "Registered",
     "ReplayResult",
@@ -70,11 +71,17 @@ class Tokens(_Body):
     previous_refresh_id: str | None = Field(default=None, description="After a refresh")
 
 
+class MfaInfo(_Body):
+    totp: bool = Field(description="TOTP is on (a set-up never confirmed is not)")
+    recovery_codes: int = Field(description="Recovery codes left")
+
+
 class UserInfo(_Body):
     id: str
     email: str
     email_verified: bool
     role: str
+    mfa: MfaInfo
 
 
 class SessionInfo(_Body):
