@@ -20,6 +20,8 @@ SCRIPTS = (
     "token-view.js",
     "sessions-view.js",
     "account-screens.js",
+    "totp-screens.js",
+    "mfa-step.js",
     "account-pages.js",
     "gatepass-client.js",
     "gatepass-http.js",
@@ -72,6 +74,8 @@ async def test_index_and_assets_are_served_under_a_strict_csp(server: Server) ->
     assert index.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert "script-src 'self';" in CONTENT_SECURITY_POLICY
     assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    # Images from data: URLs (the TOTP QR code) and nothing wider.
+    assert "img-src 'self' data:;" in CONTENT_SECURITY_POLICY
     assert index.headers["x-frame-options"] == "DENY"
     assert index.headers["x-content-type-options"] == "nosniff"
     types = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml"}

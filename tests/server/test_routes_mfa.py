@@ -54,7 +54,8 @@ async def _enrolled(r: Running) -> tuple[pyotp.TOTP, list[str], dict[str, str]]:
     assert setup.headers["cache-control"] == "no-store"
     body = setup.json()
     assert set(body) == {"secret", "otpauth_uri", "qr_svg"}
-    assert body["qr_svg"].startswith("<svg")
+    # An image of its own too (the console's <img>): the SVG namespace, no XML declaration.
+    assert body["qr_svg"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     assert pyotp.parse_uri(body["otpauth_uri"]).secret == body["secret"]
     app = pyotp.TOTP(body["secret"])
     confirm = await r.client.post(

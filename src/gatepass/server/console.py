@@ -36,8 +36,10 @@ __all__ = ["ACCOUNT_PAGES", "CONTENT_SECURITY_POLICY", "REPLAY_PATH", "mount_con
 
 REPLAY_PATH: Final = "/console/replay"
 # Everything from this origin, nothing inline, no frames: the console needs no more.
+# data: images are the TOTP set-up's QR code (the server's SVG in an <img>, which
+# runs no script and loads nothing).
 CONTENT_SECURITY_POLICY: Final = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 # The pages a mail's link opens, at the server root; account.html shows each.
@@ -55,6 +57,8 @@ _TYPES: Final = {
     "token-view.js": _JS,
     "sessions-view.js": _JS,
     "account-screens.js": _JS,
+    "totp-screens.js": _JS,
+    "mfa-step.js": _JS,
     "account-pages.js": _JS,
     "gatepass-client.js": _JS,
     "gatepass-http.js": _JS,

@@ -9,6 +9,7 @@ password already proven) and answers as a login does (``delivery.deliver``).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable
 from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -81,8 +82,12 @@ class RecoveryVerifyBody(_Body):
 
 
 def _qr_svg(uri: str) -> str:
-    """The URI as a QR code, an inline SVG document (no XML declaration)."""
-    return str(segno.make(uri, error="m").svg_inline(scale=4))
+    """The URI as a QR code: SVG markup with no XML declaration but with the SVG
+    namespace, so that it is an image of its own too (an <img>'s data: URL, as
+    the console shows it) and not only markup inside an HTML page."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4)
+    return out.getvalue().decode()
 
 
 def mfa_router() -> APIRouter:

@@ -1,14 +1,15 @@
 // The signed-in user's account screens in the console: resend the verification
-// mail (while the address is unverified), change the password, change the
-// email address, delete the account (after a confirm step). They come from
-// index.html's <template id="account-template"> and exist in the page only
+// mail (while the address is unverified), two-step login (totp-screens.js),
+// change the password, change the email address, delete the account (after a
+// confirm step). They come from index.html's <template id="account-template"> and exist in the page only
 // while someone is signed in. Server data reaches the page only through textContent.
-import { $, errorText, log, onSubmit, withButtons } from "./console-ui.js";
+import { $, errorText, log, logged, onSubmit, withButtons } from "./console-ui.js";
+import { showTotp } from "./totp-screens.js";
 
 /**
  * Show the account screens for `user` (GET /me's user).
  * @param {ReturnType<import("./gatepass-client.js").createClient>} client
- * @param {{ email: string, email_verified?: boolean }} user
+ * @param {{ email: string, email_verified?: boolean, mfa?: { totp: boolean, recovery_codes: number } }} user
  * @param {{ onChanged: () => void, onGone: (reason: string) => void }} hooks
  *   onChanged after the password changed (the sessions list changed with it);
  *   onGone once the account is deleted
@@ -55,6 +56,7 @@ export function showAccount(client, user, { onChanged, onGone }) {
     return body?.message ?? `A confirmation link is on its way to ${newEmail}.`;
   });
 
+  showTotp(client, user.mfa);
   wireDelete(client, onGone);
 }
 
@@ -63,17 +65,6 @@ export function hideAccount() {
   $("account-slot")?.replaceChildren();
 }
 
-/** Run one account call and write its outcome to the flow log. */
-async function logged(step, run) {
-  try {
-    const body = await run();
-    log("account", `${step} → done`, "ok");
-    return body;
-  } catch (err) {
-    log("account", `${step} → ${err.status} ${err.code}`, "bad");
-    throw err;
-  }
-}
 
 // Deleting takes two steps: the password and "Delete account", then "Yes,
 // delete my account" in the confirm box that appears (or "Cancel").

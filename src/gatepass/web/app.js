@@ -4,6 +4,7 @@
 import { hideAccount, showAccount } from "./account-screens.js";
 import { $, errorText, getJson, loadConfig, log, setStatus, short, withButtons } from "./console-ui.js";
 import { createClient, readBody, readCookie } from "./gatepass-client.js";
+import { askForCode, endMfaStep, wireMfaStep } from "./mfa-step.js";
 import { listSessions } from "./sessions-view.js";
 import { showToken, stopTimers } from "./token-view.js";
 
@@ -40,6 +41,7 @@ function showSignedOut(reason) {
   $("replay").disabled = true;
   $("sessions").replaceChildren();
   hideAccount();
+  endMfaStep();
   $("session-panel").hidden = true;
   $("auth-panel").hidden = false;
   $("auth-info").textContent = reason || "";
@@ -148,16 +150,26 @@ function onLogin(event) {
     const body = await state.client.login(email, password);
     state.email = email;
     $("password").value = "";
+    if (body.mfaRequired) {
+      log("login", "login → 200, password accepted: the second step needs a code", "ok");
+      askForCode(body.mfaToken);
+      return;
+    }
     log("login", `login → 200, access token issued for session ${short(body.session_id)}`, "ok");
-    $("rotation").textContent = "No refresh yet.";
-    delete $("rotation").dataset.old;
-    delete $("rotation").dataset.new;
-    $("api-result").textContent = "Not called yet.";
-    showSignedIn(body);
-    $("main").focus();
-    loadIdentity();
-    loadSessions();
+    loggedIn(body);
   });
+}
+
+/** A login (with or without its second step) has signed someone in: show the session. */
+function loggedIn(body) {
+  $("rotation").textContent = "No refresh yet.";
+  delete $("rotation").dataset.old;
+  delete $("rotation").dataset.new;
+  $("api-result").textContent = "Not called yet.";
+  showSignedIn(body);
+  $("main").focus();
+  loadIdentity();
+  loadSessions();
 }
 
 function onRegister() {
@@ -262,6 +274,7 @@ function loadSessions() {
 
 function wire() {
   $("auth-form").addEventListener("submit", onLogin);
+  wireMfaStep(state.client, { onSignedIn: loggedIn });
   $("register-button").addEventListener("click", onRegister);
   $("resend-verification").addEventListener("click", () =>
     act(["resend-verification"], resendVerification),

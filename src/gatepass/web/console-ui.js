@@ -79,6 +79,18 @@ export function onSubmit(formId, buttonId, { errorId, resultId }, action) {
   });
 }
 
+/** Run one account call and write its outcome to the flow log. */
+export async function logged(step, run) {
+  try {
+    const body = await run();
+    log("account", `${step} → done`, "ok");
+    return body;
+  } catch (err) {
+    log("account", `${step} → ${err.status} ${err.code}`, "bad");
+    throw err;
+  }
+}
+
 /** The console's settings (/console/config.json). */
 export async function loadConfig() {
   const response = await fetch("/console/config.json", { headers: { Accept: "application/json" } });

@@ -1,0 +1,72 @@
+// The login's second step in the console: for a user with TOTP on, the
+// password answers an mfa_token (and no session); this form asks for a code
+// from the app or a recovery code and finishes the login with it.
+// Server data reaches the page only through textContent.
+import { $, errorText, log, withButtons } from "./console-ui.js";
+
+const SIX_DIGITS = /^\d{6}$/;
+
+/** What the user typed: a code from the app (6 digits, spaces allowed) or a recovery code. */
+export function proofOf(typed) {
+  const compact = typed.replace(/\s+/g, "");
+  return SIX_DIGITS.test(compact) ? { code: compact } : { recoveryCode: typed.trim() };
+}
+
+let mfaToken = null;
+
+/**
+ * Wire the second step's form once.
+ * @param {ReturnType<import("./gatepass-client.js").createClient>} client
+ * @param {{ onSignedIn: (body: object) => void }} hooks onSignedIn with verifyMfa's answer
+ */
+export function wireMfaStep(client, { onSignedIn }) {
+  const form = $("mfa-form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (mfaToken === null || !form.reportValidity()) return;
+    $("mfa-error").textContent = "";
+    withButtons(["mfa-button", "mfa-cancel"], async () => {
+      const proof = proofOf($("mfa-code").value);
+      const kind = proof.code === undefined ? "recovery code" : "code";
+      try {
+        const body = await client.verifyMfa(mfaToken, proof);
+        log("login", `second step (${kind}) → 200, access token issued`, "ok");
+        endMfaStep();
+        onSignedIn(body);
+      } catch (err) {
+        log("login", `second step (${kind}) → ${err.status} ${err.code}`, "bad");
+        if (err.code === "invalid_token") {
+          // Spent, expired or ended by too many wrong codes: back to the password.
+          endMfaStep();
+          $("auth-error").textContent = "This login has ended. Log in again with your password.";
+          $("password").focus();
+          return;
+        }
+        $("mfa-error").textContent = errorText(err);
+        $("mfa-code").select();
+      }
+    });
+  });
+  $("mfa-cancel").addEventListener("click", () => {
+    endMfaStep();
+    $("password").focus();
+  });
+}
+
+/** The password was right and the server wants a code: show the second step. */
+export function askForCode(token) {
+  mfaToken = token;
+  $("auth-form").hidden = true;
+  $("mfa-form").hidden = false;
+  $("mfa-error").textContent = "";
+  $("mfa-code").value = "";
+  $("mfa-code").focus();
+}
+
+/** Back to the password form (signed in, signed out, or starting again). */
+export function endMfaStep() {
+  mfaToken = null;
+  $("mfa-code").value = "";
+  $("mfa-form").hidden = true;
+  $("auth-form").hidden = false;
+}
