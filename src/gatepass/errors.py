@@ -28,6 +28,9 @@
     │   ├── RefreshTokenReuseError     refresh_token_reused
     │   ├── RegistrationClosedError    registration_closed
     │   ├── EmailNotVerifiedError      email_not_verified  (right password, unverified address)
+    │   ├── InsufficientUserAuthenticationError
+    │   │                              insufficient_user_authentication
+    │   │                                                  (.max_age, .acr_values: RFC 9470)
     │   └── InvalidCodeError           invalid_code        (a TOTP or recovery code refused)
     ├── StoreError                                         (a record is missing or already taken)
     │   ├── NotFoundError              not_found           (no such user, session, key: any 404)
@@ -68,6 +71,7 @@ __all__ = [
     "ForbiddenError",
     "GatepassError",
     "InsufficientScopeError",
+    "InsufficientUserAuthenticationError",
     "InvalidCodeError",
     "InvalidCredentialsError",
     "InvalidEmailError",
@@ -281,6 +285,30 @@ class EmailNotVerifiedError(AuthError):
 
     code = "email_not_verified"
     default_message = "Confirm your email address first: we sent you a link"
+
+
+class InsufficientUserAuthenticationError(AuthError):
+    """The token is valid but its login is not strong or recent enough (RFC 9470).
+
+    ``max_age``: the route's limit on the login's age in seconds, when that is
+    what failed; ``acr_values``: the ``acr`` classes it accepts, when that is.
+    Both are the route's own configuration, never the request's, so the
+    challenge that repeats them (``gatepass.stepup.challenge``) is safe.
+    """
+
+    code = "insufficient_user_authentication"
+    default_message = "A stronger or more recent login is required"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        max_age: int | None = None,
+        acr_values: tuple[str, ...] = (),
+    ) -> None:
+        self.max_age = max_age
+        self.acr_values = acr_values
+        super().__init__(message)
 
 
 # --- Store ------------------------------------------------------------------

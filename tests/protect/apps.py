@@ -28,6 +28,8 @@ MISSING = {"error": "missing_token", "message": "No token provided"}
 INVALID = {"error": "invalid_token", "message": "Invalid or expired token"}
 FORBIDDEN_CODE = "insufficient_scope"
 ADAPTERS = ["fastapi", "starlette", "flask"]
+#: ``/recent``'s limit on the login's age, in seconds.
+STEP_UP_MAX_AGE = 300
 
 
 def new_auth(**options: Any) -> Authenticator:
@@ -56,6 +58,18 @@ def fastapi_app(auth: Authenticator) -> FastAPI:
     ) -> dict[str, str]:
         return {"sub": user.sub}
 
+    @app.get("/otp")
+    async def otp(
+        user: Annotated[Principal, Depends(auth.require(amr=["otp"]))],
+    ) -> dict[str, str]:
+        return {"sub": user.sub}
+
+    @app.get("/recent")
+    async def recent(
+        user: Annotated[Principal, Depends(auth.require(max_age=STEP_UP_MAX_AGE))],
+    ) -> dict[str, str]:
+        return {"sub": user.sub}
+
     return app
 
 
@@ -71,6 +85,14 @@ def starlette_app(auth: Authenticator) -> GatepassMiddleware:
     async def reports(request: Request) -> Response:
         return JSONResponse({"sub": principal_of(request.scope).sub})
 
+    @requires(amr=["otp"])
+    async def otp(request: Request) -> Response:
+        return JSONResponse({"sub": principal_of(request.scope).sub})
+
+    @requires(max_age=STEP_UP_MAX_AGE)
+    async def recent(request: Request) -> Response:
+        return JSONResponse({"sub": principal_of(request.scope).sub})
+
     async def public(_: Request) -> Response:
         return JSONResponse({"public": True})
 
@@ -84,6 +106,8 @@ def starlette_app(auth: Authenticator) -> GatepassMiddleware:
             Route("/me", me),
             Route("/admin", admin),
             Route("/reports", reports),
+            Route("/otp", otp),
+            Route("/recent", recent),
             Route("/public/info", public),
             Route("/health", public),
             WebSocketRoute("/ws", socket),
@@ -109,6 +133,16 @@ def flask_app(auth: Authenticator) -> Flask:
     @app.get("/reports")
     @auth.required(scopes=["reports:read"])
     def reports() -> dict[str, str]:
+        return {"sub": g.gatepass_principal.sub}
+
+    @app.get("/otp")
+    @auth.required(amr=["otp"])
+    def otp() -> dict[str, str]:
+        return {"sub": g.gatepass_principal.sub}
+
+    @app.get("/recent")
+    @auth.required(max_age=STEP_UP_MAX_AGE)
+    def recent() -> dict[str, str]:
         return {"sub": g.gatepass_principal.sub}
 
     return app

@@ -6,7 +6,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -41,6 +41,8 @@ def mint(
     now: float | None = None,
     encryption: AccessTokenEncryption | None = None,
     issuer: str = ISSUER,
+    amr: Sequence[str] | None = None,
+    auth_time: float | None = None,
 ) -> str:
     """An access token exactly as the auth server issues it."""
     maker = AccessTokenIssuer(issuer, AUDIENCE, ttl, encryption)
@@ -51,6 +53,8 @@ def mint(
         role=role,
         session_id=sid,
         now=time.time() if now is None else now,
+        amr=amr,
+        auth_time=auth_time,
     )
     return token
 

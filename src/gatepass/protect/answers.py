@@ -11,6 +11,10 @@ The bodies and headers are the auth server's (``gatepass.server.errors``):
 - a valid token without the role or scope a route needs: 403
   ``{"error": "insufficient_scope", ...}`` with ``WWW-Authenticate: Bearer
   error="insufficient_scope"`` (RFC 6750 §3.1);
+- a valid token whose login is not strong or recent enough for the route
+  (``require(amr=..., acr=..., max_age=...)``): 401
+  ``{"error": "insufficient_user_authentication", ...}`` with RFC 9470's
+  challenge (``gatepass.stepup.challenge``);
 - the signing keys could not be fetched at all: 503 ``service_unavailable``
   with ``Retry-After: 5``.
 
@@ -27,10 +31,12 @@ import orjson
 from gatepass.errors import (
     GatepassError,
     InsufficientScopeError,
+    InsufficientUserAuthenticationError,
     InvalidTokenError,
     MissingTokenError,
     ServiceUnavailableError,
 )
+from gatepass.stepup import challenge
 
 __all__ = ["KEYS_RETRY_AFTER_S", "ErrorAnswer", "answer_for", "bearer_token"]
 
@@ -78,6 +84,8 @@ def answer_for(error: GatepassError) -> ErrorAnswer:
         return _MISSING
     if isinstance(error, InsufficientScopeError):
         return _FORBIDDEN
+    if isinstance(error, InsufficientUserAuthenticationError):
+        return _answer(401, error, challenge(error))
     if isinstance(error, ServiceUnavailableError):
         return _UNAVAILABLE
     return _INVALID

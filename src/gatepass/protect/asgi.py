@@ -8,7 +8,11 @@ with 1008 before it is accepted) and the app never sees the request.
 ``exclude`` entries are exact paths, or prefixes when they end with ``*``
 (``"/public/*"``). On ``lifespan`` the middleware starts the Authenticator at
 startup and closes it at shutdown. ``requires(roles=..., scopes=...)`` guards
-one Starlette endpoint (403 without the access).
+one Starlette endpoint (403 without the access); its ``amr=``, ``acr=`` and
+``max_age=`` ask for a login strong or recent enough (RFC 9470's 401), the age
+judged on the clock of the middleware's Authenticator. The middleware has no
+per-path rules of its own: a route's requirement is its endpoint's
+``requires``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, Final
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gatepass.clock import system_clock
 from gatepass.errors import GatepassError, InvalidTokenError, MissingTokenError
 from gatepass.protect.access import Access
 from gatepass.protect.answers import answer_for, bearer_token
@@ -30,6 +35,8 @@ from gatepass.tokens.principal import Principal
 __all__ = ["PRINCIPAL_KEY", "GatepassMiddleware", "principal_of", "requires"]
 
 PRINCIPAL_KEY: Final = "gatepass.principal"
+#: The Authenticator's clock, for ``requires``'s ``max_age``.
+CLOCK_KEY: Final = "gatepass.clock"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -74,6 +81,7 @@ class GatepassMiddleware:
         try:
             token = bearer_token(_authorization(scope), auth.max_token_bytes)
             scope[PRINCIPAL_KEY] = await auth.authenticate(token)
+            scope[CLOCK_KEY] = auth.clock
         except GatepassError as exc:
             await self._refuse(kind, exc, receive, send)
             return
@@ -112,16 +120,23 @@ def principal_of(scope: Scope) -> Principal:
 
 
 def requires(
-    *, roles: Iterable[str] | None = None, scopes: Iterable[str] | None = None
+    *,
+    roles: Iterable[str] | None = None,
+    scopes: Iterable[str] | None = None,
+    amr: Iterable[str] | None = None,
+    acr: Iterable[str] | None = None,
+    max_age: int | None = None,
 ) -> Callable[[Endpoint], Endpoint]:
-    """Guard a Starlette endpoint behind ``GatepassMiddleware``: 403 without the access."""
-    access = Access.of(roles, scopes)
+    """Guard a Starlette endpoint behind ``GatepassMiddleware``: 403 without a role or
+    scope, RFC 9470's 401 for a login that falls short of ``amr``/``acr``/``max_age``."""
+    access = Access.of(roles, scopes, amr=amr, acr=acr, max_age=max_age)
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
         async def guarded(request: Request) -> Response:
             try:
-                access.check(principal_of(request.scope))
+                clock = request.scope.get(CLOCK_KEY, system_clock)
+                access.check(principal_of(request.scope), clock())
             except GatepassError as exc:
                 return response_for(answer_for(exc))
             return await endpoint(request)

@@ -8,6 +8,9 @@ optional decryption key and revocation sync), used three ways:
 - any ASGI app: ``GatepassMiddleware(app, authenticator=auth)``;
 - Flask/WSGI: ``@auth.required`` / ``@auth.required(roles=[...])``.
 
+Each requirement also takes step-up (``gatepass.stepup``): ``amr=[...]``,
+``acr=[...]`` and ``max_age=N``, judged on ``clock``, the verifier's own.
+
 Async parts (JWKS fetches, revocation sync, the cache) belong to one event
 loop, the Authenticator's home: the loop ``start()`` first ran on (an ASGI
 app's), or, when a synchronous caller comes first, a private loop thread
@@ -110,6 +113,7 @@ class Authenticator:
         self.profile = profile
         self.max_token_bytes = max_token_bytes
         self.revocations = revocations
+        self.clock = clock
         expect = Expectations(
             allowed,
             issuer=issuer,
@@ -232,10 +236,18 @@ class Authenticator:
         return await fastapi_adapter.principal_of_request(self, request, None)
 
     def require(
-        self, *, roles: Iterable[str] | None = None, scopes: Iterable[str] | None = None
+        self,
+        *,
+        roles: Iterable[str] | None = None,
+        scopes: Iterable[str] | None = None,
+        amr: Iterable[str] | None = None,
+        acr: Iterable[str] | None = None,
+        max_age: int | None = None,
     ) -> Callable[..., Any]:
-        """``Depends(auth.require(roles=[...], scopes=[...]))``: 403 without the access."""
-        return fastapi_adapter.dependency(self, Access.of(roles, scopes))
+        """``Depends(auth.require(roles=[...], scopes=[...], amr=[...], max_age=N))``: 403
+        without a role or scope, RFC 9470's 401 for a login that falls short."""
+        access = Access.of(roles, scopes, amr=amr, acr=acr, max_age=max_age)
+        return fastapi_adapter.dependency(self, access)
 
     def install(self, app: Starlette) -> None:
         """Answer refusals with the guide's ``{"error", "message"}`` bodies."""
@@ -254,6 +266,9 @@ class Authenticator:
         *,
         roles: Iterable[str] | None = None,
         scopes: Iterable[str] | None = None,
+        amr: Iterable[str] | None = None,
+        acr: Iterable[str] | None = None,
+        max_age: int | None = None,
     ) -> Callable[[View], View]: ...
 
     def required(
@@ -263,9 +278,12 @@ class Authenticator:
         *,
         roles: Iterable[str] | None = None,
         scopes: Iterable[str] | None = None,
+        amr: Iterable[str] | None = None,
+        acr: Iterable[str] | None = None,
+        max_age: int | None = None,
     ) -> View | Callable[[View], View]:
-        """``@auth.required`` or ``@auth.required(roles=[...])`` on a Flask view."""
-        access = Access.of(roles, scopes)
+        """``@auth.required`` or ``@auth.required(roles=[...], max_age=N)`` on a Flask view."""
+        access = Access.of(roles, scopes, amr=amr, acr=acr, max_age=max_age)
         if view is not None:
             return flask_adapter.protect_view(self, view, access)
         return lambda inner: flask_adapter.protect_view(self, inner, access)

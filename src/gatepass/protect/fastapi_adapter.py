@@ -65,7 +65,7 @@ async def principal_of_request(
             raise InvalidTokenError()
         token = bearer_token(headers[0] if headers else None, auth.max_token_bytes)
         principal = await auth.authenticate(token)
-        return principal if access is None else access.check(principal)
+        return principal if access is None else access.check(principal, auth.clock())
     except GatepassError as exc:
         _answer_with_our_handler(connection)
         raise GatepassHTTPException(exc) from None

@@ -4,7 +4,8 @@ Flask calls views on many threads without an event loop, so the decorator
 hands each authentication to the Authenticator's private loop thread
 (``gatepass.protect.loop_thread``) and blocks until it answers. On success the
 principal is ``flask.g.gatepass_principal``; on refusal the view is not called
-and the guide's JSON answer (401/403/503) is returned. Synchronous views
+and the guide's JSON answer (401/403/503; RFC 9470's 401 for a login the
+view's ``amr``/``acr``/``max_age`` ask more of) is returned. Synchronous views
 only.
 """
 
@@ -35,7 +36,7 @@ def protect_view(auth: Authenticator, view: View, access: Access) -> View:
     def protected(*args: Any, **kwargs: Any) -> Any:
         try:
             token = bearer_token(request.headers.get("Authorization"), auth.max_token_bytes)
-            principal = access.check(auth.authenticate_sync(token))
+            principal = access.check(auth.authenticate_sync(token), auth.clock())
         except GatepassError as exc:
             answer = answer_for(exc)
             return Response(answer.body, answer.status, headers=list(answer.headers))
