@@ -89,6 +89,7 @@ class Settings:
     refresh_ttl: int = setting(7 * 24 * 3600, parse_duration)
     session_ttl: int = setting(30 * 24 * 3600, parse_duration)
     refresh_grace: int = setting(10, parse_duration)
+    reauth_max_age: int = setting(600, parse_duration)
     jwt_secret: Secret | None = setting(None, parse_secret)
     signing_alg: str = setting(DEFAULT_SIGNING_ALG, parse_str)
     key_encryption_key: Secret | None = setting(None, parse_secret)
@@ -240,6 +241,7 @@ def _validate(s: Settings) -> None:
     for name in ("login_failure_window", "login_account_window"):
         _at_least(s, name, 1)
     _at_least(s, "refresh_grace", 0)
+    _at_least(s, "reauth_max_age", 0)
     if s.refresh_grace >= s.refresh_ttl:
         raise ConfigError("GATEPASS_REFRESH_GRACE must be shorter than GATEPASS_REFRESH_TTL")
     for name in (

@@ -8,6 +8,7 @@ import pytest
 
 from gatepass.errors import NotFoundError
 from gatepass.store import Store, hash_token
+from gatepass.store.rotation import Rotate
 from tests.store.contract import DAY, NOW, WHO, make_session, make_token, make_user
 
 
@@ -174,6 +175,40 @@ async def test_a_session_keeps_how_its_login_went(store: Store) -> None:
     found = await store.get_session(plain.id)
     assert found is not None
     assert found.amr == ()
+
+
+async def test_reauthenticate_session_moves_auth_time_and_amr(store: Store) -> None:
+    user = await make_user(store)
+    session = await make_session(store, user)
+    assert (session.reauthenticated_at, session.auth_time) == (None, NOW)
+    again = await store.reauthenticate_session(session.id, now=NOW + 700, amr=("pwd", "otp"))
+    assert again is not None
+    assert (again.reauthenticated_at, again.auth_time, again.amr) == (
+        NOW + 700,
+        NOW + 700,
+        ("pwd", "otp"),
+    )
+    assert await store.get_session(session.id) == again
+    token = await make_token(store, again, raw="after")
+    result = await store.rotate_refresh(
+        token.token_hash,
+        NOW + 800,
+        lambda t, s, now: Rotate(token_hash=hash_token("next"), expires_at=NOW + DAY, sealed=b"x"),
+    )
+    assert result.session is not None
+    assert result.session.auth_time == NOW + 700  # a refresh's tokens carry it
+
+
+async def test_reauthenticate_session_refuses_dead_sessions(store: Store) -> None:
+    user = await make_user(store)
+    revoked = await make_session(store, user)
+    await store.revoke_session(revoked.id, now=NOW + 1, reason="logout")
+    expired = await make_session(store, user)
+    for session_id, now in ((revoked.id, NOW + 2), (expired.id, NOW + 31 * DAY), ("missing", NOW)):
+        assert await store.reauthenticate_session(session_id, now=now, amr=("pwd",)) is None
+    found = await store.get_session(revoked.id)
+    assert found is not None
+    assert found.reauthenticated_at is None
 
 
 async def test_a_failing_start_session_leaves_nothing(store: Store) -> None:

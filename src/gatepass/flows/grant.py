@@ -67,7 +67,8 @@ class GrantIssuer:
         amr: tuple[str, ...] | None = None,
     ) -> TokenGrant:
         """The grant of ``refresh`` and a new access token for ``user`` in ``session``
-        (``auth_time``: the session's start; ``amr`` when the caller knows it)."""
+        (``auth_time``: the session's start or its last re-authentication; ``amr`` when
+        the caller knows it)."""
         access, _ = self.access.issue(
             self.key,
             user_id=user.id,
@@ -77,7 +78,7 @@ class GrantIssuer:
             session_id=session.id,
             now=now,
             amr=amr,
-            auth_time=session.created_at,
+            auth_time=session.auth_time,
         )
         return TokenGrant(
             access_token=access,

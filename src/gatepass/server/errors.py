@@ -2,7 +2,8 @@
 
 Every error body is ``{"error": <stable code>, "message": <text>}``; messages
 come from ``gatepass.errors`` and never contain request input. 401s carry
-``WWW-Authenticate: Bearer`` as RFC 6750 §3 asks; every 429 and 503 carries
+``WWW-Authenticate: Bearer`` as RFC 6750 §3 asks (RFC 9470's challenge for a
+login too old for a sensitive change); every 429 and 503 carries
 ``Retry-After`` (a 503 means nothing was changed: the same request may be sent
 again as it was).
 """
@@ -26,6 +27,7 @@ from gatepass.errors import (
     FactorExistsError,
     ForbiddenError,
     GatepassError,
+    InsufficientUserAuthenticationError,
     InvalidInputError,
     InvalidRequestError,
     InvalidTokenError,
@@ -42,6 +44,7 @@ from gatepass.server.middleware import (
     API_CONTENT_SECURITY_POLICY,
     SECURITY_HEADERS,
 )
+from gatepass.stepup import challenge
 
 __all__ = [
     "allowed_methods",
@@ -84,7 +87,9 @@ def _status(exc: GatepassError) -> int:
 def error_response(exc: GatepassError) -> JSONResponse:
     status = _status(exc)
     headers: dict[str, str] = {"Cache-Control": "no-store"}
-    if status == 401:
+    if isinstance(exc, InsufficientUserAuthenticationError):
+        headers["WWW-Authenticate"] = challenge(exc)  # RFC 9470 §3
+    elif status == 401:
         bearer = 'Bearer error="invalid_token"' if isinstance(exc, InvalidTokenError) else "Bearer"
         headers["WWW-Authenticate"] = bearer
     if isinstance(exc, RateLimitedError | ServiceUnavailableError):

@@ -139,6 +139,14 @@ class SessionStore(Protocol):
 
     async def get_session(self, session_id: str) -> Session | None: ...
 
+    async def reauthenticate_session(
+        self, session_id: str, *, now: float, amr: tuple[str, ...]
+    ) -> Session | None:
+        """Record that the person of a live session proved it again at ``now`` (its
+        ``reauthenticated_at``) with ``amr``; the session as it now is, or None when
+        it is missing, revoked or expired (then nothing changed)."""
+        ...
+
     async def touch_session(self, session_id: str, *, now: float) -> None:
         """Set ``last_used_at``; a missing session is ignored."""
         ...

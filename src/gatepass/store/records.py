@@ -104,9 +104,17 @@ class Session:
     ip: str | None
     #: How the login that started it went (RFC 8176 values; empty: not recorded).
     amr: tuple[str, ...] = ()
+    #: When its person last proved it was them again (``POST /reauthenticate``);
+    #: None: not since the login that started it.
+    reauthenticated_at: float | None = None
 
     def is_live(self, now: float) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+    @property
+    def auth_time(self) -> float:
+        """When its person last logged in or proved it again (OpenID's ``auth_time``)."""
+        return self.created_at if self.reauthenticated_at is None else self.reauthenticated_at
 
 
 @dataclass(frozen=True, slots=True)

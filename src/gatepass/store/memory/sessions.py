@@ -74,6 +74,17 @@ class MemorySessionStore(MemoryPart):
     async def get_session(self, session_id: str) -> Session | None:
         return self.state.sessions.get(session_id)
 
+    async def reauthenticate_session(
+        self, session_id: str, *, now: float, amr: tuple[str, ...]
+    ) -> Session | None:
+        async with self.state.lock:
+            session = self.state.sessions.get(session_id)
+            if session is None or not session.is_live(now):
+                return None
+            session = dataclasses.replace(session, reauthenticated_at=now, amr=tuple(amr))
+            self.state.sessions[session_id] = session
+            return session
+
     async def touch_session(self, session_id: str, *, now: float) -> None:
         async with self.state.lock:
             session = self.state.sessions.get(session_id)

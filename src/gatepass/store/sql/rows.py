@@ -63,6 +63,9 @@ def to_session(row: Columns) -> Session:
         user_agent=m["user_agent"],
         ip=m["ip"],
         amr=tuple((m["amr"] or "").split()),
+        reauthenticated_at=(
+            None if m["reauthenticated_at"] is None else float(m["reauthenticated_at"])
+        ),
     )
 
 

@@ -90,6 +90,25 @@ class SqlSessionStore(SqlPart):
         async with self.reading() as conn:
             return await _get_session(conn, session_id, lock=False)
 
+    async def reauthenticate_session(
+        self, session_id: str, *, now: float, amr: tuple[str, ...]
+    ) -> Session | None:
+        if unstorable(session_id):
+            return None
+        async with self.writing() as conn:
+            changed = await conn.execute(
+                update(sessions)
+                .where(
+                    sessions.c.id == session_id,
+                    sessions.c.revoked_at.is_(None),
+                    sessions.c.expires_at > now,
+                )
+                .values(reauthenticated_at=now, amr=" ".join(amr) or None)
+            )
+            if changed.rowcount != 1:
+                return None
+            return await _get_session(conn, session_id, lock=False)
+
     async def touch_session(self, session_id: str, *, now: float) -> None:
         if unstorable(session_id):
             return

@@ -79,6 +79,8 @@ sessions = Table(
     Column("ip", String(64), nullable=True),
     # RFC 8176 values, space-separated (0006); NULL for sessions started before.
     Column("amr", String(64), nullable=True),
+    # When the person last proved it again (0009); NULL: not since the login.
+    Column("reauthenticated_at", Double, nullable=True),
 )
 
 refresh_tokens = Table(
