@@ -66,10 +66,22 @@ class GrantIssuer:
         *,
         amr: tuple[str, ...] | None = None,
     ) -> TokenGrant:
-        """The grant of ``refresh`` and a new access token for ``user`` in ``session``
-        (``auth_time``: the session's start or its last re-authentication; ``amr`` when
-        the caller knows it)."""
-        access, _ = self.access.issue(
+        """The grant of ``refresh`` and a new access token for ``user`` in ``session``."""
+        return TokenGrant(
+            access_token=self.access_token(user, session, now, amr=amr),
+            refresh_token=refresh,
+            session_id=session.id,
+            expires_in=self.access_ttl,
+            refresh_expires_in=self.refresh_ttl,
+            rotation=rotation,
+        )
+
+    def access_token(
+        self, user: User, session: Session, now: float, *, amr: tuple[str, ...] | None
+    ) -> str:
+        """A new access token for ``user`` in ``session`` (``auth_time``: the session's
+        start or its last re-authentication; ``amr`` when the caller knows it)."""
+        token, _ = self.access.issue(
             self.key,
             user_id=user.id,
             email=user.email,
@@ -80,14 +92,7 @@ class GrantIssuer:
             amr=amr,
             auth_time=session.auth_time,
         )
-        return TokenGrant(
-            access_token=access,
-            refresh_token=refresh,
-            session_id=session.id,
-            expires_in=self.access_ttl,
-            refresh_expires_in=self.refresh_ttl,
-            rotation=rotation,
-        )
+        return token
 
 
 async def start_login(

@@ -6,18 +6,34 @@ login in every respect (the lockout counts it, ``login_failed`` is audited),
 so the access token of a stolen session cannot be used to guess the password.
 ``record_failed_login`` is the one place a failed login is recorded; the
 login flow calls it too.
+
+``reauthenticate`` is a login again inside the caller's session: the password,
+and a current TOTP code when the user has TOTP on (the code first, so a known
+password never clears the failures of guessed codes). The session records the
+moment (``Session.auth_time``) and how (``amr``), and a new access token says
+both; the refresh token and its rotation are untouched, and the session's
+later refreshes carry the new ``auth_time``. Audited ``reauthenticated``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Final
+
 from gatepass.clock import Clock
-from gatepass.errors import InvalidCredentialsError, InvalidTokenError
+from gatepass.errors import InvalidCodeError, InvalidCredentialsError, InvalidTokenError
+from gatepass.flows.grant import MFA_AMR, PASSWORD_AMR, GrantIssuer
+from gatepass.flows.second_factor import live_factor, prove
 from gatepass.flows.services import Limits, PasswordHasher
 from gatepass.store.protocols import Store
-from gatepass.store.records import User
+from gatepass.store.records import Session, User
 from gatepass.store.rotation import Requester
+from gatepass.tokens.sealing import Sealer
 
-__all__ = ["confirm_password", "record_failed_login"]
+__all__ = ["Reauthenticated", "confirm_password", "reauthenticate", "record_failed_login"]
+
+#: The refusal of a re-authentication without the code a user with TOTP on needs.
+CODE_REQUIRED: Final = "A code from the authenticator app is required too"
 
 
 async def record_failed_login(
@@ -68,3 +84,70 @@ async def confirm_password(
         )
     await limits.login_succeeded(user.email, client)
     return user
+
+
+@dataclass(frozen=True, slots=True)
+class Reauthenticated:
+    """The session as it now is and its new access token."""
+
+    session: Session
+    access_token: str = field(repr=False)
+
+
+async def reauthenticate(
+    store: Store,
+    passwords: PasswordHasher,
+    sealer: Sealer,
+    limits: Limits,
+    issuer: GrantIssuer,
+    *,
+    user_id: str,
+    session_id: str,
+    password: str,
+    code: str | None,
+    requester: Requester,
+    clock: Clock,
+) -> Reauthenticated:
+    """Record a new login in the caller's session (see the module docstring);
+    InvalidCredentialsError / InvalidCodeError (counted) when a factor is wrong."""
+    user = await store.get_user(user_id)
+    session = await store.get_session(session_id)
+    if user is None or user.disabled or session is None or session.user_id != user.id:
+        raise InvalidTokenError()
+    totp_on = await live_factor(store, user.id) is not None
+    if totp_on:
+        if code is None:
+            raise InvalidCodeError(CODE_REQUIRED)
+        await prove(
+            store,
+            sealer,
+            limits,
+            user=user,
+            code=code,
+            recovery_code=None,
+            requester=requester,
+            now=clock(),
+        )
+    await confirm_password(
+        store,
+        passwords,
+        limits,
+        user_id=user.id,
+        password=password,
+        requester=requester,
+        clock=clock,
+    )
+    now = clock()
+    amr = MFA_AMR if totp_on else PASSWORD_AMR
+    again = await store.reauthenticate_session(session.id, now=now, amr=amr)
+    if again is None:  # revoked or expired meanwhile
+        raise InvalidTokenError()
+    await store.add_audit_event(
+        "reauthenticated",
+        at=now,
+        user_id=user.id,
+        session_id=again.id,
+        ip=requester.ip,
+        user_agent=requester.user_agent,
+    )
+    return Reauthenticated(again, issuer.access_token(user, again, now, amr=amr))

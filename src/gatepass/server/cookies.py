@@ -100,15 +100,7 @@ def set_cookies(
     response: Response, settings: Settings, *, access: str, refresh: str, csrf: str
 ) -> None:
     names = cookie_names(settings)
-    response.set_cookie(
-        names.access,
-        access,
-        max_age=settings.access_ttl,
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
+    set_access_cookie(response, settings, access)
     response.set_cookie(
         names.refresh,
         refresh,
@@ -125,6 +117,19 @@ def set_cookies(
         path="/",
         secure=settings.cookie_secure,
         httponly=False,
+        samesite="strict",
+    )
+
+
+def set_access_cookie(response: Response, settings: Settings, access: str) -> None:
+    """The access token's cookie alone (a re-authentication keeps the refresh token)."""
+    response.set_cookie(
+        cookie_names(settings).access,
+        access,
+        max_age=settings.access_ttl,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
         samesite="strict",
     )
 

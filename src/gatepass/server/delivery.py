@@ -13,10 +13,11 @@ from fastapi import Response
 
 from gatepass.flows.grant import TokenGrant
 from gatepass.flows.mfa_login import MfaRequired
-from gatepass.server.cookies import set_cookies
+from gatepass.flows.reauth import Reauthenticated
+from gatepass.server.cookies import set_access_cookie, set_cookies
 from gatepass.server.state import ServerState
 
-__all__ = ["deliver", "grant_json", "mfa_required"]
+__all__ = ["deliver", "deliver_reauthenticated", "grant_json", "mfa_required"]
 
 
 def grant_json(grant: TokenGrant) -> dict[str, Any]:
@@ -60,6 +61,27 @@ def deliver(
     if not state.settings.console:
         del tokens["access_token"]
     return {**tokens, "csrf_token": csrf}
+
+
+def deliver_reauthenticated(
+    state: ServerState, response: Response, done: Reauthenticated, cookies: bool
+) -> dict[str, Any]:
+    """A re-authentication's new access token, as ``deliver`` hands out a login's (the
+    cookie alone in cookie mode: the refresh token and the CSRF token stay)."""
+    response.headers["Cache-Control"] = "no-store"
+    body: dict[str, Any] = {
+        "access_token": done.access_token,
+        "token_type": "Bearer",
+        "expires_in": state.settings.access_ttl,
+        "session_id": done.session.id,
+        "auth_time": int(done.session.auth_time),
+        "amr": list(done.session.amr),
+    }
+    if cookies:
+        set_access_cookie(response, state.settings, done.access_token)
+        if not state.settings.console:
+            del body["access_token"]
+    return body
 
 
 def mfa_required(challenge: MfaRequired) -> dict[str, Any]:

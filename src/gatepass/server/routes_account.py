@@ -7,6 +7,12 @@ call about an address (``/verify-email/request`` without a token,
 leave the lookup and the mail to ``state.deferred``: the answer and its timing
 are the same whether or not the address has an account. The routes that take
 a mailed token count the client too (``link:ip``).
+
+The sensitive changes (password, address, deletion) need a recent login or a
+fresh proof (``recent_login.require_recent_login``): each already takes the
+password, and takes a TOTP ``code`` besides when the user has TOTP on and the
+login is older than ``GATEPASS_REAUTH_MAX_AGE``. ``POST /reauthenticate``
+freshens the login instead (``flows.reauth.reauthenticate``).
 """
 
 from __future__ import annotations
@@ -17,10 +23,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gatepass import flows
+from gatepass.flows.freshness import Proofs
+from gatepass.flows.reauth import reauthenticate
 from gatepass.identity.emails import MAX_EMAIL_LENGTH, sign_in_email
 from gatepass.server.auth import Principal, current_principal, load_rows, session_of
 from gatepass.server.cookies import clear_cookies
+from gatepass.server.delivery import deliver_reauthenticated
 from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.recent_login import require_recent_login
 from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import User
@@ -43,6 +53,8 @@ _SIGN_IN_EMAIL = Field(max_length=MAX_EMAIL_LENGTH)
 _TOKEN = Field(max_length=1024)
 _PASSWORD = Field(min_length=1, max_length=1024)
 _NEW_PASSWORD = Field(min_length=8, max_length=1024)
+# A TOTP code given as the proof of a stale login; judged by the flow (one answer).
+_CODE = Field(default=None, min_length=1, max_length=64)
 
 
 class _Body(BaseModel):
@@ -69,15 +81,23 @@ class ResetBody(_Body):
 class PasswordChangeBody(_Body):
     current_password: str = _PASSWORD
     new_password: str = _NEW_PASSWORD
+    code: str | None = _CODE
 
 
 class EmailChangeBody(_Body):
     new_email: str = _EMAIL
     password: str = _PASSWORD
+    code: str | None = _CODE
 
 
 class PasswordBody(_Body):
     password: str = _PASSWORD
+    code: str | None = _CODE
+
+
+#: Proofs of a route whose flow checks the password itself.
+def _with_password(code: str | None) -> Proofs:
+    return Proofs(code=code, checked=("password",))
 
 
 def _address(user: User) -> dict[str, Any]:
@@ -153,6 +173,7 @@ def account_router() -> APIRouter:
     async def change_password(
         body: PasswordChangeBody, request: Request, caller: Caller, state: State
     ) -> None:
+        await require_recent_login(state, request, caller, _with_password(body.code))
         await flows.change_password(
             state.store,
             state.passwords,
@@ -172,6 +193,7 @@ def account_router() -> APIRouter:
         body: EmailChangeBody, request: Request, caller: Caller, state: State
     ) -> dict[str, str]:
         client = who(request, state)
+        await require_recent_login(state, request, caller, _with_password(body.code))
         await count(state, "mail:ip", client)
         await flows.request_email_change(
             state.store,
@@ -198,6 +220,7 @@ def account_router() -> APIRouter:
     async def delete_me(
         body: PasswordBody, request: Request, response: Response, caller: Caller, state: State
     ) -> None:
+        await require_recent_login(state, request, caller, _with_password(body.code))
         await flows.delete_account(
             state.store,
             state.passwords,
@@ -210,5 +233,28 @@ def account_router() -> APIRouter:
             clock=state.clock,
         )
         clear_cookies(response, state.settings)
+
+    @router.post("/reauthenticate")
+    async def reauthenticate_route(
+        body: PasswordBody, request: Request, response: Response, caller: Caller, state: State
+    ) -> dict[str, Any]:
+        """Log in again inside this session (the password, and a code with TOTP on): a new
+        access token with a new ``auth_time``; the refresh token stays as it is."""
+        done = await reauthenticate(
+            state.store,
+            state.passwords,
+            state.totp_sealer,
+            state.limits,
+            state.grants,
+            user_id=caller.sub,
+            session_id=session_of(caller),
+            password=body.password,
+            code=body.code,
+            requester=who(request, state),
+            clock=state.clock,
+        )
+        # current_principal took the cookie exactly when no Authorization header came.
+        cookies = "authorization" not in request.headers
+        return deliver_reauthenticated(state, response, done, cookies)
 
     return router

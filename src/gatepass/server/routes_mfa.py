@@ -5,6 +5,11 @@ only; each route calls one flow (``flows.mfa``, ``flows.mfa_login``). The
 answers that carry a secret or recovery codes are ``Cache-Control: no-store``.
 ``POST /mfa/verify`` takes no access token (the ``mfa_token`` stands for the
 password already proven) and answers as a login does (``delivery.deliver``).
+
+Every change needs a recent login or a fresh proof
+(``recent_login.require_recent_login``): turning TOTP off and new recovery
+codes take a current code, which is that proof; set-up and confirmation take
+an optional ``password`` instead.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gatepass.clock import Clock
 from gatepass.flows import mfa
+from gatepass.flows.freshness import Proofs
 from gatepass.flows.mfa_login import verify_mfa
 from gatepass.flows.services import Limits
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.delivery import deliver
 from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.recent_login import require_recent_login
 from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.protocols import Store
@@ -68,6 +75,22 @@ class CodeBody(_Body):
     code: str = _CODE
 
 
+# The password given as the proof of a stale login (set-up and confirmation).
+_PROOF_PASSWORD = Field(default=None, min_length=1, max_length=1024)
+
+
+class SetupBody(_Body):
+    password: str | None = _PROOF_PASSWORD
+
+
+class ConfirmBody(CodeBody):
+    password: str | None = _PROOF_PASSWORD
+
+
+#: A code the change's own flow judges: that code is the proof.
+CODE_CHECKED: Proofs = Proofs(checked=("code",))
+
+
 _MFA_TOKEN = Field(min_length=1, max_length=1024)
 
 
@@ -97,8 +120,16 @@ def mfa_router() -> APIRouter:
         return requester(request, state.settings.trusted_networks)
 
     @router.post("/mfa/totp/setup")
-    async def setup_totp(caller: Caller, response: Response, state: State) -> dict[str, str]:
+    async def setup_totp(
+        request: Request,
+        response: Response,
+        caller: Caller,
+        state: State,
+        body: SetupBody | None = None,
+    ) -> dict[str, str]:
         """A new secret for the caller's authenticator app (TOTP is on once confirmed)."""
+        password = None if body is None else body.password
+        await require_recent_login(state, request, caller, Proofs(password=password))
         setup = await mfa.setup_totp(
             state.store,
             state.totp_sealer,
@@ -125,9 +156,10 @@ def mfa_router() -> APIRouter:
 
     @router.post("/mfa/totp/confirm")
     async def confirm_totp(
-        body: CodeBody, request: Request, response: Response, caller: Caller, state: State
+        body: ConfirmBody, request: Request, response: Response, caller: Caller, state: State
     ) -> dict[str, list[str]]:
         """Turn TOTP on with a first code; the recovery codes, shown this once."""
+        await require_recent_login(state, request, caller, Proofs(password=body.password))
         codes = await with_code(mfa.confirm_totp, body, request, caller, state)
         response.headers["Cache-Control"] = "no-store"
         return {"recovery_codes": codes}
@@ -135,6 +167,7 @@ def mfa_router() -> APIRouter:
     @router.delete("/mfa/totp", status_code=204)
     async def disable_totp(body: CodeBody, request: Request, caller: Caller, state: State) -> None:
         """Turn TOTP off (its recovery codes die with it) with a current code."""
+        await require_recent_login(state, request, caller, CODE_CHECKED)
         await with_code(mfa.disable_totp, body, request, caller, state)
 
     @router.post("/mfa/recovery-codes")
@@ -142,6 +175,7 @@ def mfa_router() -> APIRouter:
         body: CodeBody, request: Request, response: Response, caller: Caller, state: State
     ) -> dict[str, list[str]]:
         """Ten new recovery codes for a current code; the old ones die."""
+        await require_recent_login(state, request, caller, CODE_CHECKED)
         codes = await with_code(mfa.regenerate_recovery_codes, body, request, caller, state)
         response.headers["Cache-Control"] = "no-store"
         return {"recovery_codes": codes}
