@@ -27,6 +27,7 @@ SCRIPTS = (
     "gatepass-http.js",
     "gatepass-account.js",
     "gatepass-mfa.js",
+    "gatepass-reauth.js",
 )
 ASSETS = (*SCRIPTS, "style.css", "account.css", "favicon.svg")
 # Each page and the one script it loads (the others are its imports).

@@ -64,6 +64,7 @@ _TYPES: Final = {
     "gatepass-http.js": _JS,
     "gatepass-account.js": _JS,
     "gatepass-mfa.js": _JS,
+    "gatepass-reauth.js": _JS,
     "style.css": "text/css; charset=utf-8",
     "account.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",

@@ -18,13 +18,17 @@
  *   requests that fail while a refresh is running wait for that same refresh;
  *   a request that was sent before a refresh finished is retried without a new
  *   one. If the refresh fails, the caller gets the original 401 response
- *   (never a loop, never a second refresh for the same failure).
+ *   (never a loop, never a second refresh for the same failure). A 401 that
+ *   asks for a stronger or more recent login (RFC 9470's
+ *   insufficient_user_authentication) is not the token's fault: it is never
+ *   refreshed for (see gatepass-reauth.js).
  *
  * No dependencies, no build step: an ES module for current browsers and Node 20+.
  */
 
 import { accountMethods } from "./gatepass-account.js";
 import { mfaMethods, verifyBody } from "./gatepass-mfa.js";
+import { asksForStepUp, reauthMethods } from "./gatepass-reauth.js";
 import { errorFromResponse, GatepassError, readBody, readCookie, requireString } from "./gatepass-http.js";
 
 export { errorFromResponse, GatepassError, readBody, readCookie };
@@ -242,7 +246,7 @@ export function createClient(options = {}) {
     const sentEpoch = epoch;
     const first = await fetchImpl(...buildAttempt(input, init));
     // A streamed body cannot be sent twice: such requests get no retry.
-    if (first.status !== 401 || isStream(init.body)) return first;
+    if (first.status !== 401 || isStream(init.body) || asksForStepUp(first)) return first;
     if (!(await retryOn401(first))) return first;
 
     if (sentEpoch === epoch || refreshInFlight !== null) {
@@ -331,6 +335,7 @@ export function createClient(options = {}) {
     register,
     ...accountMethods({ post, call, forget }),
     ...mfaMethods({ call }),
+    ...reauthMethods({ call }),
     csrfToken,
     url: resolve,
     authUrl,
