@@ -22,6 +22,7 @@ SCRIPTS = (
     "account-screens.js",
     "totp-screens.js",
     "mfa-step.js",
+    "reauth-prompt.js",
     "account-pages.js",
     "gatepass-client.js",
     "gatepass-http.js",

@@ -59,6 +59,7 @@ _TYPES: Final = {
     "account-screens.js": _JS,
     "totp-screens.js": _JS,
     "mfa-step.js": _JS,
+    "reauth-prompt.js": _JS,
     "account-pages.js": _JS,
     "gatepass-client.js": _JS,
     "gatepass-http.js": _JS,

@@ -3,7 +3,10 @@
 // change the password, change the email address, delete the account (after a
 // confirm step). They come from index.html's <template id="account-template"> and exist in the page only
 // while someone is signed in. Server data reaches the page only through textContent.
+// Each change goes through `fresh` (reauth-prompt.js): a login too old for it
+// asks for the password (and code) and the change runs again.
 import { $, errorText, log, logged, onSubmit, withButtons } from "./console-ui.js";
+import { freshLogin } from "./reauth-prompt.js";
 import { showTotp } from "./totp-screens.js";
 
 /**
@@ -20,6 +23,8 @@ export function showAccount(client, user, { onChanged, onGone }) {
   $("account-slot").append(screens);
   $("verify-notice").hidden = user.email_verified !== false;
   $("account-email").textContent = user.email;
+  const factor = { on: user.mfa?.totp === true };
+  const fresh = freshLogin(client, () => factor.on);
 
   $("resend-button").addEventListener("click", () =>
     withButtons(["resend-button"], async () => {
@@ -38,9 +43,9 @@ export function showAccount(client, user, { onChanged, onGone }) {
 
   const passwordLines = { errorId: "change-password-error", resultId: "change-password-result" };
   onSubmit("password-form", "change-password-button", passwordLines, async () => {
-    await logged("change password", () =>
-      client.changePassword($("current-password").value, $("new-password").value),
-    );
+    const current = $("current-password").value;
+    const chosen = $("new-password").value;
+    await logged("change password", () => fresh(() => client.changePassword(current, chosen)));
     $("password-form").reset();
     onChanged();
     return "Password changed. This session stays signed in.";
@@ -49,15 +54,16 @@ export function showAccount(client, user, { onChanged, onGone }) {
   const emailLines = { errorId: "change-email-error", resultId: "change-email-result" };
   onSubmit("email-form", "change-email-button", emailLines, async () => {
     const newEmail = $("new-email").value.trim();
+    const password = $("email-password").value;
     const body = await logged("change email", () =>
-      client.changeEmail(newEmail, $("email-password").value),
+      fresh(() => client.changeEmail(newEmail, password)),
     );
     $("email-form").reset();
     return body?.message ?? `A confirmation link is on its way to ${newEmail}.`;
   });
 
-  showTotp(client, user.mfa);
-  wireDelete(client, onGone);
+  showTotp(client, user.mfa, { fresh, factor });
+  wireDelete(client, fresh, onGone);
 }
 
 /** Remove the account screens (signed out). */
@@ -68,7 +74,7 @@ export function hideAccount() {
 
 // Deleting takes two steps: the password and "Delete account", then "Yes,
 // delete my account" in the confirm box that appears (or "Cancel").
-function wireDelete(client, onGone) {
+function wireDelete(client, fresh, onGone) {
   const lines = { errorId: "delete-error", resultId: "delete-result" };
   const confirmBox = $("delete-confirm");
   onSubmit("delete-form", "delete-button", lines, async () => {
@@ -83,7 +89,8 @@ function wireDelete(client, onGone) {
     withButtons(["delete-yes", "delete-cancel"], async () => {
       $("delete-error").textContent = "";
       try {
-        await logged("delete account", () => client.deleteAccount($("delete-password").value));
+        const password = $("delete-password").value;
+        await logged("delete account", () => fresh(() => client.deleteAccount(password)));
       } catch (err) {
         confirmBox.hidden = true;
         $("delete-error").textContent = errorText(err);

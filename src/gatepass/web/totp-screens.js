@@ -13,19 +13,22 @@ export const svgDataUrl = (svg) => `data:image/svg+xml;charset=utf-8,${encodeURI
  * Show and wire the two-step login screens (they are in #account-slot).
  * @param {ReturnType<import("./gatepass-client.js").createClient>} client
  * @param {{ totp: boolean, recovery_codes: number } | undefined} mfa GET /me's user.mfa
+ * @param {{ fresh: (action: () => Promise<any>) => Promise<any>, factor: { on: boolean } }} account
+ *   `fresh` runs a change with the recent-login prompt; `factor.on` is kept up to date here
  */
-export function showTotp(client, mfa) {
+export function showTotp(client, mfa, { fresh, factor }) {
   // "off", "confirming" (set up, waiting for the first code) or "on".
   let mode = mfa?.totp === true ? "on" : "off";
   const show = (next, codesLeft) => {
     mode = next;
+    factor.on = mode === "on";
     render(mode, codesLeft);
   };
   show(mode, mfa?.recovery_codes);
 
   $("totp-setup-button").addEventListener("click", () =>
     run("totp-setup-button", async () => {
-      const body = await logged("set up TOTP", () => client.setupTotp());
+      const body = await logged("set up TOTP", () => fresh(() => client.setupTotp()));
       $("totp-qr").src = svgDataUrl(String(body.qr_svg));
       $("totp-secret").textContent = body.secret;
       show("confirming");
@@ -34,7 +37,7 @@ export function showTotp(client, mfa) {
   );
 
   const turnOn = async (code) => {
-    const body = await logged("turn TOTP on", () => client.confirmTotp(code));
+    const body = await logged("turn TOTP on", () => fresh(() => client.confirmTotp(code)));
     $("totp-qr").removeAttribute("src");
     $("totp-secret").textContent = "";
     show("on", body.recovery_codes.length);
@@ -42,14 +45,16 @@ export function showTotp(client, mfa) {
     return "Two-step login is on: the next login asks for a code from the app.";
   };
   const turnOff = async (code) => {
-    await logged("turn TOTP off", () => client.disableTotp(code));
+    await logged("turn TOTP off", () => fresh(() => client.disableTotp(code)));
     $("recovery-box").hidden = true;
     $("recovery-codes").replaceChildren();
     show("off");
     return "Two-step login is off: your password alone logs you in.";
   };
   const newCodes = async (code) => {
-    const body = await logged("new recovery codes", () => client.regenerateRecoveryCodes(code));
+    const body = await logged("new recovery codes", () =>
+      fresh(() => client.regenerateRecoveryCodes(code)),
+    );
     show("on", body.recovery_codes.length);
     showCodes(body.recovery_codes);
     return "New recovery codes: the old ones no longer work.";
