@@ -62,9 +62,7 @@ def _turn_totp_on(page: Page, clock: Clock) -> pyotp.TOTP:
     return app
 
 
-def test_email_change_after_the_window_asks_for_password_and_code(
-    tab: Tab, moved: Moved
-) -> None:
+def test_email_change_after_the_window_asks_for_password_and_code(tab: Tab, moved: Moved) -> None:
     email, clock = "stale@example.com", moved.clock
     page = register_and_log_in(tab, email)
     app = _turn_totp_on(page, clock)
