@@ -33,6 +33,7 @@ def test_defaults() -> None:
         30 * 86400,
         10,
     )
+    assert s.reauth_max_age == 600
     assert (s.jwt_secret, s.key_encryption_key, s.key_encryption_key_file) == (None, None, None)
     assert (s.registration_open, s.cookie_secure, s.trusted_proxies) == (True, True, ())
     assert s.console
@@ -58,6 +59,7 @@ def test_reads_every_kind_of_variable() -> None:
             "GATEPASS_REFRESH_TTL": "2d",
             "GATEPASS_SESSION_TTL": "12h",
             "GATEPASS_REFRESH_GRACE": "0",
+            "GATEPASS_REAUTH_MAX_AGE": "2m",
             "GATEPASS_JWT_SECRET": STRONG,
             "GATEPASS_KEY_ENCRYPTION_KEY": kek,
             "GATEPASS_KEY_ENCRYPTION_KEY_FILE": "/run/secrets/gatepass-kek",
@@ -93,6 +95,7 @@ def test_reads_every_kind_of_variable() -> None:
         43200,
         0,
     )
+    assert s.reauth_max_age == 120
     assert s.jwt_secret is not None
     assert s.jwt_secret.get() == STRONG
     assert s.key_encryption_key == Secret(kek)
@@ -184,6 +187,7 @@ def test_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GATEPASS_MAX_BODY_BYTES", "\u0661\u0660\u0662\u0664", "GATEPASS_MAX_BODY_BYTES must be"),
         ("GATEPASS_REVOCATION_POLL", "\u0660.5", "GATEPASS_REVOCATION_POLL must be"),
         ("GATEPASS_REFRESH_GRACE", "-1", "GATEPASS_REFRESH_GRACE must be at least 0"),
+        ("GATEPASS_REAUTH_MAX_AGE", "-1", "GATEPASS_REAUTH_MAX_AGE must be at least 0"),
         ("GATEPASS_REFRESH_GRACE", "8d", "GATEPASS_REFRESH_GRACE must be shorter"),
         ("GATEPASS_COOKIE_SECURE", "maybe", "GATEPASS_COOKIE_SECURE must be true or false"),
         ("GATEPASS_REGISTRATION_OPEN", "2", "GATEPASS_REGISTRATION_OPEN must be true or false"),
