@@ -95,8 +95,8 @@ class PasswordBody(_Body):
     code: str | None = _CODE
 
 
-#: Proofs of a route whose flow checks the password itself.
 def _with_password(code: str | None) -> Proofs:
+    """The proofs of a change whose flow checks the password itself: a code besides."""
     return Proofs(code=code, checked=("password",))
 
 
@@ -240,6 +240,8 @@ def account_router() -> APIRouter:
     ) -> dict[str, Any]:
         """Log in again inside this session (the password, and a code with TOTP on): a new
         access token with a new ``auth_time``; the refresh token stays as it is."""
+        client = who(request, state)
+        await count(state, "login:ip", client)  # a password guess, as at /login
         done = await reauthenticate(
             state.store,
             state.passwords,
@@ -250,7 +252,7 @@ def account_router() -> APIRouter:
             session_id=session_of(caller),
             password=body.password,
             code=body.code,
-            requester=who(request, state),
+            requester=client,
             clock=state.clock,
         )
         # current_principal took the cookie exactly when no Authorization header came.
