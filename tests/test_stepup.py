@@ -41,7 +41,7 @@ def test_max_age_is_inclusive_and_needs_auth_time() -> None:
     need.check({"auth_time": int(T0)}, T0 + 60)
     expected = (
         f'Bearer error="insufficient_user_authentication", '
-        f'error_description="{MORE_RECENT}", max_age=60'
+        f'error_description="{MORE_RECENT}", max_age="60"'
     )
     assert refusal(need, {"auth_time": int(T0)}, T0 + 61) == expected
     for claims in ({}, {"auth_time": "1800000000"}, {"auth_time": True}):
@@ -50,7 +50,7 @@ def test_max_age_is_inclusive_and_needs_auth_time() -> None:
 
 def test_a_failed_amr_names_the_routes_max_age_too() -> None:
     need = StepUp.of(amr=["otp"], max_age=30)
-    assert refusal(need, {"amr": ["pwd"], "auth_time": T0}).endswith(", max_age=30")
+    assert refusal(need, {"amr": ["pwd"], "auth_time": T0}).endswith(', max_age="30"')
 
 
 def test_login_is_recent_on_plain_values() -> None:

@@ -15,7 +15,8 @@ A ``StepUp`` says what the login behind an access token must have been:
 server's own sensitive routes use it too), and ``challenge`` the one place
 the refusal's ``WWW-Authenticate`` value is written (RFC 9470 §3):
 ``Bearer error="insufficient_user_authentication", error_description="...",
-acr_values="..."``, ``max_age=N``, naming what the route needs.
+acr_values="..."``, ``max_age="N"``, naming what the route needs (both
+quoted-strings, as the RFC's own examples write them).
 """
 
 from __future__ import annotations
@@ -116,5 +117,5 @@ def challenge(error: InsufficientUserAuthenticationError) -> str:
     if error.acr_values:
         parts.append(f'acr_values="{" ".join(error.acr_values)}"')
     if error.max_age is not None:
-        parts.append(f"max_age={error.max_age}")
+        parts.append(f'max_age="{error.max_age}"')
     return "Bearer " + ", ".join(parts)

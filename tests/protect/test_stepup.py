@@ -16,7 +16,7 @@ STRONGER_CHALLENGE = (
 )
 RECENT_CHALLENGE = (
     'Bearer error="insufficient_user_authentication", '
-    f'error_description="A more recent login is required", max_age={STEP_UP_MAX_AGE}'
+    f'error_description="A more recent login is required", max_age="{STEP_UP_MAX_AGE}"'
 )
 
 

@@ -24,7 +24,7 @@ EMAIL = "ada@example.com"
 STALE = {"error": "insufficient_user_authentication", "message": "A more recent login is required"}
 CHALLENGE = (
     'Bearer error="insufficient_user_authentication", '
-    'error_description="A more recent login is required", max_age=600'
+    'error_description="A more recent login is required", max_age="600"'
 )
 NEW_PASSWORD = "a brand new passphrase"
 

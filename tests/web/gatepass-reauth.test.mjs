@@ -9,7 +9,7 @@ import { fakeFetch, json, pathsOf } from "./fakefetch.mjs";
 const STALE = { error: "insufficient_user_authentication", message: "A more recent login is required" };
 const CHALLENGE = {
   "www-authenticate":
-    'Bearer error="insufficient_user_authentication", error_description="A more recent login is required", max_age=600',
+    'Bearer error="insufficient_user_authentication", error_description="A more recent login is required", max_age="600"',
 };
 const FRESH = { access_token: "a.b.c", token_type: "Bearer", expires_in: 900, session_id: "s1", auth_time: 1, amr: ["pwd"] };
 const ACCEPTED = { message: "If the address belongs to an account, a mail is on its way." };
