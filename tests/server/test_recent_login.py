@@ -16,6 +16,7 @@ import pyotp
 import pytest
 
 from gatepass.jose import decode_unverified
+from gatepass.server import schemas
 from gatepass.settings import Settings
 from tests.clock import T0, Clock
 from tests.server.conftest import PASSWORD, Server, start
@@ -193,6 +194,7 @@ async def test_reauthenticate_freshens_the_session_for_old_and_new_tokens(
         "auth_time",
         "amr",
     }
+    schemas.Reauthenticated.model_validate(body)  # what the OpenAPI document says
     assert (body["auth_time"], body["amr"], body["session_id"]) == (
         T0 + 700,
         ["pwd"],

@@ -73,6 +73,7 @@ _OPERATIONS: Final[dict[tuple[str, str], _Operation]] = {
     ("post", "{auth}/email/change"): (_USER, (429,), schemas.Accepted),
     ("post", "{auth}/email/confirm"): (None, (409, 429), schemas.Address),
     ("delete", "{auth}/me"): (_USER, (429,), None),
+    ("post", "{auth}/reauthenticate"): (_USER, (429,), schemas.Reauthenticated),
     ("post", "{auth}/logout"): (_USER, (), None),
     ("post", "{auth}/logout/all"): (_USER, (), None),
     ("get", "{auth}/me"): (_USER, (), schemas.Me),

@@ -23,6 +23,7 @@ __all__ = [
     "Me",
     "MfaInfo",
     "OAuthTokens",
+    "Reauthenticated",
     "Registered",
     "ReplayResult",
     "RevocationFeed",
@@ -53,6 +54,19 @@ class Address(_Body):
 
     email: str = Field(json_schema_extra={"format": "email"})
     email_verified: bool
+
+
+class Reauthenticated(_Body):
+    """A new access token for the same session; the refresh token is unchanged."""
+
+    access_token: str | None = Field(
+        default=None, description="Absent in cookie mode without the console"
+    )
+    token_type: Literal["Bearer"]
+    expires_in: int
+    session_id: str
+    auth_time: int = Field(description="The re-authentication, in seconds since the epoch")
+    amr: list[str] = Field(description="RFC 8176 methods of the re-authentication")
 
 
 class Tokens(_Body):
