@@ -112,7 +112,13 @@ async def reauthenticate(
     InvalidCredentialsError / InvalidCodeError (counted) when a factor is wrong."""
     user = await store.get_user(user_id)
     session = await store.get_session(session_id)
-    if user is None or user.disabled or session is None or session.user_id != user.id:
+    if (
+        user is None
+        or user.disabled
+        or session is None
+        or session.user_id != user.id
+        or not session.is_live(clock())
+    ):
         raise InvalidTokenError()
     totp_on = await live_factor(store, user.id) is not None
     if totp_on:
