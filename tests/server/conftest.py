@@ -16,6 +16,7 @@ from gatepass.server.ratelimit import Sleep
 from gatepass.settings import Settings
 from gatepass.store import open_store
 from gatepass.store.protocols import Store
+from tests.clock import Clock
 
 PASSWORD = "correct horse battery"
 
@@ -59,3 +60,22 @@ async def start(
 async def server() -> AsyncIterator[Server]:
     async for running in start(Settings(refresh_grace=10)):
         yield running
+
+
+@dataclass
+class Running:
+    """A server on a clock the test moves by hand (``running.clock.now += 601``)."""
+
+    server: Server
+    clock: Clock
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self.server.client
+
+
+@pytest.fixture
+async def running() -> AsyncIterator[Running]:
+    clock = Clock()
+    async for server in start(Settings(refresh_grace=10), clock=clock):
+        yield Running(server, clock)

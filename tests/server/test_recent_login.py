@@ -8,18 +8,14 @@ code (pyotp) for a user with it.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pyotp
-import pytest
 
 from gatepass.jose import decode_unverified
 from gatepass.server import schemas
-from gatepass.settings import Settings
-from tests.clock import T0, Clock
-from tests.server.conftest import PASSWORD, Server, start
+from tests.clock import T0
+from tests.server.conftest import PASSWORD, Running
 
 EMAIL = "ada@example.com"
 STALE = {"error": "insufficient_user_authentication", "message": "A more recent login is required"}
@@ -28,26 +24,6 @@ CHALLENGE = (
     'error_description="A more recent login is required", max_age="600"'
 )
 NEW_PASSWORD = "a brand new passphrase"
-
-
-@dataclasses.dataclass
-class Running:
-    server: Server
-    clock: Clock
-
-    @property
-    def client(self) -> Any:
-        return self.server.client
-
-    def later(self, seconds: float) -> None:
-        self.clock.now += seconds
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[Running]:
-    clock = Clock()
-    async for server in start(Settings(refresh_grace=10), clock=clock):
-        yield Running(server, clock)
 
 
 async def _signed_in(r: Running) -> dict[str, str]:
@@ -64,12 +40,12 @@ async def _with_totp(r: Running) -> tuple[pyotp.TOTP, dict[str, str]]:
         "/auth/mfa/totp/confirm", json={"code": app.at(r.clock())}, headers=bearer
     )
     assert confirm.status_code == 200, confirm.text
-    r.later(30)
+    r.clock.now += 30
     first = await r.client.post("/auth/login", json={"email": EMAIL, "password": PASSWORD})
     verify = {"mfa_token": first.json()["mfa_token"], "code": app.at(r.clock())}
     done = await r.client.post("/auth/mfa/verify", json=verify)
     assert done.status_code == 200, done.text
-    r.later(30)
+    r.clock.now += 30
     return app, {"Authorization": f"Bearer {done.json()['access_token']}"}
 
 
@@ -82,15 +58,15 @@ def assert_stale(reply: Any) -> None:
 
 async def test_totp_setup_takes_a_recent_login_up_to_the_limit(running: Running) -> None:
     bearer = await _signed_in(running)
-    running.later(600)
+    running.clock.now += 600
     assert (await running.client.post("/auth/mfa/totp/setup", headers=bearer)).status_code == 200
-    running.later(1)
+    running.clock.now += 1
     assert_stale(await running.client.post("/auth/mfa/totp/setup", headers=bearer))
 
 
 async def test_a_stale_totp_setup_and_confirm_take_the_password(running: Running) -> None:
     bearer = await _signed_in(running)
-    running.later(601)
+    running.clock.now += 601
     wrong = await running.client.post(
         "/auth/mfa/totp/setup", json={"password": "not the password"}, headers=bearer
     )
@@ -108,7 +84,7 @@ async def test_a_stale_totp_setup_and_confirm_take_the_password(running: Running
 
 async def test_without_totp_the_password_these_routes_take_is_the_proof(running: Running) -> None:
     bearer = await _signed_in(running)
-    running.later(700)
+    running.clock.now += 700
     change = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     reply = await running.client.post("/auth/password/change", json=change, headers=bearer)
     assert reply.status_code == 204, reply.text
@@ -125,7 +101,7 @@ async def test_with_totp_a_stale_login_needs_a_code_besides_the_password(
     running: Running,
 ) -> None:
     app, bearer = await _with_totp(running)
-    running.later(601)
+    running.clock.now += 601
     change = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     client = running.client
     assert_stale(await client.post("/auth/password/change", json=change, headers=bearer))
@@ -137,12 +113,12 @@ async def test_with_totp_a_stale_login_needs_a_code_besides_the_password(
     assert (
         await client.post("/auth/password/change", json=coded, headers=bearer)
     ).status_code == 204
-    running.later(30)
+    running.clock.now += 30
     moved = {"new_email": "ada@new.example", "password": NEW_PASSWORD}
     assert_stale(await client.post("/auth/email/change", json=moved, headers=bearer))
     moved["code"] = app.at(running.clock())
     assert (await client.post("/auth/email/change", json=moved, headers=bearer)).status_code == 202
-    running.later(30)
+    running.clock.now += 30
     gone = {"password": NEW_PASSWORD}
     assert_stale(await client.request("DELETE", "/auth/me", json=gone, headers=bearer))
     gone["code"] = app.at(running.clock())
@@ -161,12 +137,12 @@ async def test_the_code_turning_totp_off_or_renewing_codes_is_the_proof(
     running: Running,
 ) -> None:
     app, bearer = await _with_totp(running)
-    running.later(700)
+    running.clock.now += 700
     renew = await running.client.post(
         "/auth/mfa/recovery-codes", json={"code": app.at(running.clock())}, headers=bearer
     )
     assert renew.status_code == 200, renew.text
-    running.later(30)
+    running.clock.now += 30
     off = await running.client.request(
         "DELETE", "/auth/mfa/totp", json={"code": app.at(running.clock())}, headers=bearer
     )
@@ -178,7 +154,7 @@ async def test_reauthenticate_freshens_the_session_for_old_and_new_tokens(
 ) -> None:
     tokens = await running.server.register_and_login(EMAIL)
     old = {"Authorization": f"Bearer {tokens['access_token']}"}
-    running.later(700)
+    running.clock.now += 700
     assert_stale(await running.client.post("/auth/mfa/totp/setup", headers=old))
     reply = await running.client.post(
         "/auth/reauthenticate", json={"password": PASSWORD}, headers=old
@@ -231,7 +207,7 @@ async def test_a_wrong_password_at_reauthenticate_is_a_failed_login(running: Run
 
 async def test_reauthenticate_with_totp_on_needs_the_code_and_says_mfa(running: Running) -> None:
     app, bearer = await _with_totp(running)
-    running.later(700)
+    running.clock.now += 700
     bare = await running.client.post(
         "/auth/reauthenticate", json={"password": PASSWORD}, headers=bearer
     )
@@ -255,7 +231,7 @@ async def test_reauthenticate_in_cookie_mode_sets_only_the_access_cookie(
         "/auth/login", json={"email": EMAIL, "password": PASSWORD, "cookies": True}
     )
     csrf = login.json()["csrf_token"]
-    running.later(700)
+    running.clock.now += 700
     refused = await client.post("/auth/reauthenticate", json={"password": PASSWORD})
     assert (refused.status_code, refused.json()["error"]) == (403, "csrf_failed")
     reply = await client.post(

@@ -7,37 +7,16 @@ through the second step, CSRF, and the errors' answers.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pyotp
 import pytest
 
 from gatepass.jose import decode_unverified
-from gatepass.settings import Settings
-from tests.clock import Clock
-from tests.server.conftest import PASSWORD, Server, start
+from tests.server.conftest import PASSWORD, Running
 
 EMAIL = "ada@example.com"
 INVALID_CODE = {"error": "invalid_code", "message": "Invalid code"}
-
-
-@dataclasses.dataclass
-class Running:
-    server: Server
-    clock: Clock
-
-    @property
-    def client(self) -> Any:
-        return self.server.client
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[Running]:
-    clock = Clock()
-    async for server in start(Settings(refresh_grace=10), clock=clock):
-        yield Running(server, clock)
 
 
 async def _login(r: Running, **extra: Any) -> Any:

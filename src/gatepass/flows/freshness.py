@@ -22,7 +22,7 @@ from typing import Literal
 from gatepass.clock import Clock
 from gatepass.errors import InsufficientUserAuthenticationError, InvalidTokenError
 from gatepass.flows.reauth import confirm_password
-from gatepass.flows.second_factor import live_factor, prove
+from gatepass.flows.second_factor import live_factor, prove_code
 from gatepass.flows.services import Limits, PasswordHasher
 from gatepass.stepup import MORE_RECENT, login_is_recent
 from gatepass.store.protocols import Store
@@ -86,15 +86,8 @@ async def ensure_recent_login(
         )
         return
     if needed == "code" and proofs.code is not None:
-        await prove(
-            store,
-            sealer,
-            limits,
-            user=user,
-            code=proofs.code,
-            recovery_code=None,
-            requester=requester,
-            now=clock(),
+        await prove_code(
+            store, sealer, limits, user=user, code=proofs.code, requester=requester, now=clock()
         )
         return
     raise InsufficientUserAuthenticationError(MORE_RECENT, max_age=max_age)

@@ -4,7 +4,7 @@
 login) and returns it with its ``otpauth://`` URI; ``confirm_totp`` takes a
 first code from the app, turns the factor on and returns 10 recovery codes,
 shown once (the store keeps only their hashes). ``disable_totp`` and
-``regenerate_recovery_codes`` take a current code (``second_factor.prove``:
+``regenerate_recovery_codes`` take a current code (``second_factor.prove_code``:
 counted against the lockout when wrong). Each change is audited
 (``mfa_enabled``, ``mfa_disabled``, ``mfa_recovery_codes``).
 """
@@ -18,7 +18,7 @@ from gatepass.errors import FactorExistsError, InvalidTokenError, NotFoundError
 from gatepass.flows.second_factor import (
     live_factor,
     open_secret,
-    prove,
+    prove_code,
     record_failed_code,
     seal_secret,
 )
@@ -152,16 +152,7 @@ async def _proven(
     user = await _live_user(store, user_id)
     if await live_factor(store, user.id) is None:
         raise NotFoundError("TOTP is not on")
-    await prove(
-        store,
-        sealer,
-        limits,
-        user=user,
-        code=code,
-        recovery_code=None,
-        requester=requester,
-        now=now,
-    )
+    await prove_code(store, sealer, limits, user=user, code=code, requester=requester, now=now)
     return user
 
 

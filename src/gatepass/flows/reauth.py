@@ -23,7 +23,7 @@ from typing import Final
 from gatepass.clock import Clock
 from gatepass.errors import InvalidCodeError, InvalidCredentialsError, InvalidTokenError
 from gatepass.flows.grant import MFA_AMR, PASSWORD_AMR, GrantIssuer
-from gatepass.flows.second_factor import live_factor, prove
+from gatepass.flows.second_factor import live_factor, prove_code
 from gatepass.flows.services import Limits, PasswordHasher
 from gatepass.store.protocols import Store
 from gatepass.store.records import Session, User
@@ -124,15 +124,8 @@ async def reauthenticate(
     if totp_on:
         if code is None:
             raise InvalidCodeError(CODE_REQUIRED)
-        await prove(
-            store,
-            sealer,
-            limits,
-            user=user,
-            code=code,
-            recovery_code=None,
-            requester=requester,
-            now=clock(),
+        await prove_code(
+            store, sealer, limits, user=user, code=code, requester=requester, now=clock()
         )
     await confirm_password(
         store,

@@ -26,7 +26,15 @@ from gatepass.store.rotation import Requester
 from gatepass.tokens import totp
 from gatepass.tokens.sealing import Sealer
 
-__all__ = ["Method", "live_factor", "open_secret", "prove", "record_failed_code", "seal_secret"]
+__all__ = [
+    "Method",
+    "live_factor",
+    "open_secret",
+    "prove",
+    "prove_code",
+    "record_failed_code",
+    "seal_secret",
+]
 
 Method = Literal["totp", "recovery_code"]
 
@@ -66,6 +74,29 @@ async def prove(
         raise await record_failed_code(store, limits, user=user, requester=requester, now=now)
     await limits.login_succeeded(user.email, client)
     return method
+
+
+async def prove_code(
+    store: Store,
+    sealer: Sealer,
+    limits: Limits,
+    *,
+    user: User,
+    code: str,
+    requester: Requester,
+    now: float,
+) -> None:
+    """``prove`` for a TOTP code alone (the changes and re-authentications that ask for one)."""
+    await prove(
+        store,
+        sealer,
+        limits,
+        user=user,
+        code=code,
+        recovery_code=None,
+        requester=requester,
+        now=now,
+    )
 
 
 async def record_failed_code(
