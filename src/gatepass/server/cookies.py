@@ -101,35 +101,32 @@ def set_cookies(
 ) -> None:
     names = cookie_names(settings)
     set_access_cookie(response, settings, access)
-    response.set_cookie(
-        names.refresh,
-        refresh,
-        max_age=settings.refresh_ttl,
-        path=settings.auth_prefix,
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
-    response.set_cookie(
-        names.csrf,
-        csrf,
-        max_age=settings.refresh_ttl,
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=False,
-        samesite="strict",
-    )
+    _set(response, settings, names.refresh, refresh, settings.refresh_ttl, settings.auth_prefix)
+    _set(response, settings, names.csrf, csrf, settings.refresh_ttl, "/", httponly=False)
 
 
 def set_access_cookie(response: Response, settings: Settings, access: str) -> None:
     """The access token's cookie alone (a re-authentication keeps the refresh token)."""
+    _set(response, settings, cookie_names(settings).access, access, settings.access_ttl, "/")
+
+
+def _set(
+    response: Response,
+    settings: Settings,
+    name: str,
+    value: str,
+    max_age: int,
+    path: str,
+    *,
+    httponly: bool = True,
+) -> None:
     response.set_cookie(
-        cookie_names(settings).access,
-        access,
-        max_age=settings.access_ttl,
-        path="/",
+        name,
+        value,
+        max_age=max_age,
+        path=path,
         secure=settings.cookie_secure,
-        httponly=True,
+        httponly=httponly,
         samesite="strict",
     )
 
