@@ -33,6 +33,7 @@
     │       ├── FederationDeniedError  federation_denied   (the provider answered with an error)
     │       ├── FederationStateError   federation_state    (no, expired or another browser's state)
     │       ├── FederationTokenError   federation_token    (the provider's tokens were refused)
+    │       ├── FederationEmailError   federation_no_email (the provider shared no usable address)
     │       ├── ReturnToRefusedError   return_to_refused   (return_to not on the allow-list)
     │       └── LinkRequiredError      link_required       (the address has an account: sign in, link)
     ├── StoreError                                         (a record is missing or already taken)
@@ -65,6 +66,7 @@ The mapping to HTTP status codes lives in one place, ``gatepass.server.errors``.
 from __future__ import annotations
 
 __all__ = [
+    "FederationEmailError",
     "FederationDeniedError",
     "FederationError",
     "FederationStateError",
@@ -333,6 +335,11 @@ class FederationStateError(FederationError):
 class FederationTokenError(FederationError):
     code = "federation_token"
     default_message = "The provider's answer could not be verified"
+
+
+class FederationEmailError(FederationError):
+    code = "federation_no_email"
+    default_message = "The provider did not share an email address"
 
 
 class ReturnToRefusedError(FederationError):

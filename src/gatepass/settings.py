@@ -36,6 +36,7 @@ from gatepass.envparse import (
     setting,
 )
 from gatepass.errors import ConfigError
+from gatepass.federation.providers import Provider, parse_providers, read_providers_file
 from gatepass.mail.config import MailConfig
 from gatepass.secret import Secret, check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
@@ -130,14 +131,19 @@ class Settings:
     app_url: str | None = setting(None, parse_str)
     mail: str | None = setting(None, parse_lower)
     require_verified_email: bool | None = setting(None, parse_bool)
+    oidc_providers: tuple[Provider, ...] = setting((), parse_providers)
+    oidc_providers_file: str | None = setting(None, parse_str)
+    oidc_return_origins: tuple[str, ...] = setting((), parse_list)
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False, compare=False)
     _mail: MailConfig = field(default=MailConfig("log"), init=False, repr=False, compare=False)
+    _providers: tuple[Provider, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _validate(self)
         networks = tuple(_network(p) for p in self.trusted_proxies)
         object.__setattr__(self, "_networks", networks)
         object.__setattr__(self, "_mail", _mail_config(self))
+        object.__setattr__(self, "_providers", _providers(self))
 
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
@@ -158,6 +164,11 @@ class Settings:
         if self.require_verified_email is None:
             return self.is_production
         return self.require_verified_email
+
+    @property
+    def providers(self) -> tuple[Provider, ...]:
+        """The sign-in providers: ``GATEPASS_OIDC_PROVIDERS``, then the file's."""
+        return self._providers
 
     @property
     def mail_config(self) -> MailConfig:
@@ -317,6 +328,22 @@ def _mail_config(s: Settings) -> MailConfig:
         app_url=s.app_url or s.issuer.rstrip("/"),
         mail=s.mail,
     )
+
+
+def _providers(s: Settings) -> tuple[Provider, ...]:
+    if not isinstance(s.oidc_providers, tuple) or not all(
+        isinstance(p, Provider) for p in s.oidc_providers
+    ):
+        raise ConfigError("GATEPASS_OIDC_PROVIDERS must be a tuple of providers")
+    path = s.oidc_providers_file
+    more = () if path is None else read_providers_file(path, "GATEPASS_OIDC_PROVIDERS_FILE")
+    both = (*s.oidc_providers, *more)
+    if len({p.name for p in both}) != len(both):
+        raise ConfigError("GATEPASS_OIDC_PROVIDERS and its file name one provider twice")
+    for origin in s.oidc_return_origins:
+        if not re.fullmatch(r"https?://[^\s/?#@]+", origin):
+            raise ConfigError("GATEPASS_OIDC_RETURN_ORIGINS must be origins like https://app.example")
+    return both
 
 
 def _check_encryption_key(value: object) -> None:

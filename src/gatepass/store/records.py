@@ -13,7 +13,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from gatepass.errors import InvalidEmailError
 
@@ -25,6 +25,7 @@ __all__ = [
     "RevocationKind",
     "Session",
     "SigningKey",
+    "NO_PASSWORD",
     "User",
     "email_lookup_key",
     "hash_token",
@@ -80,6 +81,11 @@ def new_session_id() -> str:
     return secrets.token_hex(24)
 
 
+#: The ``password_hash`` of a user who has none (made by a sign-in with a provider):
+#: no password matches it; a password reset sets one.
+NO_PASSWORD: Final = ""
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: str
@@ -89,6 +95,10 @@ class User:
     disabled: bool
     created_at: float
     email_verified: bool = False
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash != NO_PASSWORD
 
 
 @dataclass(frozen=True, slots=True)
