@@ -20,7 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "clock": set(),
     "secret": BASE,
     "envparse": BASE | {"secret"},
-    "settings": BASE | {"envparse", "mail", "secret", "tokens"},
+    "providers": BASE | {"secret"},
+    "settings": BASE | {"envparse", "mail", "providers", "secret", "tokens"},
     "filemodes": set(),
     "securityheaders": set(),
     "headlimit": {"securityheaders"},
@@ -32,7 +33,9 @@ ALLOWED: dict[str, set[str]] = {
     "store": BASE | {"filemodes", "identity"},
     "tokens": BASE | {"clock", "jose", "store", "tokencache"},
     "revocation": BASE | {"background", "remote", "settings", "store"},
-    "flows": BASE | {"clock", "identity", "jose", "mail", "revocation", "store", "tokens"},
+    "federation": BASE | {"jose", "protect", "providers", "remote", "tokens"},
+    "flows": BASE
+    | {"clock", "federation", "identity", "jose", "mail", "revocation", "store", "tokens"},
     "mail": BASE | {"store", "tokens"},
     "kek": BASE | {"filemodes", "secret", "settings", "store", "tokens"},
     "protect": BASE
@@ -42,6 +45,7 @@ ALLOWED: dict[str, set[str]] = {
     | {
         "background",
         "clock",
+        "federation",
         "flows",
         "identity",
         "jose",

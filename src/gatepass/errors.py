@@ -352,9 +352,7 @@ class LinkRequiredError(FederationError):
     (the provider or gatepass has not verified it): sign in to it, then link."""
 
     code = "link_required"
-    default_message = (
-        "An account with this address exists: sign in to it, then link the provider"
-    )
+    default_message = "An account with this address exists: sign in to it, then link the provider"
 
 
 class StoreError(GatepassError):

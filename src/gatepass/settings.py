@@ -36,7 +36,7 @@ from gatepass.envparse import (
     setting,
 )
 from gatepass.errors import ConfigError
-from gatepass.federation.providers import Provider, parse_providers, read_providers_file
+from gatepass.providers import Provider, parse_providers, read_providers_file
 from gatepass.mail.config import MailConfig
 from gatepass.secret import Secret, check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
@@ -342,7 +342,9 @@ def _providers(s: Settings) -> tuple[Provider, ...]:
         raise ConfigError("GATEPASS_OIDC_PROVIDERS and its file name one provider twice")
     for origin in s.oidc_return_origins:
         if not re.fullmatch(r"https?://[^\s/?#@]+", origin):
-            raise ConfigError("GATEPASS_OIDC_RETURN_ORIGINS must be origins like https://app.example")
+            raise ConfigError(
+                "GATEPASS_OIDC_RETURN_ORIGINS must be origins like https://app.example"
+            )
     return both
 
 

@@ -94,7 +94,9 @@ def provider_entry(issuer: str, name: str = "local") -> str:
     )
 
 
-def _submit(browser: httpx.Client, page: httpx.Response, fields: Mapping[str, str]) -> httpx.Response:
+def _submit(
+    browser: httpx.Client, page: httpx.Response, fields: Mapping[str, str]
+) -> httpx.Response:
     match = _FORM.search(page.text)
     assert match is not None, page.text[:2000]
     return browser.post(urljoin(str(page.url), unescape(match.group(1))), data=dict(fields))

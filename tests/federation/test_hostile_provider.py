@@ -39,7 +39,9 @@ async def site() -> AsyncIterator[Site]:
     settings = Settings(
         issuer="https://testserver",
         jwt_secret=None,
-        oidc_providers=Settings.from_env({"GATEPASS_OIDC_PROVIDERS": providers_json()}).oidc_providers,
+        oidc_providers=Settings.from_env(
+            {"GATEPASS_OIDC_PROVIDERS": providers_json()}
+        ).oidc_providers,
     )
     provider_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=hostile.app()))
     app = create_app(settings, store=store, provider_http=provider_http)
@@ -100,9 +102,7 @@ async def test_the_well_behaved_answer_signs_in(site: Site) -> None:
         pytest.param(lambda h, n: h.sign(h.claims(n, iss="https://evil.example")), id="wrong-iss"),
         pytest.param(lambda h, n: h.sign(h.claims("another-nonce-" + n)), id="wrong-nonce"),
         pytest.param(lambda h, n: h.sign(h.claims(n, nonce=None)), id="no-nonce"),
-        pytest.param(
-            lambda h, n: h.sign(h.claims(n, exp=h.claims(n)["iat"] - 120)), id="expired"
-        ),
+        pytest.param(lambda h, n: h.sign(h.claims(n, exp=h.claims(n)["iat"] - 120)), id="expired"),
         pytest.param(
             lambda h, n: h.sign(h.claims(n, iat=h.claims(n)["iat"] + 3600)), id="iat-in-future"
         ),

@@ -91,9 +91,14 @@ def test_an_unverified_account_with_the_address_is_not_taken_over_then_linked(
         assert refused.headers["location"] == "/oidc-error?error=link_required"
         assert "gatepass_access" not in attacker.cookies
     with browser() as bob:
-        bob.post(f"{base}/auth/login", json={"email": "bob@example.com", "password": PASSWORD, "cookies": True})
+        bob.post(
+            f"{base}/auth/login",
+            json={"email": "bob@example.com", "password": PASSWORD, "cookies": True},
+        )
         csrf = {"X-CSRF-Token": bob.cookies["gatepass_csrf"]}
-        started = bob.post(f"{base}/auth/oidc/local/link", headers=csrf, json={"return_to": "/linked"})
+        started = bob.post(
+            f"{base}/auth/oidc/local/link", headers=csrf, json={"return_to": "/linked"}
+        )
         assert started.status_code == 200, started.text
         back = sign_in(bob, started.json()["location"], "bob")
         assert back.headers["location"] == "/linked"
@@ -109,7 +114,10 @@ def test_link_without_csrf_is_refused(federated: Federated) -> None:
     base = federated.gatepass.url
     httpx.post(f"{base}/auth/register", json={"email": "frank@example.com", "password": PASSWORD})
     with browser() as frank:
-        frank.post(f"{base}/auth/login", json={"email": "frank@example.com", "password": PASSWORD, "cookies": True})
+        frank.post(
+            f"{base}/auth/login",
+            json={"email": "frank@example.com", "password": PASSWORD, "cookies": True},
+        )
         refused = frank.post(f"{base}/auth/oidc/local/link")
         assert refused.status_code == 403
         assert refused.json()["error"] == "csrf_failed"
@@ -138,7 +146,9 @@ def test_a_verified_account_is_linked_by_the_providers_verified_address(
         back = sign_in(gina, federated.login_url(), "gina")
         assert back.headers["location"] == "/"
         assert me(gina, base)["user"]["id"] == created["id"]
-        assert [i["subject"] for i in gina.get(f"{base}/auth/identities").json()["identities"]] == ["gina"]
+        assert [i["subject"] for i in gina.get(f"{base}/auth/identities").json()["identities"]] == [
+            "gina"
+        ]
 
 
 def test_consent_refused_ends_on_the_error_page(federated: Federated) -> None:

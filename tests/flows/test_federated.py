@@ -198,9 +198,7 @@ async def test_linking_needs_the_live_session_of_that_user(store: Store, clock: 
     other = await store.create_user("o@example.com", "plain:pw", now=clock())
     session = await store.create_session(user.id, now=clock(), expires_at=clock() + 60)
     with pytest.raises(FederationStateError):
-        await link_identity(
-            store, account(), user_id=other.id, session_id=session.id, clock=clock
-        )
+        await link_identity(store, account(), user_id=other.id, session_id=session.id, clock=clock)
     await store.revoke_session(session.id, now=clock(), reason="logout")
     with pytest.raises(FederationStateError):
         await link_identity(store, account(), user_id=user.id, session_id=session.id, clock=clock)

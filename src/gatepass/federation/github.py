@@ -19,7 +19,7 @@ from gatepass.errors import FederationTokenError
 from gatepass.federation.accounts import ProviderAccount
 from gatepass.federation.handshake import Handshake
 from gatepass.federation.http import call_json
-from gatepass.federation.providers import Provider
+from gatepass.providers import Provider
 
 __all__ = ["GitHubClient"]
 

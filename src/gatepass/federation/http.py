@@ -30,9 +30,7 @@ _MAX_BYTES: Final = 256 * 1024
 
 def new_http() -> httpx.AsyncClient:
     """The client the server talks to providers with (no proxies from the environment)."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(5.0), follow_redirects=False, trust_env=False
-    )
+    return httpx.AsyncClient(timeout=httpx.Timeout(5.0), follow_redirects=False, trust_env=False)
 
 
 async def call_json(

@@ -72,5 +72,3 @@ def verify_id_token(
     ):
         raise FederationTokenError()
     return claims
-
-

@@ -95,7 +95,9 @@ def metadata_from_json(
             document.get("id_token_signing_alg_values_supported")
         ),
         token_auth_method=_auth_method(document.get("token_endpoint_auth_methods_supported")),
-        userinfo_endpoint=endpoint("userinfo_endpoint") if "userinfo_endpoint" in document else None,
+        userinfo_endpoint=endpoint("userinfo_endpoint")
+        if "userinfo_endpoint" in document
+        else None,
     )
 
 

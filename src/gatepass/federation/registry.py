@@ -19,7 +19,7 @@ from gatepass.federation.github import GitHubClient
 from gatepass.federation.handshake import Handshake
 from gatepass.federation.http import new_http
 from gatepass.federation.openid import OpenIdClient
-from gatepass.federation.providers import Provider
+from gatepass.providers import Provider
 
 __all__ = ["Federation", "ProviderClient"]
 
@@ -68,7 +68,9 @@ class Federation:
 
     def public(self) -> list[dict[str, str]]:
         """What the console may show of each provider: its name and label, nothing else."""
-        return [{"name": c.provider.name, "label": c.provider.label} for c in self._clients.values()]
+        return [
+            {"name": c.provider.name, "label": c.provider.label} for c in self._clients.values()
+        ]
 
     async def aclose(self) -> None:
         for client in self._clients.values():

@@ -48,9 +48,7 @@ def identities_router() -> APIRouter:
     @router.delete("/identities/{provider}/{key:path}", status_code=204)
     async def unlink(provider: str, key: str, caller: Caller, state: State) -> None:
         own = await state.store.list_identities(caller.sub)
-        target = next(
-            (i for i in own if i.provider == provider and key in (i.id, i.subject)), None
-        )
+        target = next((i for i in own if i.provider == provider and key in (i.id, i.subject)), None)
         if target is None:
             raise NotFoundError("No such identity")
         await unlink_identity(

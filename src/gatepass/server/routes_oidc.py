@@ -190,9 +190,7 @@ def oidc_router(settings: Settings) -> APIRouter:
     ) -> dict[str, str]:
         """Link a provider to the caller's account: go to ``location``, sign in there."""
         state.federation.client(name)
-        return_to = checked_return_to(
-            body.return_to if body else None, origins=return_origins()
-        )
+        return_to = checked_return_to(body.return_to if body else None, origins=return_origins())
         handshake = handshakes.begin(
             name,
             return_to,
