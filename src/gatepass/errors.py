@@ -35,12 +35,12 @@
     │       ├── FederationTokenError   federation_token    (the provider's tokens were refused)
     │       ├── FederationEmailError   federation_no_email (the provider shared no usable address)
     │       ├── ReturnToRefusedError   return_to_refused   (return_to not on the allow-list)
-    │       └── LinkRequiredError      link_required       (the address has an account: sign in, link)
+    │       └── LinkRequiredError      link_required       (the address has an account: link it)
     ├── StoreError                                         (a record is missing or already taken)
     │   ├── NotFoundError              not_found           (no such user, session, key: any 404)
     │   ├── UserExistsError            user_exists
     │   ├── FactorExistsError          mfa_already_enabled (a confirmed TOTP factor is on)
-    │   ├── IdentityExistsError        identity_exists     (the provider's account is linked already)
+    │   ├── IdentityExistsError        identity_exists     (the provider's account is linked)
     │   └── LastSignInMethodError      last_sign_in_method (no password and one identity: keep it)
     ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
     │   ├── InvalidEmailError          invalid_email
@@ -66,16 +66,6 @@ The mapping to HTTP status codes lives in one place, ``gatepass.server.errors``.
 from __future__ import annotations
 
 __all__ = [
-    "FederationEmailError",
-    "FederationDeniedError",
-    "FederationError",
-    "FederationStateError",
-    "FederationTokenError",
-    "IdentityExistsError",
-    "LastSignInMethodError",
-    "LinkRequiredError",
-    "ProviderUnavailableError",
-    "ReturnToRefusedError",
     "AlgorithmNotAllowedError",
     "AuthError",
     "BadSignatureError",
@@ -85,8 +75,14 @@ __all__ = [
     "DecryptionError",
     "EmailNotVerifiedError",
     "FactorExistsError",
+    "FederationDeniedError",
+    "FederationEmailError",
+    "FederationError",
+    "FederationStateError",
+    "FederationTokenError",
     "ForbiddenError",
     "GatepassError",
+    "IdentityExistsError",
     "InsufficientScopeError",
     "InvalidCodeError",
     "InvalidCredentialsError",
@@ -97,13 +93,17 @@ __all__ = [
     "InvalidTokenError",
     "JoseError",
     "KeyNotFoundError",
+    "LastSignInMethodError",
+    "LinkRequiredError",
     "MalformedTokenError",
     "MissingClaimError",
     "MissingTokenError",
     "NotFoundError",
+    "ProviderUnavailableError",
     "RateLimitedError",
     "RefreshTokenReuseError",
     "RegistrationClosedError",
+    "ReturnToRefusedError",
     "SensitiveClaimError",
     "ServiceUnavailableError",
     "StoreError",

@@ -36,8 +36,8 @@ from gatepass.envparse import (
     setting,
 )
 from gatepass.errors import ConfigError
-from gatepass.providers import Provider, parse_providers, read_providers_file
 from gatepass.mail.config import MailConfig
+from gatepass.providers import Provider, parse_providers, read_providers_file
 from gatepass.secret import Secret, check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS

@@ -313,6 +313,7 @@ def test_show_lists_a_users_identities(cli: Cli) -> None:
     table = cli("users", "show", ada)
     assert table.exit_code == 0, table.output
     assert "password: yes" in table.stdout
-    assert "10769150350006150715113082367" in table.stdout and "github" in table.stdout
+    assert "10769150350006150715113082367" in table.stdout
+    assert "github" in table.stdout
     missing = cli("users", "show", "nobody@example.com")
     assert missing.exit_code != 0

@@ -75,9 +75,11 @@ async def test_the_well_behaved_answer_signs_in(site: Site) -> None:
     """The control: the same provider with a right id_token gives a session."""
     async with site.browser() as browser:
         sent = await begin(browser, "/welcome")
-        assert sent["response_type"] == "code" and sent["code_challenge_method"] == "S256"
+        assert sent["response_type"] == "code"
+        assert sent["code_challenge_method"] == "S256"
         assert sent["client_id"] == CLIENT_ID
-        assert len(sent["state"]) >= 43 and len(sent["nonce"]) >= 43
+        assert len(sent["state"]) >= 43
+        assert len(sent["nonce"]) >= 43
         site.hostile.id_token = site.hostile.sign(site.hostile.claims(sent["nonce"]))
         reply = await back(browser, code="the-code", state=sent["state"])
         assert reply.status_code == 302, reply.text
@@ -85,7 +87,8 @@ async def test_the_well_behaved_answer_signs_in(site: Site) -> None:
         assert ACCESS in reply.cookies
         # client_secret_post, as the metadata asked, with the PKCE verifier
         form = site.hostile.token_requests[-1]
-        assert form["client_secret"] == CLIENT_SECRET and form["code"] == "the-code"
+        assert form["client_secret"] == CLIENT_SECRET
+        assert form["code"] == "the-code"
         assert len(form["code_verifier"]) >= 43
     assert len(await site.store.list_sessions(now=0)) == 1
 
@@ -179,7 +182,8 @@ async def test_the_providers_error_is_denied_and_never_echoed(site: Site) -> Non
             state=sent["state"],
         )
         await refused(site, reply, "federation_denied")
-        assert "script" not in reply.text and "script" not in reply.headers["location"]
+        assert "script" not in reply.text
+        assert "script" not in reply.headers["location"]
 
 
 @pytest.mark.parametrize(

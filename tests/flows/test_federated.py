@@ -81,10 +81,12 @@ async def test_a_new_identity_makes_a_passwordless_account(store: Store, clock: 
     user = await user_of(store, grant)
     assert (user.email, user.email_verified, user.has_password) == ("ada@example.com", True, False)
     identity = await store.get_identity("idp", "sub-1")
-    assert identity is not None and identity.user_id == user.id
+    assert identity is not None
+    assert identity.user_id == user.id
     assert identity.email == "ada@example.com"
     session = await store.get_session(grant.session_id)
-    assert session is not None and session.user_id == user.id
+    assert session is not None
+    assert session.user_id == user.id
     assert await events(store) == ["identity_linked", "identity_login", "login"]
 
 
@@ -102,7 +104,8 @@ async def test_a_known_identity_signs_in_to_its_account(store: Store, clock: Clo
     again = await user_of(store, await granted(store, clock, account("new@example.com")))
     assert again.id == first.id
     identity = await store.get_identity("idp", "sub-1")
-    assert identity is not None and identity.last_login_at == clock()
+    assert identity is not None
+    assert identity.last_login_at == clock()
 
 
 async def test_both_sides_verified_links_to_the_existing_account(
@@ -212,7 +215,8 @@ async def test_an_identity_of_another_account_is_not_moved(store: Store, clock: 
     with pytest.raises(IdentityExistsError):
         await link_identity(store, account(), user_id=user.id, session_id=session.id, clock=clock)
     identity = await store.get_identity("idp", "sub-1")
-    assert identity is not None and identity.user_id == owner.id
+    assert identity is not None
+    assert identity.user_id == owner.id
 
 
 async def test_the_last_way_in_cannot_be_unlinked(store: Store, clock: Clock) -> None:

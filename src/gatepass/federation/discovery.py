@@ -66,9 +66,9 @@ class DiscoveryClient:
             if self._inflight is not None or self._schedule.may_attempt(now, have_keys=False):
                 await asyncio.shield(self._inflight or self._start())
             return self._current()
-        if self._schedule.is_stale(now) and self._schedule.may_attempt(now):
-            if self._inflight is None:
-                self._start()  # stale-while-revalidate
+        stale = self._schedule.is_stale(now) and self._schedule.may_attempt(now)
+        if stale and self._inflight is None:
+            self._start()  # stale-while-revalidate
         return self._metadata
 
     def _current(self) -> ProviderMetadata:

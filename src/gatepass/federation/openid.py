@@ -32,9 +32,9 @@ from gatepass.federation.handshake import Handshake
 from gatepass.federation.http import call_json
 from gatepass.federation.idtoken import verify_id_token
 from gatepass.federation.metadata import ProviderMetadata
-from gatepass.providers import Provider
 from gatepass.jose import KeySet
 from gatepass.protect.jwks import JWKSClient
+from gatepass.providers import Provider
 
 __all__ = ["OpenIdClient"]
 

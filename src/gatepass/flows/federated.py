@@ -1,4 +1,4 @@
-"""Sign-in with a provider, and linking and unlinking identities: who the provider's account is here.
+"""Sign-in with a provider, linking and unlinking identities: whose account a provider's is.
 
 The linking rule, for a ``(provider, subject)`` seen for the first time:
 

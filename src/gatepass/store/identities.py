@@ -1,4 +1,4 @@
-"""Federated identities at the storage boundary: who a provider says signed in, and whose account it is.
+"""Federated identities at the storage boundary: a provider's account, and whose it is here.
 
 An identity is one ``(provider, subject)`` pair (the configured provider's
 name and the ``sub`` of its id_token, or GitHub's numeric user id), unique

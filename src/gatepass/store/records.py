@@ -18,6 +18,7 @@ from typing import Any, Final, Literal
 from gatepass.errors import InvalidEmailError
 
 __all__ = [
+    "NO_PASSWORD",
     "AuditEvent",
     "KeyStatus",
     "RefreshToken",
@@ -25,7 +26,6 @@ __all__ = [
     "RevocationKind",
     "Session",
     "SigningKey",
-    "NO_PASSWORD",
     "User",
     "email_lookup_key",
     "hash_token",
