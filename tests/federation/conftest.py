@@ -55,6 +55,9 @@ def server_env(tmp: Path, port: int, issuer: str) -> dict[str, str]:
         "GATEPASS_COOKIE_SECURE": "false",  # plain http on 127.0.0.1
         "GATEPASS_ISSUER": f"http://127.0.0.1:{port}",
         "GATEPASS_LOG_LEVEL": "warning",
+        # every test of the module signs in from 127.0.0.1: the per-IP login limit
+        # (which counts each start and each callback) is tested in test_hostile_provider
+        "GATEPASS_LOGIN_LIMIT_PER_IP": "1000",
         "GATEPASS_OIDC_PROVIDERS": provider_entry(issuer),
     }
 

@@ -250,3 +250,25 @@ async def test_an_unknown_provider_is_not_found(site: Site) -> None:
         assert reply.headers["location"] == "/oidc-error?error=not_found"
         reply = await browser.get("/auth/oidc/nobody/callback", params={"state": "x"})
         assert reply.headers["location"] == "/oidc-error?error=not_found"
+
+
+async def test_a_callback_naming_another_issuer_is_a_mix_up(site: Site) -> None:
+    """RFC 9207: another provider's code, sent to this provider's callback."""
+    async with site.browser() as browser:
+        sent = await begin(browser)
+        site.hostile.id_token = site.hostile.sign(site.hostile.claims(sent["nonce"]))
+        reply = await back(browser, code="c", state=sent["state"], iss="https://other.example")
+        await refused(site, reply, "federation_state")
+        assert site.hostile.token_requests == []  # the code was never sent anywhere
+
+
+async def test_callbacks_count_against_the_per_ip_login_limit(site: Site) -> None:
+    limit = Settings().login_limit_per_ip
+    async with site.browser() as browser:
+        for _ in range(limit):
+            reply = await back(browser, code="c", state="guessed")
+            assert reply.headers["location"] == "/oidc-error?error=federation_state"
+        reply = await back(browser, code="c", state="guessed")
+        assert reply.headers["location"] == "/oidc-error?error=rate_limited"
+        reply = await browser.get("/auth/oidc/evil/login")
+        assert reply.headers["location"] == "/oidc-error?error=rate_limited"

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from gatepass.errors import FederationTokenError
+from gatepass.errors import FederationStateError, FederationTokenError
 from gatepass.federation.accounts import ProviderAccount
 from gatepass.federation.handshake import Handshake
 from gatepass.federation.http import call_json
@@ -44,6 +44,10 @@ class GitHubClient:
             }
         )
         return f"{self.provider.github.authorize}?{query}"
+
+    def check_response_issuer(self, iss: str | None) -> None:
+        if iss is not None:  # GitHub names no issuer: an iss is another server's answer
+            raise FederationStateError()
 
     async def redeem(
         self, code: str, handshake: Handshake, redirect_uri: str, *, now: float

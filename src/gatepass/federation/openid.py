@@ -9,6 +9,7 @@ keys of the metadata's ``jwks_uri`` through ``protect``'s ``JWKSClient`` (a
 token with an unknown ``kid`` refetches at most once per cooldown). When
 the id_token carries no email and the provider has a userinfo endpoint, the
 email comes from there, and only if its ``sub`` is the id_token's (Core §5.3.2).
+An ``iss`` in the callback (RFC 9207) must be the issuer.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import quote_plus, urlencode
 import httpx
 
 from gatepass.errors import (
+    FederationStateError,
     FederationTokenError,
     JoseError,
     KeyNotFoundError,
@@ -78,6 +80,12 @@ class OpenIdClient:
         )
         joiner = "&" if "?" in metadata.authorization_endpoint else "?"
         return f"{metadata.authorization_endpoint}{joiner}{query}"
+
+    def check_response_issuer(self, iss: str | None) -> None:
+        # RFC 9207 §2.4: a callback naming another issuer is a mix-up (another
+        # provider's code sent here); one naming none is allowed (older providers).
+        if iss is not None and iss != self.provider.issuer:
+            raise FederationStateError()
 
     async def redeem(
         self, code: str, handshake: Handshake, redirect_uri: str, *, now: float

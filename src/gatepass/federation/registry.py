@@ -29,6 +29,10 @@ class ProviderClient(Protocol):
 
     async def authorization_url(self, handshake: Handshake, redirect_uri: str) -> str: ...
 
+    def check_response_issuer(self, iss: str | None) -> None:
+        """RFC 9207: an ``iss`` in the callback must be this provider's issuer."""
+        ...
+
     async def redeem(
         self, code: str, handshake: Handshake, redirect_uri: str, *, now: float
     ) -> ProviderAccount: ...

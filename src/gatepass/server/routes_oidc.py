@@ -149,6 +149,7 @@ def oidc_router(settings: Settings) -> APIRouter:
         handshake = handshakes.open_sealed(cookie, state.handshake_sealer, provider=name, now=now)
         params = request.query_params
         handshake.check_state(_param(params.get("state")))
+        client.check_response_issuer(params.get("iss"))
         if params.get("error") is not None:
             raise FederationDeniedError()
         code = _param(params.get("code"))
