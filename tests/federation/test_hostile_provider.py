@@ -15,6 +15,7 @@ from gatepass.jose import Key
 from gatepass.server import create_app
 from gatepass.settings import Settings
 from gatepass.store import MemoryStore
+from gatepass.store.factors import TotpFactor
 from tests.federation.hostile import CLIENT_ID, CLIENT_SECRET, ISSUER, Hostile, providers_json
 
 ACCESS = "__Host-gatepass_access"
@@ -272,3 +273,22 @@ async def test_callbacks_count_against_the_per_ip_login_limit(site: Site) -> Non
         assert reply.headers["location"] == "/oidc-error?error=rate_limited"
         reply = await browser.get("/auth/oidc/evil/login")
         assert reply.headers["location"] == "/oidc-error?error=rate_limited"
+
+
+async def test_a_user_with_totp_on_is_sent_to_the_second_step(site: Site) -> None:
+    async with site.browser() as browser:
+        sent = await begin(browser)
+        site.hostile.id_token = site.hostile.sign(site.hostile.claims(sent["nonce"]))
+        assert (await back(browser, code="c", state=sent["state"])).status_code == 302
+    (user,) = await site.store.list_users()
+    await site.store.save_totp(TotpFactor(user.id, b"sealed", False, 0.0))
+    assert await site.store.confirm_totp(user.id, step=1, recovery_hashes=["h"])
+    await site.store.revoke_user_sessions(user.id, now=0, reason="test")
+    async with site.browser() as browser:
+        sent = await begin(browser, "/somewhere")
+        site.hostile.id_token = site.hostile.sign(site.hostile.claims(sent["nonce"]))
+        reply = await back(browser, code="c", state=sent["state"])
+        assert reply.status_code == 302
+        assert reply.headers["location"].startswith("/#mfa_token=")
+        assert ACCESS not in reply.cookies
+    assert await site.store.list_sessions(now=0) == []

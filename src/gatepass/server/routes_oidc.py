@@ -73,6 +73,7 @@ class LinkBody(BaseModel):
 def oidc_router(settings: Settings) -> APIRouter:
     router = APIRouter(route_class=JsonRoute)
     prefix = settings.auth_prefix
+    configured = frozenset(p.name for p in settings.providers)
 
     def callback_path(name: str) -> str:
         return f"{prefix}/oidc/{name}/callback"
@@ -137,8 +138,10 @@ def oidc_router(settings: Settings) -> APIRouter:
         try:
             return await _complete(name, request, state)
         except GatepassError as exc:
-            log.info("a sign-in with %s failed: %s", name if name.isalnum() else "?", exc.code)
-            return failed(exc, name if len(name) <= 32 else None)
+            # Only a configured name goes into a log line or a cookie's Path.
+            known = name if name in configured else None
+            log.info("a sign-in with %s failed: %s", known or "?", exc.code)
+            return failed(exc, known)
 
     async def _complete(name: str, request: Request, state: State) -> Response:
         who = requester(request, state.settings.trusted_networks)
