@@ -19,10 +19,14 @@ __all__ = [
     "Dashboard",
     "Discovery",
     "Health",
+    "Identities",
+    "IdentityInfo",
     "Jwks",
     "Me",
     "MfaInfo",
     "OAuthTokens",
+    "ProviderInfo",
+    "Providers",
     "Registered",
     "ReplayResult",
     "RevocationFeed",
@@ -102,6 +106,28 @@ class Sessions(_Body):
     sessions: list[SessionInfo]
 
 
+class ProviderInfo(_Body):
+    name: str
+    label: str
+
+
+class Providers(_Body):
+    providers: list[ProviderInfo]
+
+
+class IdentityInfo(_Body):
+    id: str
+    provider: str
+    subject: str
+    email: str | None
+    created_at: float
+    last_login_at: float
+
+
+class Identities(_Body):
+    identities: list[IdentityInfo]
+
+
 class Dashboard(_Body):
     message: str
 
@@ -168,3 +194,4 @@ class ConsoleConfig(_Body):
     cookies: CookieNames
     csrf_header: str
     replay_path: str
+    providers: list[ProviderInfo]
