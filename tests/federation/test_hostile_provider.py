@@ -111,8 +111,12 @@ async def test_the_well_behaved_answer_signs_in(site: Site) -> None:
             lambda h, n: h.sign(h.claims(n, iat=h.claims(n)["iat"] + 3600)), id="iat-in-future"
         ),
         pytest.param(
+            lambda h, n: h.sign(h.claims(n, iat=h.claims(n)["iat"] - 3600)), id="issued-an-hour-ago"
+        ),
+        pytest.param(
             lambda h, n: h.sign(h.claims(n, aud=[CLIENT_ID, "other"])), id="two-aud-no-azp"
         ),
+        pytest.param(lambda h, n: h.sign(h.claims(n, sub="")), id="empty-sub"),
         pytest.param(lambda h, n: h.sign(h.claims(n, azp="other")), id="wrong-azp"),
         pytest.param(
             lambda h, n: h.sign(h.claims(n), Key.generate("RS256", kid="good")),

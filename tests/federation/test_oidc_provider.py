@@ -8,7 +8,7 @@ import httpx
 
 from tests.accounts.conftest import claims_of
 from tests.federation.conftest import Federated
-from tests.federation.provider import sign_in
+from tests.federation.provider import CLIENT_SECRET, sign_in
 
 PASSWORD = "correct horse battery"
 
@@ -170,3 +170,11 @@ def test_providers_are_listed_without_secrets(federated: Federated) -> None:
     config = httpx.get(f"{federated.gatepass.url}/console/config.json").text
     assert "client-secret" not in config
     assert "a-client-secret" not in reply.text
+
+
+def test_the_servers_log_holds_no_secret_and_no_traceback(federated: Federated) -> None:
+    """Run last in the module: every sign-in above, refused ones included, is in the log."""
+    log = federated.gatepass.log()
+    assert CLIENT_SECRET not in log
+    assert "Traceback" not in log
+    assert "eyJ" not in log  # no token, id_token or handshake cookie
