@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.federation.conftest import Federated, federated
 from tests.web.conftest import Tab, open_tab
+from tests.web.steps import register_and_log_in
 
 pytestmark = pytest.mark.browser
 __all__ = ["federated"]  # the fixture, used here
@@ -46,6 +47,25 @@ def test_sign_in_with_the_provider_from_the_console(tab: Tab, federated: Federat
     identities.first.get_by_role("button", name="Unlink local").click()
     expect(page.locator("#identities-error")).to_contain_text("only way to sign in")
     expect(identities).to_have_count(1)
+    assert tab.console.exceptions == []
+
+
+def test_link_then_unlink_a_provider_from_your_account(tab: Tab) -> None:
+    page = register_and_log_in(tab, "ivy@example.com")
+    expect(page.locator("#identities-empty")).to_be_visible()
+    page.get_by_role("button", name="Link local").click()
+    page.locator("input[name=login]").fill("ivy")
+    page.locator("input[name=password]").fill("whatever")
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#who")).to_have_text("ivy@example.com")
+    identities = page.locator("#identities li")
+    expect(identities).to_have_count(1)
+    expect(identities.first).to_contain_text("local · ivy@example.com")
+    # a password is another way in: the identity may go
+    identities.first.get_by_role("button", name="Unlink local").click()
+    expect(identities).to_have_count(0)
+    expect(page.locator("#identities-empty")).to_be_visible()
     assert tab.console.exceptions == []
 
 
