@@ -36,6 +36,7 @@ def test_a_new_person_signs_in_and_gets_a_session_like_a_password_login(
         assert {"gatepass_access", "gatepass_refresh", "gatepass_csrf"} <= set(person.cookies)
         user = me(person, base)["user"]
         assert (user["email"], user["email_verified"]) == ("alice@example.com", True)
+        assert user["has_password"] is False
         claims = claims_of(person.cookies["gatepass_access"])
         assert claims["sub"] == user["id"]
         assert claims["iss"] == base
@@ -105,6 +106,7 @@ def test_an_unverified_account_with_the_address_is_not_taken_over_then_linked(
         assert back.headers["location"] == "/linked"
         listed = bob.get(f"{base}/auth/identities").json()["identities"]
         assert [i["subject"] for i in listed] == ["bob"]
+        assert me(bob, base)["user"]["has_password"] is True
         # bob has a password: the identity may go
         gone = bob.delete(f"{base}/auth/identities/local/bob", headers=csrf)
         assert gone.status_code == 204

@@ -43,6 +43,7 @@ def test_sign_in_with_the_provider_from_the_console(tab: Tab, federated: Federat
     identities = page.locator("#identities li")
     expect(identities).to_have_count(1)
     expect(identities.first).to_contain_text("local · hana@example.com")
+    expect(page.locator("#no-password-notice")).to_be_visible()
     # the only way in of a passwordless account stays
     identities.first.get_by_role("button", name="Unlink local").click()
     expect(page.locator("#identities-error")).to_contain_text("only way to sign in")
@@ -62,6 +63,7 @@ def test_link_then_unlink_a_provider_from_your_account(tab: Tab) -> None:
     identities = page.locator("#identities li")
     expect(identities).to_have_count(1)
     expect(identities.first).to_contain_text("local · ivy@example.com")
+    expect(page.locator("#no-password-notice")).to_be_hidden()
     # a password is another way in: the identity may go
     identities.first.get_by_role("button", name="Unlink local").click()
     expect(identities).to_have_count(0)

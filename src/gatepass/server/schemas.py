@@ -85,6 +85,7 @@ class UserInfo(_Body):
     email: str
     email_verified: bool
     role: str
+    has_password: bool
     mfa: MfaInfo
 
 

@@ -60,7 +60,7 @@ async function loadIdentity() {
       onChanged: () => loadSessions(),
       onGone: (reason) => showSignedOut(reason),
     });
-    showIdentities(state.client, state.config);
+    showIdentities(state.client, state.config, body.user);
   }
 }
 

@@ -26,13 +26,14 @@ export function showProviderButtons(config) {
 }
 
 /** Your account's identities: listed with Unlink, and a Link button per provider. */
-export async function showIdentities(client, config) {
+export async function showIdentities(client, config, user) {
   const providers = Array.isArray(config.providers) ? config.providers : [];
   $("identities-section").hidden = providers.length === 0;
+  $("no-password-notice").hidden = user?.has_password !== false;
   if (providers.length === 0) return;
   const body = await getJson(client, `${config.auth_prefix}/identities`);
   const identities = body && Array.isArray(body.identities) ? body.identities : [];
-  const again = () => showIdentities(client, config);
+  const again = () => showIdentities(client, config, user);
   $("identities").replaceChildren(
     ...identities.map((identity) => identityItem(client, config, identity, again)),
   );
