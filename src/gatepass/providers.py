@@ -18,13 +18,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from gatepass.errors import ConfigError
 from gatepass.secret import Secret
 
-__all__ = ["PRESETS", "GitHubEndpoints", "Provider", "parse_providers", "read_providers_file"]
+__all__ = [
+    "PRESETS",
+    "GitHubEndpoints",
+    "Provider",
+    "all_providers",
+    "parse_providers",
+    "read_providers_file",
+]
 
 Kind = Literal["oidc", "github"]
 _NAME: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
@@ -55,7 +62,7 @@ class Provider:
     issuer: str = ""
     #: What the console's button says.
     label: str = ""
-    github: GitHubEndpoints = GitHubEndpoints()
+    github: GitHubEndpoints = field(default=GitHubEndpoints(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,25 @@ def read_providers_file(path: str, variable: str) -> tuple[Provider, ...]:
     except OSError:
         raise ConfigError(f"{variable} cannot be read") from None
     return parse_providers(text, variable)
+
+
+def all_providers(
+    entries: object, path: str | None, return_origins: tuple[str, ...]
+) -> tuple[Provider, ...]:
+    """``GATEPASS_OIDC_PROVIDERS``' providers, then the file's, checked together
+    (with ``GATEPASS_OIDC_RETURN_ORIGINS``) when the settings are made."""
+    if not isinstance(entries, tuple) or not all(isinstance(p, Provider) for p in entries):
+        raise ConfigError("GATEPASS_OIDC_PROVIDERS must be a tuple of providers")
+    more = () if path is None else read_providers_file(path, "GATEPASS_OIDC_PROVIDERS_FILE")
+    both = (*entries, *more)
+    if len({p.name for p in both}) != len(both):
+        raise ConfigError("GATEPASS_OIDC_PROVIDERS and its file name one provider twice")
+    for origin in return_origins:
+        if not re.fullmatch(r"https?://[^\s/?#@]+", origin):
+            raise ConfigError(
+                "GATEPASS_OIDC_RETURN_ORIGINS must be origins like https://app.example"
+            )
+    return both
 
 
 def _provider(entry: object, variable: str, index: int) -> Provider:

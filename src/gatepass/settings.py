@@ -37,7 +37,7 @@ from gatepass.envparse import (
 )
 from gatepass.errors import ConfigError
 from gatepass.mail.config import MailConfig
-from gatepass.providers import Provider, parse_providers, read_providers_file
+from gatepass.providers import Provider, all_providers, parse_providers
 from gatepass.secret import Secret, check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS
@@ -143,7 +143,11 @@ class Settings:
         networks = tuple(_network(p) for p in self.trusted_proxies)
         object.__setattr__(self, "_networks", networks)
         object.__setattr__(self, "_mail", _mail_config(self))
-        object.__setattr__(self, "_providers", _providers(self))
+        object.__setattr__(
+            self,
+            "_providers",
+            all_providers(self.oidc_providers, self.oidc_providers_file, self.oidc_return_origins),
+        )
 
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
@@ -328,24 +332,6 @@ def _mail_config(s: Settings) -> MailConfig:
         app_url=s.app_url or s.issuer.rstrip("/"),
         mail=s.mail,
     )
-
-
-def _providers(s: Settings) -> tuple[Provider, ...]:
-    if not isinstance(s.oidc_providers, tuple) or not all(
-        isinstance(p, Provider) for p in s.oidc_providers
-    ):
-        raise ConfigError("GATEPASS_OIDC_PROVIDERS must be a tuple of providers")
-    path = s.oidc_providers_file
-    more = () if path is None else read_providers_file(path, "GATEPASS_OIDC_PROVIDERS_FILE")
-    both = (*s.oidc_providers, *more)
-    if len({p.name for p in both}) != len(both):
-        raise ConfigError("GATEPASS_OIDC_PROVIDERS and its file name one provider twice")
-    for origin in s.oidc_return_origins:
-        if not re.fullmatch(r"https?://[^\s/?#@]+", origin):
-            raise ConfigError(
-                "GATEPASS_OIDC_RETURN_ORIGINS must be origins like https://app.example"
-            )
-    return both
 
 
 def _check_encryption_key(value: object) -> None:
