@@ -20,7 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "clock": set(),
     "secret": BASE,
     "envparse": BASE | {"secret"},
-    "settings": BASE | {"envparse", "mail", "secret", "tokens"},
+    "providers": BASE | {"secret"},
+    "settings": BASE | {"envparse", "mail", "providers", "secret", "tokens"},
     "filemodes": set(),
     "securityheaders": set(),
     "headlimit": {"securityheaders"},
@@ -33,8 +34,9 @@ ALLOWED: dict[str, set[str]] = {
     "store": BASE | {"filemodes", "identity"},
     "tokens": BASE | {"clock", "jose", "store", "tokencache"},
     "revocation": BASE | {"background", "remote", "settings", "store"},
+    "federation": BASE | {"jose", "protect", "providers", "remote", "tokens"},
     "flows": BASE
-    | {"clock", "identity", "jose", "mail", "revocation", "stepup", "store", "tokens"},
+    | {"clock", "federation", "identity", "jose", "mail", "revocation", "stepup", "store", "tokens"},
     "mail": BASE | {"store", "tokens"},
     "kek": BASE | {"filemodes", "secret", "settings", "store", "tokens"},
     "protect": BASE
@@ -54,6 +56,7 @@ ALLOWED: dict[str, set[str]] = {
     | {
         "background",
         "clock",
+        "federation",
         "flows",
         "identity",
         "jose",

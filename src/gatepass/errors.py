@@ -31,11 +31,20 @@
     │   ├── InsufficientUserAuthenticationError
     │   │                              insufficient_user_authentication
     │   │                                                  (.max_age, .acr_values: RFC 9470)
-    │   └── InvalidCodeError           invalid_code        (a TOTP or recovery code refused)
+    │   ├── InvalidCodeError           invalid_code        (a TOTP or recovery code refused)
+    │   └── FederationError            federation_failed   (sign-in with a provider; codes only)
+    │       ├── FederationDeniedError  federation_denied   (the provider answered with an error)
+    │       ├── FederationStateError   federation_state    (no, expired or another browser's state)
+    │       ├── FederationTokenError   federation_token    (the provider's tokens were refused)
+    │       ├── FederationEmailError   federation_no_email (the provider shared no usable address)
+    │       ├── ReturnToRefusedError   return_to_refused   (return_to not on the allow-list)
+    │       └── LinkRequiredError      link_required       (the address has an account: link it)
     ├── StoreError                                         (a record is missing or already taken)
     │   ├── NotFoundError              not_found           (no such user, session, key: any 404)
     │   ├── UserExistsError            user_exists
-    │   └── FactorExistsError          mfa_already_enabled (a confirmed TOTP factor is on)
+    │   ├── FactorExistsError          mfa_already_enabled (a confirmed TOTP factor is on)
+    │   ├── IdentityExistsError        identity_exists     (the provider's account is linked)
+    │   └── LastSignInMethodError      last_sign_in_method (no password and one identity: keep it)
     ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
@@ -43,6 +52,7 @@
     ├── UnsupportedMediaTypeError      unsupported_media_type
     ├── ConfigError                    invalid_config
     └── ServiceUnavailableError        service_unavailable (.retry_after)
+        └── ProviderUnavailableError   provider_unavailable (a sign-in provider is down or broken)
 
 Messages are fixed text written here, or built only from values gatepass
 itself chose (claim names it was asked to check, limits it was configured
@@ -68,8 +78,14 @@ __all__ = [
     "DecryptionError",
     "EmailNotVerifiedError",
     "FactorExistsError",
+    "FederationDeniedError",
+    "FederationEmailError",
+    "FederationError",
+    "FederationStateError",
+    "FederationTokenError",
     "ForbiddenError",
     "GatepassError",
+    "IdentityExistsError",
     "InsufficientScopeError",
     "InsufficientUserAuthenticationError",
     "InvalidCodeError",
@@ -81,13 +97,17 @@ __all__ = [
     "InvalidTokenError",
     "JoseError",
     "KeyNotFoundError",
+    "LastSignInMethodError",
+    "LinkRequiredError",
     "MalformedTokenError",
     "MissingClaimError",
     "MissingTokenError",
     "NotFoundError",
+    "ProviderUnavailableError",
     "RateLimitedError",
     "RefreshTokenReuseError",
     "RegistrationClosedError",
+    "ReturnToRefusedError",
     "SensitiveClaimError",
     "ServiceUnavailableError",
     "StoreError",
@@ -322,6 +342,47 @@ class InvalidCodeError(AuthError):
     default_message = "Invalid code"
 
 
+class FederationError(AuthError):
+    """A sign-in with a configured provider failed. The messages are fixed text:
+    nothing the provider or the browser sent is ever echoed."""
+
+    code = "federation_failed"
+    default_message = "Signing in with the provider failed"
+
+
+class FederationDeniedError(FederationError):
+    code = "federation_denied"
+    default_message = "The provider did not let you sign in (consent refused or an error)"
+
+
+class FederationStateError(FederationError):
+    code = "federation_state"
+    default_message = "The sign-in expired or was started in another browser; start again"
+
+
+class FederationTokenError(FederationError):
+    code = "federation_token"
+    default_message = "The provider's answer could not be verified"
+
+
+class FederationEmailError(FederationError):
+    code = "federation_no_email"
+    default_message = "The provider did not share an email address"
+
+
+class ReturnToRefusedError(FederationError):
+    code = "return_to_refused"
+    default_message = "The page to return to is not allowed"
+
+
+class LinkRequiredError(FederationError):
+    """The provider's address belongs to an account the sign-in may not take over
+    (the provider or gatepass has not verified it): sign in to it, then link."""
+
+    code = "link_required"
+    default_message = "An account with this address exists: sign in to it, then link the provider"
+
+
 class StoreError(GatepassError):
     """A record is missing or already taken; nothing was changed."""
 
@@ -349,6 +410,18 @@ class FactorExistsError(StoreError):
 
     code = "mfa_already_enabled"
     default_message = "Two-step login is already on"
+
+
+class IdentityExistsError(StoreError):
+    code = "identity_exists"
+    default_message = "This provider account is linked already"
+
+
+class LastSignInMethodError(StoreError):
+    """Unlinking the only identity of a user with no password would lock them out."""
+
+    code = "last_sign_in_method"
+    default_message = "This is your only way to sign in: set a password first"
 
 
 class InvalidInputError(GatepassError):
@@ -403,3 +476,10 @@ class ServiceUnavailableError(GatepassError):
         wait = self.default_retry_after if retry_after is None else retry_after
         self.retry_after = max(1, int(wait))
         super().__init__(message)
+
+
+class ProviderUnavailableError(ServiceUnavailableError):
+    """A sign-in provider did not answer, timed out or answered garbage."""
+
+    code = "provider_unavailable"
+    default_message = "The sign-in provider is unavailable, try again shortly"

@@ -37,6 +37,7 @@ from gatepass.envparse import (
 )
 from gatepass.errors import ConfigError
 from gatepass.mail.config import MailConfig
+from gatepass.providers import Provider, all_providers, parse_providers
 from gatepass.secret import Secret, check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS
@@ -131,14 +132,23 @@ class Settings:
     app_url: str | None = setting(None, parse_str)
     mail: str | None = setting(None, parse_lower)
     require_verified_email: bool | None = setting(None, parse_bool)
+    oidc_providers: tuple[Provider, ...] = setting((), parse_providers)
+    oidc_providers_file: str | None = setting(None, parse_str)
+    oidc_return_origins: tuple[str, ...] = setting((), parse_list)
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False, compare=False)
     _mail: MailConfig = field(default=MailConfig("log"), init=False, repr=False, compare=False)
+    _providers: tuple[Provider, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _validate(self)
         networks = tuple(_network(p) for p in self.trusted_proxies)
         object.__setattr__(self, "_networks", networks)
         object.__setattr__(self, "_mail", _mail_config(self))
+        object.__setattr__(
+            self,
+            "_providers",
+            all_providers(self.oidc_providers, self.oidc_providers_file, self.oidc_return_origins),
+        )
 
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
@@ -159,6 +169,11 @@ class Settings:
         if self.require_verified_email is None:
             return self.is_production
         return self.require_verified_email
+
+    @property
+    def providers(self) -> tuple[Provider, ...]:
+        """The sign-in providers: ``GATEPASS_OIDC_PROVIDERS``, then the file's."""
+        return self._providers
 
     @property
     def mail_config(self) -> MailConfig:

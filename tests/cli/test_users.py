@@ -291,3 +291,29 @@ def test_mfa_shows_and_resets_a_users_second_factor(cli: Cli) -> None:
         return [(e.event, e.detail.get("removed")) for e in events if e.event == "mfa_reset"]
 
     assert cli.store(trail) == [("mfa_reset", False), ("mfa_reset", True)]
+
+
+def test_show_lists_a_users_identities(cli: Cli) -> None:
+    ada = _add(cli, "ada@example.com")
+
+    async def link(store: Store) -> None:
+        await store.add_identity(
+            ada, "google", "10769150350006150715113082367", email="ada@gmail.com", now=time.time()
+        )
+        await store.add_identity(ada, "github", "583231", email=None, now=time.time())
+
+    cli.store(link)
+    shown = cli.json("users", "show", "ada@example.com")
+    assert isinstance(shown, dict)
+    assert (shown["id"], shown["email"], shown["password"]) == (ada, "ada@example.com", True)
+    assert [(i["provider"], i["subject"], i["email"]) for i in shown["identities"]] == [
+        ("google", "10769150350006150715113082367", "ada@gmail.com"),
+        ("github", "583231", None),
+    ]
+    table = cli("users", "show", ada)
+    assert table.exit_code == 0, table.output
+    assert "password: yes" in table.stdout
+    assert "10769150350006150715113082367" in table.stdout
+    assert "github" in table.stdout
+    missing = cli("users", "show", "nobody@example.com")
+    assert missing.exit_code != 0

@@ -4,7 +4,8 @@ The servers run in process (uvicorn in a thread, on a free port) so that four
 of them start in well under a second; ``test_rotation`` uses a real
 ``gatepass serve`` and the real ``gatepass keys rotate``.
 
-The node packages (``jose``, ``jsonwebtoken``, ``jwks-rsa``, ``oauth4webapi``)
+The node packages (``jose``, ``jsonwebtoken``, ``jwks-rsa``, ``oauth4webapi``, and
+``oidc-provider`` for tests/federation)
 are pinned by ``package-lock.json`` and installed by ``scripts/test`` with
 ``npm ci``; without them (or without node) these tests skip, except under
 ``CI=true`` where they fail.

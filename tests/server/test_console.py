@@ -23,6 +23,7 @@ SCRIPTS = (
     "totp-screens.js",
     "mfa-step.js",
     "reauth-prompt.js",
+    "federation-view.js",
     "account-pages.js",
     "gatepass-client.js",
     "gatepass-http.js",
@@ -161,6 +162,7 @@ async def test_config_tells_the_page_what_it_needs_and_nothing_secret() -> None:
             },
             "csrf_header": "X-CSRF-Token",
             "replay_path": "/console/replay",
+            "providers": [],
         }
         assert secret not in reply.text
 

@@ -73,6 +73,8 @@ async def test_every_json_operation_refuses_a_text_plain_body(server: Server) ->
     [
         ("/auth/me", schemas.Me),
         ("/auth/sessions", schemas.Sessions),
+        ("/auth/identities", schemas.Identities),
+        ("/auth/oidc/providers", schemas.Providers),
         ("/dashboard", schemas.Dashboard),
         ("/health", schemas.Health),
         ("/.well-known/jwks.json", schemas.Jwks),

@@ -1,4 +1,4 @@
-"""``gatepass users add|list|disable|enable|set-password|verify|reset-link|mfa``.
+"""``gatepass users add|list|show|disable|enable|set-password|verify|reset-link|mfa``.
 
 Passwords come from a hidden prompt on a terminal, else the first line of
 stdin; never from the command line. USER is an email or a user id.
@@ -15,6 +15,7 @@ from gatepass.cli.output import emit_json, show_table, timestamp
 from gatepass.cli.runtime import MAX_OFFSET, current_time, guarded, read_password, with_store
 from gatepass.identity.passwords import check_new_password
 from gatepass.settings import Settings
+from gatepass.store.identities import Identity
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
 
@@ -83,6 +84,46 @@ def list_users(
         for u in users
     ]
     show_table("Users", ("id", "email", "verified", "role", "status", "created"), rows)
+
+
+@users_app.command("show")
+@guarded
+def show(
+    user: str = typer.Argument(..., help=USER_HELP),
+    json: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """One user: their account and the sign-in providers' identities linked to it."""
+
+    async def work(store: Store, config: Settings) -> tuple[User, list[Identity]]:
+        found = await admin.find_user(store, user)
+        return found, await store.list_identities(found.id)
+
+    found, identities = with_store(work)
+    linked = [
+        {
+            "provider": i.provider,
+            "subject": i.subject,
+            "email": i.email,
+            "created_at": i.created_at,
+            "last_login_at": i.last_login_at,
+        }
+        for i in identities
+    ]
+    if json:
+        emit_json({**user_json(found), "password": found.has_password, "identities": linked})
+        return
+    typer.echo(f"user {found.id}: {found.email}")
+    typer.echo(
+        f"verified: {'yes' if found.email_verified else 'no'}; role: {found.role}; "
+        f"{'disabled' if found.disabled else 'active'}; "
+        f"password: {'yes' if found.has_password else 'none'}; "
+        f"created {timestamp(found.created_at)}"
+    )
+    rows = [
+        (i.provider, i.subject, i.email or "", timestamp(i.created_at), timestamp(i.last_login_at))
+        for i in identities
+    ]
+    show_table("Identities", ("provider", "subject", "email", "linked", "last sign-in"), rows)
 
 
 def _set_disabled(ref: str, disabled: bool) -> User:

@@ -105,7 +105,8 @@ async def start_login(
     now: float,
     amr: tuple[str, ...],
 ) -> TokenGrant:
-    """A new session for ``user`` and its first grant, the access token saying ``amr``."""
+    """A new session for ``user`` and its first grant, the access token saying ``amr``
+    (none when empty: a provider that did not say how its user signed in)."""
     refresh = new_refresh_token()
     session, _ = await store.start_session(
         user.id,
@@ -117,4 +118,4 @@ async def start_login(
         ip=requester.ip,
         amr=amr,
     )
-    return issuer.grant(user, session, refresh, now, amr=amr)
+    return issuer.grant(user, session, refresh, now, amr=amr or None)

@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Final
 
+import httpx
 import orjson
 from fastapi import Depends, FastAPI, Request, Response
 
 from gatepass import __version__
 from gatepass.clock import Clock, system_clock
+from gatepass.federation.handshake import HANDSHAKE_SEALING
+from gatepass.federation.registry import Federation
 from gatepass.revocation.recording import recording
 from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.apidocs import OPENAPI_PATH, mount_api_docs
@@ -29,7 +32,9 @@ from gatepass.server.passwords import Passwords
 from gatepass.server.ratelimit import RateLimits, Sleep
 from gatepass.server.routes_account import account_router
 from gatepass.server.routes_auth import auth_router
+from gatepass.server.routes_identities import identities_router
 from gatepass.server.routes_mfa import mfa_router
+from gatepass.server.routes_oidc import oidc_router
 from gatepass.server.state import ServerState, get_state
 from gatepass.server.token_endpoint import token_router
 from gatepass.settings import Settings
@@ -52,12 +57,14 @@ def create_app(
     store: Store | None = None,
     clock: Clock = system_clock,
     sleep: Sleep | None = None,
+    provider_http: httpx.AsyncClient | None = None,
 ) -> FastAPI:
     """The gatepass auth server; settings default to ``Settings.from_env()``.
 
     ``clock`` is the server's one clock: every flow, token check, store call and
     background task reads it (tests inject one they move by hand);
-    ``sleep`` is how delayed logins wait (``asyncio.sleep``; tests record instead).
+    ``sleep`` is how delayed logins wait (``asyncio.sleep``; tests record instead);
+    ``provider_http`` is how the sign-in providers are reached (tests pass their own).
     """
     config = settings or Settings.from_env()
 
@@ -82,6 +89,9 @@ def create_app(
         await revocations.start()
         mailer.start()
         deferred = Deferred()
+        federation = Federation(
+            config.providers, allow_insecure_loopback=not config.is_production, http=provider_http
+        )
         app.state.gatepass = ServerState(
             settings=config,
             store=recording(backend, revocations),
@@ -95,12 +105,15 @@ def create_app(
             mailer=mailer,
             deferred=deferred,
             totp_sealer=Sealer(sealing_key, totp.SECRET_SEALING),
+            federation=federation,
+            handshake_sealer=Sealer(sealing_key, HANDSHAKE_SEALING),
             clock=clock,
         )
         try:
             yield
         finally:
             await deferred.close()  # first: deferred work may still queue a mail
+            await federation.aclose()
             await mailer.stop()
             await revocations.stop()
             await keys.stop()
@@ -126,6 +139,8 @@ def create_app(
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
     app.include_router(account_router(), prefix=config.auth_prefix, tags=["account"])
     app.include_router(mfa_router(), prefix=config.auth_prefix, tags=["mfa"])
+    app.include_router(oidc_router(config), prefix=config.auth_prefix, tags=["federation"])
+    app.include_router(identities_router(), prefix=config.auth_prefix, tags=["federation"])
     app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])
     app.include_router(token_router(), prefix=config.auth_prefix)
     app.include_router(discovery_router(config))

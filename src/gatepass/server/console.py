@@ -2,7 +2,8 @@
 
 ``GET /`` serves ``index.html``; the pages the account mails link to
 (``/verify-email``, ``/reset-password``, ``/confirm-email``,
-``/forgot-password``, named in ``gatepass.mail.messages``) serve
+``/forgot-password``, named in ``gatepass.mail.messages``) and the page of a
+failed sign-in with a provider (``/oidc-error?error=<code>``) serve
 ``account.html``; ``/console/<file>`` the other files of ``gatepass.web`` (an
 allow-list, read once at start); ``/console/config.json`` what the pages need
 to know (nothing secret). With ``GATEPASS_CONSOLE=false`` none of it exists.
@@ -29,6 +30,7 @@ from gatepass.server.auth import Principal, current_principal, session_of
 from gatepass.server.cookies import CSRF_HEADER, cookie_names
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.requester import requester
+from gatepass.server.routes_oidc import ERROR_PAGE
 from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
 
@@ -60,6 +62,7 @@ _TYPES: Final = {
     "totp-screens.js": _JS,
     "mfa-step.js": _JS,
     "reauth-prompt.js": _JS,
+    "federation-view.js": _JS,
     "account-pages.js": _JS,
     "gatepass-client.js": _JS,
     "gatepass-http.js": _JS,
@@ -109,6 +112,8 @@ def _config(settings: Settings) -> dict[str, Any]:
         "cookies": dataclasses.asdict(cookie_names(settings)),
         "csrf_header": CSRF_HEADER,
         "replay_path": REPLAY_PATH,
+        # The sign-in providers' names and labels only (never an id or a secret).
+        "providers": [{"name": p.name, "label": p.label} for p in settings.providers],
     }
 
 
@@ -130,7 +135,7 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
     async def index() -> Response:
         return asset("index.html")
 
-    for path in ACCOUNT_PAGES:
+    for path in (*ACCOUNT_PAGES, ERROR_PAGE):
         router.add_api_route(
             path, _static(asset, "account.html"), methods=["GET"], include_in_schema=False
         )

@@ -16,6 +16,12 @@ plain http, never production) the names are ``gatepass_access``,
 cookies had those plain names in every mode; they are not read any more, so a
 browser signed in with them signs in again once (a bearer client is unaffected).
 
+A sign-in with a provider keeps its handshake (``federation.handshake``,
+sealed) in ``__Secure-gatepass_oidc`` (``gatepass_oidc`` over plain http):
+HttpOnly, SameSite=Lax (the provider's redirect back is a cross-site
+navigation, which Strict would strip it from), 10 minutes, and only sent to
+that provider's callback path.
+
 CSRF: a signed double-submit token, HMAC-SHA256 of the session id under a
 key derived from the server's signing key. A state-changing request
 authenticated by cookie must echo it in ``X-CSRF-Token``; a cross-site page
@@ -45,8 +51,11 @@ __all__ = [
     "CsrfTokens",
     "access_cookie_name",
     "clear_cookies",
+    "clear_handshake_cookie",
     "cookie_names",
+    "handshake_cookie_name",
     "set_cookies",
+    "set_handshake_cookie",
 ]
 
 ACCESS_COOKIE = "__Host-gatepass_access"
@@ -141,3 +150,31 @@ def clear_cookies(response: Response, settings: Settings) -> None:
         response.delete_cookie(
             name, path=path, secure=settings.cookie_secure, httponly=True, samesite="strict"
         )
+
+
+def handshake_cookie_name(settings: Settings) -> str:
+    return "__Secure-gatepass_oidc" if settings.cookie_secure else "gatepass_oidc"
+
+
+def set_handshake_cookie(
+    response: Response, settings: Settings, *, value: str, path: str, max_age: int
+) -> None:
+    response.set_cookie(
+        handshake_cookie_name(settings),
+        value,
+        max_age=max_age,
+        path=path,
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_handshake_cookie(response: Response, settings: Settings, *, path: str) -> None:
+    response.delete_cookie(
+        handshake_cookie_name(settings),
+        path=path,
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )

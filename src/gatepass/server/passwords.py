@@ -86,7 +86,9 @@ class Passwords:
         return await self._run(self._hasher.hash, normalise_password(password))
 
     async def verify(self, stored: str | None, password: str) -> tuple[bool, bool]:
-        """``(matches, needs_rehash)``; an unknown user (``None``) never matches."""
+        """``(matches, needs_rehash)``; an unknown user (``None``) or one without a
+        password (``NO_PASSWORD``, empty) never matches, at the same cost."""
+        stored = stored or None
         target = stored if stored is not None else self._dummy
         normal = normalise_password(password)
 

@@ -159,6 +159,8 @@ def auth_router() -> APIRouter:
                 "email": user.email,
                 "email_verified": user.email_verified,
                 "role": user.role,
+                # False for an account made by a sign-in with a provider, until a reset.
+                "has_password": user.has_password,
                 # A set-up never confirmed is not on: the console offers the set-up again.
                 "mfa": {
                     "totp": factor is not None and factor.confirmed,

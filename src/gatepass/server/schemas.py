@@ -19,11 +19,15 @@ __all__ = [
     "Dashboard",
     "Discovery",
     "Health",
+    "Identities",
+    "IdentityInfo",
     "Jwks",
     "Me",
     "MfaInfo",
     "OAuthTokens",
     "Reauthenticated",
+    "ProviderInfo",
+    "Providers",
     "Registered",
     "ReplayResult",
     "RevocationFeed",
@@ -95,6 +99,7 @@ class UserInfo(_Body):
     email: str
     email_verified: bool
     role: str
+    has_password: bool
     mfa: MfaInfo
 
 
@@ -114,6 +119,28 @@ class Me(_Body):
 
 class Sessions(_Body):
     sessions: list[SessionInfo]
+
+
+class ProviderInfo(_Body):
+    name: str
+    label: str
+
+
+class Providers(_Body):
+    providers: list[ProviderInfo]
+
+
+class IdentityInfo(_Body):
+    id: str
+    provider: str
+    subject: str
+    email: str | None
+    created_at: float
+    last_login_at: float
+
+
+class Identities(_Body):
+    identities: list[IdentityInfo]
 
 
 class Dashboard(_Body):
@@ -182,3 +209,4 @@ class ConsoleConfig(_Body):
     cookies: CookieNames
     csrf_header: str
     replay_path: str
+    providers: list[ProviderInfo]

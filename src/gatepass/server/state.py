@@ -1,5 +1,5 @@
 """What the running server holds: settings, store, keys, revocations, the token rules, mail,
-the sealing of TOTP secrets."""
+the sealing of TOTP secrets, the sign-in providers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import Request
 
 from gatepass.clock import Clock, system_clock
 from gatepass.errors import ServiceUnavailableError
+from gatepass.federation.registry import Federation
 from gatepass.flows.grant import GrantIssuer
 from gatepass.revocation.server_sync import ServerRevocationSync
 from gatepass.server.cookies import CsrfTokens
@@ -46,6 +47,10 @@ class ServerState:
     deferred: Deferred
     #: Seals TOTP secrets at rest (under the signing keys' key-encryption key).
     totp_sealer: Sealer
+    #: The sign-in providers' clients (``gatepass.federation``).
+    federation: Federation
+    #: Seals the browser's sign-in handshake cookie (``federation.handshake``).
+    handshake_sealer: Sealer
     #: "Now" for every flow, store call, token check and background task (tests step it).
     clock: Clock = system_clock
 

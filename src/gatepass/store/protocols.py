@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from gatepass.store.account_tokens import AccountTokenStore
 from gatepass.store.factors import FactorStore
+from gatepass.store.identities import IdentityStore
 from gatepass.store.outbox import OutboxStore
 from gatepass.store.records import (
     AuditEvent,
@@ -90,6 +91,7 @@ class UserStore(Protocol):
 
         Gone with the user: their sessions, the sessions' refresh tokens and
         their account tokens, their second factors (TOTP and recovery codes),
+        their federated identities,
         and the outbox's sent or failed mails to their
         address (pending ones stay: the caller queues a last notice to it).
         Their audit events stay (event, time, user and session id) with the
@@ -318,6 +320,7 @@ class Store(
     AccountTokenStore,
     OutboxStore,
     FactorStore,
+    IdentityStore,
     Protocol,
 ):
     """Everything the auth server needs, plus the lifecycle."""

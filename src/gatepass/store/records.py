@@ -13,11 +13,12 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from gatepass.errors import InvalidEmailError
 
 __all__ = [
+    "NO_PASSWORD",
     "AuditEvent",
     "KeyStatus",
     "RefreshToken",
@@ -80,6 +81,11 @@ def new_session_id() -> str:
     return secrets.token_hex(24)
 
 
+#: The ``password_hash`` of a user who has none (made by a sign-in with a provider):
+#: no password matches it; a password reset sets one.
+NO_PASSWORD: Final = ""
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: str
@@ -89,6 +95,10 @@ class User:
     disabled: bool
     created_at: float
     email_verified: bool = False
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash != NO_PASSWORD
 
 
 @dataclass(frozen=True, slots=True)

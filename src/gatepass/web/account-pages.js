@@ -22,6 +22,25 @@ function spent(formId) {
   $("console-link").focus();
 }
 
+// What /oidc-error?error=<code> says: fixed text per code (the code itself is never shown).
+const SIGN_IN_ERRORS = {
+  federation_denied: "The provider did not let you sign in: consent was refused, or it reported an error.",
+  federation_state: "This sign-in expired or was started in another browser or tab. Start it again.",
+  federation_token: "The provider's answer could not be verified, so nobody was signed in.",
+  federation_no_email: "The provider did not share an email address, which gatepass needs for an account.",
+  return_to_refused: "The page to return to after signing in is not allowed.",
+  link_required:
+    "An account with this email address exists already. Log in to it with its password, then link the provider under Your account.",
+  identity_exists: "This provider account is linked to another gatepass account.",
+  provider_unavailable: "The sign-in provider is unavailable right now. Try again in a moment.",
+  service_unavailable: "The server is unavailable right now. Try again in a moment.",
+  registration_closed: "Registration is closed: only existing accounts can sign in.",
+  email_not_verified: "Confirm your email address first: we sent you a link.",
+  forbidden: "This account is disabled.",
+  rate_limited: "Too many sign-in attempts. Wait a little, then try again.",
+  not_found: "This sign-in provider is not configured.",
+};
+
 const PAGES = {
   "/verify-email": (client, token) =>
     onSubmit("verify-form", "verify-button", lines("verify"), async () => {
@@ -55,8 +74,22 @@ const PAGES = {
     }),
 };
 
+function showSignInError() {
+  const code = new URLSearchParams(location.search).get("error");
+  history.replaceState(null, "", location.pathname);
+  const known = Object.hasOwn(SIGN_IN_ERRORS, code ?? "");
+  $("oidc-error-text").textContent = known ? SIGN_IN_ERRORS[code] : "Signing in with the provider failed.";
+  $("oidc-error-page").hidden = false;
+  $("oidc-error-page").dataset.code = known ? code : "unknown";
+  setStatus("");
+}
+
 async function start() {
   const path = location.pathname;
+  if (path === "/oidc-error") {
+    showSignInError();
+    return;
+  }
   const page = PAGES[path];
   if (page === undefined) throw new Error(`no page for ${path}`);
   const token = takeToken();

@@ -3,6 +3,7 @@
 // gatepass-client.js; server data reaches the page only through textContent.
 import { hideAccount, showAccount } from "./account-screens.js";
 import { $, errorText, getJson, loadConfig, log, setStatus, short, withButtons } from "./console-ui.js";
+import { showIdentities, showProviderButtons, takeMfaToken } from "./federation-view.js";
 import { createClient, readBody, readCookie } from "./gatepass-client.js";
 import { askForCode, endMfaStep, wireMfaStep } from "./mfa-step.js";
 import { listSessions } from "./sessions-view.js";
@@ -59,6 +60,7 @@ async function loadIdentity() {
       onChanged: () => loadSessions(),
       onGone: (reason) => showSignedOut(reason),
     });
+    showIdentities(state.client, state.config, body.user);
   }
 }
 
@@ -296,6 +298,14 @@ async function start() {
   });
   wire();
   if (!state.config.registration_open) $("register-button").hidden = true;
+  showProviderButtons(state.config);
+  const mfaToken = takeMfaToken();
+  if (mfaToken) {
+    // A sign-in with a provider for a user with TOTP on: the code finishes it.
+    showSignedOut("");
+    askForCode(mfaToken);
+    return;
+  }
   if (readCookie(document.cookie, state.config.cookies.csrf)) {
     // A session from before this page load: a refresh shows its token again.
     state.refreshReason = "resuming the session";

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from gatepass.store.account_tokens import AccountToken
 from gatepass.store.factors import TotpFactor
+from gatepass.store.identities import Identity
 from gatepass.store.outbox import OutboxEntry
 from gatepass.store.records import AuditEvent, RefreshToken, Revocation, Session, SigningKey, User
 
@@ -36,6 +37,7 @@ class MemoryState:
     outbox: dict[str, OutboxEntry] = dataclasses.field(default_factory=dict)  # oldest first
     totp: dict[str, TotpFactor] = dataclasses.field(default_factory=dict)  # by user id
     recovery_codes: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # user -> hashes
+    identities: dict[str, Identity] = dataclasses.field(default_factory=dict)  # by id
 
 
 class MemoryPart:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from gatepass.store.memory.account_tokens import MemoryAccountTokenStore
 from gatepass.store.memory.audit import MemoryAuditStore
 from gatepass.store.memory.factors import MemoryFactorStore
+from gatepass.store.memory.identities import MemoryIdentityStore
 from gatepass.store.memory.keys import MemoryKeyStore
 from gatepass.store.memory.outbox import MemoryOutboxStore
 from gatepass.store.memory.revocations import MemoryRevocationStore
@@ -29,6 +30,7 @@ class MemoryStore(
     MemoryAccountTokenStore,
     MemoryOutboxStore,
     MemoryFactorStore,
+    MemoryIdentityStore,
 ):
     def __init__(self) -> None:
         super().__init__(MemoryState())

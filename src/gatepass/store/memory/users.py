@@ -101,6 +101,8 @@ def _erase_belongings(state: MemoryState, user: User) -> None:
         del state.account_tokens[token_hash]
     state.totp.pop(user.id, None)
     state.recovery_codes.pop(user.id, None)
+    for identity_id in [i.id for i in state.identities.values() if i.user_id == user.id]:
+        del state.identities[identity_id]
     for entry_id in [
         e.id
         for e in state.outbox.values()

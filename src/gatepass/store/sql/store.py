@@ -11,6 +11,7 @@ from gatepass.store.sql.account_tokens import SqlAccountTokenStore
 from gatepass.store.sql.audit import SqlAuditStore
 from gatepass.store.sql.engine import create_engine
 from gatepass.store.sql.factors import SqlFactorStore
+from gatepass.store.sql.identities import SqlIdentityStore
 from gatepass.store.sql.keys import SqlKeyStore
 from gatepass.store.sql.migrate import run_migrations
 from gatepass.store.sql.outbox import SqlOutboxStore
@@ -31,6 +32,7 @@ class SqlStore(
     SqlAccountTokenStore,
     SqlOutboxStore,
     SqlFactorStore,
+    SqlIdentityStore,
 ):
     def __init__(
         self, database_url: str, *, search_path: str | None = None, pool_size: int | None = None

@@ -18,12 +18,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
 __all__ = [
     "account_tokens",
     "audit_events",
+    "identities",
     "mail_outbox",
     "metadata",
     "recovery_codes",
@@ -202,4 +204,25 @@ recovery_codes = Table(
     metadata,
     _owner_key(),
     Column("code_hash", String(64), primary_key=True),
+)
+
+# Federated identities (gatepass.store.identities): one (provider, subject)
+# pair belongs to one user and goes with them.
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("provider", String(64), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column(
+        "user_id",
+        String(32),
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("email", String(320), nullable=True),
+    Column("created_at", Double, nullable=False),
+    Column("last_login_at", Double, nullable=False),
+    UniqueConstraint("provider", "subject", name="uq_identities_provider_subject"),
 )

@@ -13,6 +13,7 @@ from gatepass.store.sql.engine import SqlPart, unstorable
 from gatepass.store.sql.tables import (
     account_tokens,
     audit_events,
+    identities,
     mail_outbox,
     recovery_codes,
     refresh_tokens,
@@ -145,6 +146,7 @@ async def _erase_belongings(conn: AsyncConnection, user_id: str, email: str) -> 
     await conn.execute(delete(account_tokens).where(account_tokens.c.user_id == user_id))
     await conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
     await conn.execute(delete(totp_factors).where(totp_factors.c.user_id == user_id))
+    await conn.execute(delete(identities).where(identities.c.user_id == user_id))
     await conn.execute(
         delete(mail_outbox).where(
             mail_outbox.c.recipient == email, mail_outbox.c.status.in_(("sent", "failed"))
