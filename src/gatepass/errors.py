@@ -28,11 +28,13 @@
     │   ├── RefreshTokenReuseError     refresh_token_reused
     │   ├── RegistrationClosedError    registration_closed
     │   ├── EmailNotVerifiedError      email_not_verified  (right password, unverified address)
-    │   └── InvalidCodeError           invalid_code        (a TOTP or recovery code refused)
+    │   ├── InvalidCodeError           invalid_code        (a TOTP or recovery code refused)
+    │   └── InvalidPasskeyError        invalid_credential  (a WebAuthn response refused)
     ├── StoreError                                         (a record is missing or already taken)
     │   ├── NotFoundError              not_found           (no such user, session, key: any 404)
     │   ├── UserExistsError            user_exists
-    │   └── FactorExistsError          mfa_already_enabled (a confirmed TOTP factor is on)
+    │   ├── FactorExistsError          mfa_already_enabled (a confirmed TOTP factor is on)
+    │   └── PasskeyExistsError         passkey_exists      (the credential id is registered)
     ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
@@ -73,6 +75,7 @@ __all__ = [
     "InvalidEmailError",
     "InvalidInputError",
     "InvalidKeyError",
+    "InvalidPasskeyError",
     "InvalidRequestError",
     "InvalidTokenError",
     "JoseError",
@@ -81,6 +84,7 @@ __all__ = [
     "MissingClaimError",
     "MissingTokenError",
     "NotFoundError",
+    "PasskeyExistsError",
     "RateLimitedError",
     "RefreshTokenReuseError",
     "RegistrationClosedError",
@@ -294,6 +298,16 @@ class InvalidCodeError(AuthError):
     default_message = "Invalid code"
 
 
+class InvalidPasskeyError(AuthError):
+    """A passkey's answer (a WebAuthn registration or assertion) that was refused:
+    a wrong signature, origin or relying party, an unknown, spent or expired
+    challenge, an unknown or other user's credential, a counter that went back
+    (a possible clone): one answer whatever the reason."""
+
+    code = "invalid_credential"
+    default_message = "The passkey was not accepted"
+
+
 class StoreError(GatepassError):
     """A record is missing or already taken; nothing was changed."""
 
@@ -321,6 +335,13 @@ class FactorExistsError(StoreError):
 
     code = "mfa_already_enabled"
     default_message = "Two-step login is already on"
+
+
+class PasskeyExistsError(StoreError):
+    """Registering a credential id that is registered already."""
+
+    code = "passkey_exists"
+    default_message = "This passkey is registered already"
 
 
 class InvalidInputError(GatepassError):

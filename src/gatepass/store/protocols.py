@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from gatepass.store.account_tokens import AccountTokenStore
 from gatepass.store.factors import FactorStore
 from gatepass.store.outbox import OutboxStore
+from gatepass.store.passkeys import PasskeyStore
 from gatepass.store.records import (
     AuditEvent,
     KeyStatus,
@@ -89,7 +90,8 @@ class UserStore(Protocol):
         True when there was a user to delete.
 
         Gone with the user: their sessions, the sessions' refresh tokens and
-        their account tokens, their second factors (TOTP and recovery codes),
+        their account tokens, their second factors (TOTP and recovery codes,
+        passkeys and the challenges of their ceremonies),
         and the outbox's sent or failed mails to their
         address (pending ones stay: the caller queues a last notice to it).
         Their audit events stay (event, time, user and session id) with the
@@ -310,6 +312,7 @@ class Store(
     AccountTokenStore,
     OutboxStore,
     FactorStore,
+    PasskeyStore,
     Protocol,
 ):
     """Everything the auth server needs, plus the lifecycle."""

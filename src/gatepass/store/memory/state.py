@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from gatepass.store.account_tokens import AccountToken
 from gatepass.store.factors import TotpFactor
 from gatepass.store.outbox import OutboxEntry
+from gatepass.store.passkeys import Passkey, PasskeyChallenge
 from gatepass.store.records import AuditEvent, RefreshToken, Revocation, Session, SigningKey, User
 
 __all__ = ["MemoryPart", "MemoryState"]
@@ -36,6 +37,8 @@ class MemoryState:
     outbox: dict[str, OutboxEntry] = dataclasses.field(default_factory=dict)  # oldest first
     totp: dict[str, TotpFactor] = dataclasses.field(default_factory=dict)  # by user id
     recovery_codes: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # user -> hashes
+    passkeys: dict[str, Passkey] = dataclasses.field(default_factory=dict)  # by id
+    passkey_challenges: dict[str, PasskeyChallenge] = dataclasses.field(default_factory=dict)
 
 
 class MemoryPart:

@@ -11,6 +11,7 @@ from gatepass.store.memory.audit import MemoryAuditStore
 from gatepass.store.memory.factors import MemoryFactorStore
 from gatepass.store.memory.keys import MemoryKeyStore
 from gatepass.store.memory.outbox import MemoryOutboxStore
+from gatepass.store.memory.passkeys import MemoryPasskeyStore
 from gatepass.store.memory.revocations import MemoryRevocationStore
 from gatepass.store.memory.sessions import MemorySessionStore, MemoryTokenStore
 from gatepass.store.memory.state import MemoryState
@@ -29,6 +30,7 @@ class MemoryStore(
     MemoryAccountTokenStore,
     MemoryOutboxStore,
     MemoryFactorStore,
+    MemoryPasskeyStore,
 ):
     def __init__(self) -> None:
         super().__init__(MemoryState())
