@@ -40,6 +40,7 @@ from gatepass.mail.config import MailConfig
 from gatepass.secret import Secret, check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS
+from gatepass.tokens.passkey import RelyingParty, relying_party
 
 # Secret and check_secret_strength live in gatepass.secret; named here too because
 # Settings' fields are typed with the one and checked with the other.
@@ -130,14 +131,28 @@ class Settings:
     app_url: str | None = setting(None, parse_str)
     mail: str | None = setting(None, parse_lower)
     require_verified_email: bool | None = setting(None, parse_bool)
+    webauthn_rp_id: str | None = setting(None, parse_lower)
+    webauthn_rp_name: str = setting("gatepass", parse_str)
+    webauthn_origins: tuple[str, ...] = setting((), parse_list)
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False, compare=False)
     _mail: MailConfig = field(default=MailConfig("log"), init=False, repr=False, compare=False)
+    _rp: RelyingParty = field(
+        default=RelyingParty("", "", ()), init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         _validate(self)
         networks = tuple(_network(p) for p in self.trusted_proxies)
         object.__setattr__(self, "_networks", networks)
         object.__setattr__(self, "_mail", _mail_config(self))
+        rp = relying_party(
+            rp_id=self.webauthn_rp_id,
+            rp_name=self.webauthn_rp_name,
+            origins=self.webauthn_origins,
+            issuer=self.issuer,
+            app_url=self.app_url,
+        )
+        object.__setattr__(self, "_rp", rp)
 
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
@@ -165,6 +180,13 @@ class Settings:
         made): under ``GATEPASS_APP_URL``, else the issuer, where the console serves
         a page for each link."""
         return self._mail
+
+    @property
+    def relying_party(self) -> RelyingParty:
+        """The WebAuthn relying party: ``GATEPASS_WEBAUTHN_RP_ID`` (default the issuer's
+        host), ``_RP_NAME`` and ``_ORIGINS`` (default the issuer's origin and the app
+        URL's), checked when the settings were made."""
+        return self._rp
 
     def __repr__(self) -> str:
         shown = []

@@ -30,6 +30,7 @@ from gatepass.server.ratelimit import RateLimits, Sleep
 from gatepass.server.routes_account import account_router
 from gatepass.server.routes_auth import auth_router
 from gatepass.server.routes_mfa import mfa_router
+from gatepass.server.routes_passkeys import passkeys_router
 from gatepass.server.state import ServerState, get_state
 from gatepass.server.token_endpoint import token_router
 from gatepass.settings import Settings
@@ -126,6 +127,7 @@ def create_app(
     app.include_router(auth_router(), prefix=config.auth_prefix, tags=["auth"])
     app.include_router(account_router(), prefix=config.auth_prefix, tags=["account"])
     app.include_router(mfa_router(), prefix=config.auth_prefix, tags=["mfa"])
+    app.include_router(passkeys_router(), prefix=config.auth_prefix, tags=["passkeys"])
     app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])
     app.include_router(token_router(), prefix=config.auth_prefix)
     app.include_router(discovery_router(config))
