@@ -1,9 +1,11 @@
 // The signed-in user's account screens in the console: resend the verification
 // mail (while the address is unverified), two-step login (totp-screens.js),
+// passkeys (passkey-screens.js),
 // change the password, change the email address, delete the account (after a
 // confirm step). They come from index.html's <template id="account-template"> and exist in the page only
 // while someone is signed in. Server data reaches the page only through textContent.
 import { $, errorText, log, logged, onSubmit, withButtons } from "./console-ui.js";
+import { showPasskeys } from "./passkey-screens.js";
 import { showTotp } from "./totp-screens.js";
 
 /**
@@ -57,6 +59,7 @@ export function showAccount(client, user, { onChanged, onGone }) {
   });
 
   showTotp(client, user.mfa);
+  showPasskeys(client);
   wireDelete(client, onGone);
 }
 
