@@ -57,6 +57,7 @@ class SoftAuthenticator:
     backup_eligible: bool = False
     user_verified: bool = True
     counts: bool = True  # False: the counter stays 0, as synced passkeys' do
+    cross_origin: bool = False  # True: as from a frame of another origin
     credentials: dict[bytes, StoredCredential] = field(default_factory=dict)
 
     def _flags(self, extra: int = 0) -> int:
@@ -69,7 +70,7 @@ class SoftAuthenticator:
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
         data = {"type": kind, "challenge": challenge, "origin": origin or self.origin}
-        return json.dumps({**data, "crossOrigin": False}).encode()
+        return json.dumps({**data, "crossOrigin": self.cross_origin}).encode()
 
     def create(
         self,

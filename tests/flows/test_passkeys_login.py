@@ -147,6 +147,15 @@ async def test_an_assertion_for_something_else_is_refused(
     assert await events(store) == ["passkey_added"]
 
 
+async def test_an_assertion_from_a_cross_origin_frame_is_refused(
+    store: Store, clock: Clock
+) -> None:
+    done = await with_passkey(store, clock)
+    done.authenticator.cross_origin = True
+    with pytest.raises(InvalidPasskeyError):
+        await log_in(store, clock, done.authenticator.get(await options(store, clock)))
+
+
 async def test_an_allowed_subdomain_origin_logs_in(store: Store, clock: Clock) -> None:
     done = await with_passkey(store, clock)
     asked = await options(store, clock)

@@ -194,11 +194,16 @@ def parse_assertion(credential: Mapping[str, Any]) -> AuthenticationCredential:
 
 
 def signed_challenge(client_data_json: bytes) -> bytes:
-    """The challenge the browser signed; ``InvalidPasskeyError`` when unreadable."""
+    """The challenge the browser signed; ``InvalidPasskeyError`` when unreadable, or
+    when the ceremony ran in a frame of another origin (``crossOrigin``: gatepass's
+    pages are never framed, WebAuthn §7.1 step 10 leaves it to the relying party)."""
     try:
-        return parse_client_data_json(client_data_json).challenge
+        client_data = parse_client_data_json(client_data_json)
     except Exception:  # the bytes are the client's
         raise InvalidPasskeyError() from None
+    if client_data.cross_origin:
+        raise InvalidPasskeyError()
+    return client_data.challenge
 
 
 @dataclass(frozen=True, slots=True)
