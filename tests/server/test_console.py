@@ -21,12 +21,14 @@ SCRIPTS = (
     "sessions-view.js",
     "account-screens.js",
     "totp-screens.js",
+    "passkey-screens.js",
     "mfa-step.js",
     "account-pages.js",
     "gatepass-client.js",
     "gatepass-http.js",
     "gatepass-account.js",
     "gatepass-mfa.js",
+    "gatepass-passkeys.js",
 )
 ASSETS = (*SCRIPTS, "style.css", "account.css", "favicon.svg")
 # Each page and the one script it loads (the others are its imports).
