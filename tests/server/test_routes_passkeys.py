@@ -44,7 +44,7 @@ async def registered(
     credential = authenticator.create(options.json())
     made = await server.client.post(
         "/auth/passkeys/register",
-        json={"credential": credential, "name": " Laptop "},
+        json={"credential": credential, "name": "Laptop"},
         headers=headers,
     )
     assert made.status_code == 201, made.text
@@ -152,6 +152,15 @@ async def test_refusals_are_one_401(server: Server) -> None:
         {"credential": {}},
         {"credential": {"id": "x"}, "extra": 1},
         {"credential": {"id": 1, "rawId": [], "response": None, "type": 5}},
+        {"credential": {"id": "AA", "rawId": "AA", "type": "public-key", "response": {}}},
+        {
+            "credential": {
+                "id": "A",  # no bytes have a one-character base64url form
+                "rawId": "AA",
+                "type": "public-key",
+                "response": {"clientDataJSON": "e30", "authenticatorData": "", "signature": ""},
+            }
+        },
     ],
 )
 async def test_wrong_shapes_are_422_never_500(server: Server, body: dict[str, Any]) -> None:
@@ -159,6 +168,18 @@ async def test_wrong_shapes_are_422_never_500(server: Server, body: dict[str, An
     assert reply.status_code == 422, reply.text
     assert reply.json()["error"] == "invalid_request"
     assert "a string" not in reply.text  # never echoed
+
+
+async def test_a_credential_of_the_right_shape_that_is_junk_is_401(server: Server) -> None:
+    junk = {
+        "id": "AAAA",
+        "rawId": "AAAA",
+        "type": "public-key",
+        "response": {"clientDataJSON": "e30", "authenticatorData": "AAAA", "signature": "AA"},
+        "clientExtensionResults": {"anything": [1, 2]},  # ignored
+    }
+    reply = await server.client.post("/auth/passkeys/login", json={"credential": junk})
+    assert (reply.status_code, reply.json()) == (401, INVALID)
 
 
 async def test_bad_json_is_422(server: Server) -> None:
@@ -177,8 +198,11 @@ async def test_rename_and_delete_only_ones_own(server: Server) -> None:
     assert (await server.client.delete(path, headers=bob)).status_code == 404
     bad = await server.client.patch(path, json={"name": "a\nb"}, headers=alice)
     assert bad.status_code == 422
-    blank = await server.client.patch(path, json={"name": "   "}, headers=alice)
-    assert blank.status_code == 422
+    not_an_id = await server.client.patch("/auth/passkeys/x", json={"name": "A"}, headers=alice)
+    assert not_an_id.status_code == 404
+    # /passkeys/login and /passkeys/register are never taken for a passkey's id
+    wrong = await server.client.patch("/auth/passkeys/login", json={"name": "A"}, headers=alice)
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST")
     renamed = await server.client.patch(path, json={"name": "Phone"}, headers=alice)
     assert (renamed.status_code, renamed.json()["name"]) == (200, "Phone")
     assert (await server.client.delete(path, headers=alice)).status_code == 204

@@ -27,6 +27,7 @@ from gatepass.flows.services import Limits
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.delivery import deliver
 from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.passkey_bodies import AssertionJson, credential_dict
 from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.protocols import Store
@@ -85,7 +86,7 @@ class RecoveryVerifyBody(_Body):
 
 class PasskeyVerifyBody(_Body):
     mfa_token: str = _MFA_TOKEN
-    credential: dict[str, Any]
+    credential: AssertionJson
 
 
 def _qr_svg(uri: str) -> str:
@@ -171,7 +172,7 @@ def mfa_router() -> APIRouter:
                 state.limits,
                 state.grants,
                 presented=body.mfa_token,
-                credential=body.credential,
+                credential=credential_dict(body.credential),
                 requester=client,
                 session_ttl=state.settings.session_ttl,
                 clock=state.clock,

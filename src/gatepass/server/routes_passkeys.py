@@ -4,10 +4,10 @@ password, and a user's list (rename, remove).
 Parsing, CSRF (through ``current_principal`` for cookie callers) and delivery
 only; each route calls one flow (``flows.passkeys``, ``flows.passkeys_login``,
 ``flows.passkeys_mfa``). ``credential`` is the browser's
-``PublicKeyCredential`` in its JSON form (``toJSON()``: base64url for bytes);
-its members are read by py_webauthn, so the body only caps its size. A
-passkey's answer carries no key material. The options answers are
-``Cache-Control: no-store``.
+``PublicKeyCredential`` in its JSON form (``server.passkey_bodies``: its
+shape; py_webauthn judges what it holds). A passkey's answer carries no key
+material. A passkey's id in a path is 32 hex digits, else the path is no
+route. The options answers are ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -15,25 +15,28 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.convertors import Convertor, register_url_convertor
 
 from gatepass.flows import passkeys, passkeys_login, passkeys_mfa
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.delivery import deliver
 from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.passkey_bodies import AssertionJson, RegistrationJson, credential_dict
 from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.passkeys import Passkey
 from gatepass.store.rotation import Requester
 
-__all__ = ["passkey_json", "passkeys_router"]
+__all__ = ["PasskeyIdConvertor", "passkey_json", "passkeys_router"]
 
 State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
+PasskeyId = Annotated[str, Path(pattern="^[0-9a-f]{32}$")]
 
-# A name is shown back in the console as text: no control characters.
-_NAME = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")
+# A name is shown back in the console (as text) and by the CLI: no control characters.
+_NAME = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
 _MFA_TOKEN = Field(min_length=1, max_length=1024)
 
 
@@ -42,12 +45,12 @@ class _Body(BaseModel):
 
 
 class RegisterBody(_Body):
-    credential: dict[str, Any]
+    credential: RegistrationJson
     name: str | None = _NAME
 
 
 class LoginBody(_Body):
-    credential: dict[str, Any]
+    credential: AssertionJson
     cookies: bool = False
 
 
@@ -57,6 +60,22 @@ class RenameBody(_Body):
 
 class MfaOptionsBody(_Body):
     mfa_token: str = _MFA_TOKEN
+
+
+class PasskeyIdConvertor(Convertor[str]):
+    """A passkey's id in a path (``new_id``: 32 hex digits), so that ``/passkeys/login``
+    and ``/passkeys/register`` are never taken for one (405, not a passkey's 404)."""
+
+    regex = "[0-9a-f]{32}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("passkey_id", PasskeyIdConvertor())
 
 
 def passkey_json(passkey: Passkey) -> dict[str, Any]:
@@ -97,8 +116,8 @@ def passkeys_router() -> APIRouter:
             state.store,
             state.settings.relying_party,
             user_id=caller.sub,
-            credential=body.credential,
-            name=None if body.name is None else body.name.strip(),
+            credential=credential_dict(body.credential),
+            name=body.name,
             requester=who(request, state),
             clock=state.clock,
         )
@@ -123,7 +142,7 @@ def passkeys_router() -> APIRouter:
             state.settings.relying_party,
             state.limits,
             state.grants,
-            credential=body.credential,
+            credential=credential_dict(body.credential),
             requester=who(request, state),
             session_ttl=state.settings.session_ttl,
             clock=state.clock,
@@ -144,17 +163,17 @@ def passkeys_router() -> APIRouter:
     async def list_passkeys(caller: Caller, state: State) -> dict[str, Any]:
         return {"passkeys": [passkey_json(p) for p in await state.store.list_passkeys(caller.sub)]}
 
-    @router.patch("/passkeys/{passkey_id}")
+    @router.patch("/passkeys/{passkey_id:passkey_id}")
     async def rename(
-        passkey_id: str, body: RenameBody, caller: Caller, state: State
+        passkey_id: PasskeyId, body: RenameBody, caller: Caller, state: State
     ) -> dict[str, Any]:
         renamed = await passkeys.rename_passkey(
-            state.store, user_id=caller.sub, passkey_id=passkey_id, name=body.name.strip()
+            state.store, user_id=caller.sub, passkey_id=passkey_id, name=body.name
         )
         return passkey_json(renamed)
 
-    @router.delete("/passkeys/{passkey_id}", status_code=204)
-    async def delete(passkey_id: str, request: Request, caller: Caller, state: State) -> None:
+    @router.delete("/passkeys/{passkey_id:passkey_id}", status_code=204)
+    async def delete(passkey_id: PasskeyId, request: Request, caller: Caller, state: State) -> None:
         await passkeys.delete_passkey(
             state.store,
             user_id=caller.sub,
