@@ -25,8 +25,12 @@ __all__ = [
 
 # base64url with no padding, of a length 4n, 4n+2 or 4n+3 (4n+1 is no bytes).
 _B64URL = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$"
-_SMALL = 1024  # ids and user handles: WebAuthn caps credential ids at 1023 bytes
-_LARGE = 32768  # attestation objects and client data
+# Caps well within GATEPASS_MAX_BODY_BYTES' default (64 KiB) all together.
+_ID = 1366  # credential ids (WebAuthn caps them at 1023 bytes) and user handles (64)
+_SIGNATURE = 1024  # an RSA-4096 signature is 683 characters
+_CLIENT_DATA = 8192
+_AUTHENTICATOR_DATA = 4096
+_ATTESTATION = 16384  # "none" attestation: the authenticator data and the key
 
 
 def _bytes(limit: int) -> Any:
@@ -45,23 +49,25 @@ class CredentialBody(BaseModel):
 
 # The members are WebAuthn's (camelCase), as browsers send them.
 class _Credential(CredentialBody):
-    id: str = _bytes(_SMALL)
-    rawId: str = _bytes(_SMALL)
+    id: str = _bytes(_ID)
+    rawId: str = _bytes(_ID)
     type: Literal["public-key"]
     authenticatorAttachment: Literal["platform", "cross-platform"] | None = None
 
 
 class AttestationResponseJson(CredentialBody):
-    clientDataJSON: str = _bytes(_LARGE)
-    attestationObject: str = _bytes(_LARGE)
-    transports: list[str] | None = Field(default=None, max_length=16)
+    clientDataJSON: str = _bytes(_CLIENT_DATA)
+    attestationObject: str = _bytes(_ATTESTATION)
+    transports: list[str] | None = Field(
+        default=None, max_length=16
+    )  # py_webauthn skips unknown ones
 
 
 class AssertionResponseJson(CredentialBody):
-    clientDataJSON: str = _bytes(_LARGE)
-    authenticatorData: str = _bytes(_LARGE)
-    signature: str = _bytes(_SMALL)
-    userHandle: str | None = _optional_bytes(_SMALL)
+    clientDataJSON: str = _bytes(_CLIENT_DATA)
+    authenticatorData: str = _bytes(_AUTHENTICATOR_DATA)
+    signature: str = _bytes(_SIGNATURE)
+    userHandle: str | None = _optional_bytes(_ID)
 
 
 class RegistrationJson(_Credential):
