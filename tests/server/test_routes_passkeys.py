@@ -80,6 +80,16 @@ async def test_register_answers_the_passkey_without_key_material(server: Server)
     assert me.json()["user"]["mfa"] == {"totp": False, "recovery_codes": 0, "passkeys": 1}
 
 
+async def test_a_passkey_without_a_name_gets_the_default_one(server: Server) -> None:
+    headers = bearer(await server.register_and_login())
+    options = await server.client.post("/auth/passkeys/register/options", headers=headers)
+    credential = SoftAuthenticator(origin=ORIGIN).create(options.json())
+    made = await server.client.post(
+        "/auth/passkeys/register", json={"credential": credential}, headers=headers
+    )
+    assert (made.status_code, made.json()["name"]) == (201, "Passkey")
+
+
 async def test_registration_needs_an_access_token(server: Server) -> None:
     assert (await server.client.post("/auth/passkeys/register/options")).status_code == 401
     reply = await server.client.post("/auth/passkeys/register", json={"credential": {}})

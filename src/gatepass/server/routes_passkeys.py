@@ -36,7 +36,7 @@ Caller = Annotated[Principal, Depends(current_principal)]
 PasskeyId = Annotated[str, Path(pattern="^[0-9a-f]{32}$")]
 
 # A name is shown back in the console (as text) and by the CLI: no control characters.
-_NAME = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+_NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 _MFA_TOKEN = Field(min_length=1, max_length=1024)
 
 
@@ -46,7 +46,7 @@ class _Body(BaseModel):
 
 class RegisterBody(_Body):
     credential: RegistrationJson
-    name: str | None = _NAME
+    name: str | None = Field(default=None, min_length=1, max_length=64, pattern=_NAME_PATTERN)
 
 
 class LoginBody(_Body):
@@ -55,7 +55,7 @@ class LoginBody(_Body):
 
 
 class RenameBody(_Body):
-    name: str = _NAME
+    name: str = Field(min_length=1, max_length=64, pattern=_NAME_PATTERN)
 
 
 class MfaOptionsBody(_Body):
