@@ -36,7 +36,17 @@ ALLOWED: dict[str, set[str]] = {
     "revocation": BASE | {"background", "remote", "settings", "store"},
     "federation": BASE | {"jose", "protect", "providers", "remote", "tokens"},
     "flows": BASE
-    | {"clock", "federation", "identity", "jose", "mail", "revocation", "stepup", "store", "tokens"},
+    | {
+        "clock",
+        "federation",
+        "identity",
+        "jose",
+        "mail",
+        "revocation",
+        "stepup",
+        "store",
+        "tokens",
+    },
     "mail": BASE | {"store", "tokens"},
     "kek": BASE | {"filemodes", "secret", "settings", "store", "tokens"},
     "protect": BASE

@@ -21,6 +21,7 @@ from gatepass.kek import configured_key, key_encryption_key, wrong_key
 from gatepass.mail.messages import RESET_PAGE, MailWriter
 from gatepass.revocation.revoke import revoke_user as revoke_everything
 from gatepass.settings import Settings, check_secret_strength
+from gatepass.store.passkeys import Passkey
 from gatepass.store.protocols import Store
 from gatepass.store.records import CONTROL_CHARACTERS, Session, SigningKey, User, normalise_email
 from gatepass.tokens import onetime
@@ -267,21 +268,25 @@ class MfaStatus:
 
     totp: str  # "on", "pending" (set up, never confirmed) or "off"
     recovery_codes: int
+    passkeys: tuple[Passkey, ...]
 
 
 async def mfa_status(store: Store, user: User) -> MfaStatus:
     factor = await store.get_totp(user.id)
     state = "off" if factor is None else "on" if factor.confirmed else "pending"
-    return MfaStatus(state, await store.count_recovery_codes(user.id))
+    passkeys = tuple(await store.list_passkeys(user.id))
+    return MfaStatus(state, await store.count_recovery_codes(user.id), passkeys)
 
 
 async def reset_mfa(store: Store, user: User, now: float) -> bool:
-    """Remove the user's TOTP factor and recovery codes (a user who lost both signs in
-    with the password alone, then sets up a new factor); audited. True when there was one."""
-    removed = await store.delete_totp(user.id)
-    await store.add_audit_event(
-        "mfa_reset", at=now, user_id=user.id, detail={"by": "cli", "removed": removed}
-    )
+    """Remove the user's TOTP factor, recovery codes and passkeys (a user who lost them
+    signs in with the password alone, then sets up new ones); audited. True when
+    there was any."""
+    totp = await store.delete_totp(user.id)
+    passkeys = await store.delete_passkeys(user.id)
+    removed = totp or passkeys > 0
+    detail = {"by": "cli", "removed": removed, "passkeys": passkeys}
+    await store.add_audit_event("mfa_reset", at=now, user_id=user.id, detail=detail)
     return removed
 
 

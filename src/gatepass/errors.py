@@ -32,6 +32,7 @@
     │   │                              insufficient_user_authentication
     │   │                                                  (.max_age, .acr_values: RFC 9470)
     │   ├── InvalidCodeError           invalid_code        (a TOTP or recovery code refused)
+    │   ├── InvalidPasskeyError        invalid_credential  (a WebAuthn response refused)
     │   └── FederationError            federation_failed   (sign-in with a provider; codes only)
     │       ├── FederationDeniedError  federation_denied   (the provider answered with an error)
     │       ├── FederationStateError   federation_state    (no, expired or another browser's state)
@@ -44,7 +45,8 @@
     │   ├── UserExistsError            user_exists
     │   ├── FactorExistsError          mfa_already_enabled (a confirmed TOTP factor is on)
     │   ├── IdentityExistsError        identity_exists     (the provider's account is linked)
-    │   └── LastSignInMethodError      last_sign_in_method (no password and one identity: keep it)
+    │   ├── LastSignInMethodError      last_sign_in_method (no password and one identity: keep it)
+    │   └── PasskeyExistsError         passkey_exists      (the credential id is registered)
     ├── InvalidInputError              invalid_input       (a value gatepass refuses: 422)
     │   ├── InvalidEmailError          invalid_email
     │   └── WeakPasswordError          weak_password
@@ -93,6 +95,7 @@ __all__ = [
     "InvalidEmailError",
     "InvalidInputError",
     "InvalidKeyError",
+    "InvalidPasskeyError",
     "InvalidRequestError",
     "InvalidTokenError",
     "JoseError",
@@ -103,6 +106,7 @@ __all__ = [
     "MissingClaimError",
     "MissingTokenError",
     "NotFoundError",
+    "PasskeyExistsError",
     "ProviderUnavailableError",
     "RateLimitedError",
     "RefreshTokenReuseError",
@@ -383,6 +387,16 @@ class LinkRequiredError(FederationError):
     default_message = "An account with this address exists: sign in to it, then link the provider"
 
 
+class InvalidPasskeyError(AuthError):
+    """A passkey's answer (a WebAuthn registration or assertion) that was refused:
+    a wrong signature, origin or relying party, an unknown, spent or expired
+    challenge, an unknown or other user's credential, a counter that went back
+    (a possible clone): one answer whatever the reason."""
+
+    code = "invalid_credential"
+    default_message = "The passkey was not accepted"
+
+
 class StoreError(GatepassError):
     """A record is missing or already taken; nothing was changed."""
 
@@ -422,6 +436,13 @@ class LastSignInMethodError(StoreError):
 
     code = "last_sign_in_method"
     default_message = "This is your only way to sign in: set a password first"
+
+
+class PasskeyExistsError(StoreError):
+    """Registering a credential id that is registered already."""
+
+    code = "passkey_exists"
+    default_message = "This passkey is registered already"
 
 
 class InvalidInputError(GatepassError):

@@ -41,6 +41,7 @@ from gatepass.providers import Provider, all_providers, parse_providers
 from gatepass.secret import Secret, check_secret_strength
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS
+from gatepass.tokens.passkey import RelyingParty, relying_party
 
 # Secret and check_secret_strength live in gatepass.secret; named here too because
 # Settings' fields are typed with the one and checked with the other.
@@ -135,9 +136,15 @@ class Settings:
     oidc_providers: tuple[Provider, ...] = setting((), parse_providers)
     oidc_providers_file: str | None = setting(None, parse_str)
     oidc_return_origins: tuple[str, ...] = setting((), parse_list)
+    webauthn_rp_id: str | None = setting(None, parse_lower)
+    webauthn_rp_name: str = setting("gatepass", parse_str)
+    webauthn_origins: tuple[str, ...] = setting((), parse_list)
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False, compare=False)
     _mail: MailConfig = field(default=MailConfig("log"), init=False, repr=False, compare=False)
     _providers: tuple[Provider, ...] = field(default=(), init=False, repr=False, compare=False)
+    _rp: RelyingParty = field(
+        default=RelyingParty("", "", ()), init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -149,6 +156,14 @@ class Settings:
             "_providers",
             all_providers(self.oidc_providers, self.oidc_providers_file, self.oidc_return_origins),
         )
+        rp = relying_party(
+            rp_id=self.webauthn_rp_id,
+            rp_name=self.webauthn_rp_name,
+            origins=self.webauthn_origins,
+            issuer=self.issuer,
+            app_url=self.app_url,
+        )
+        object.__setattr__(self, "_rp", rp)
 
     @property
     def trusted_networks(self) -> tuple[Network, ...]:
@@ -181,6 +196,13 @@ class Settings:
         made): under ``GATEPASS_APP_URL``, else the issuer, where the console serves
         a page for each link."""
         return self._mail
+
+    @property
+    def relying_party(self) -> RelyingParty:
+        """The WebAuthn relying party: ``GATEPASS_WEBAUTHN_RP_ID`` (default the issuer's
+        host), ``_RP_NAME`` and ``_ORIGINS`` (default the issuer's origin and the app
+        URL's), checked when the settings were made."""
+        return self._rp
 
     def __repr__(self) -> str:
         shown = []

@@ -16,8 +16,9 @@ from gatepass.errors import InvalidTokenError
 from gatepass.flows.links import redeem_link
 from gatepass.server.passwords import Passwords
 from gatepass.settings import Settings
-from gatepass.store import Revocation, Store, open_store
+from gatepass.store import Revocation, Store, new_id, open_store
 from gatepass.store.factors import TotpFactor
+from gatepass.store.passkeys import Passkey
 from tests.cli.conftest import Cli
 from tests.flows.mfa_helpers import SEALER
 
@@ -269,28 +270,40 @@ def test_reset_link_prints_a_link_the_reset_flow_accepts_once(
 
 def test_mfa_shows_and_resets_a_users_second_factor(cli: Cli) -> None:
     ada = _add(cli, "ada@example.com")
-    assert cli.json("users", "mfa", ada) == {"id": ada, "totp": "off", "recovery_codes": 0}
+    empty = {"id": ada, "totp": "off", "recovery_codes": 0, "passkeys": []}
+    assert cli.json("users", "mfa", ada) == empty
 
     async def enrol(store: Store) -> None:
         await store.save_totp(
             TotpFactor(ada, SEALER.seal(b"JBSWY3DPEHPK3PXP", ada.encode()), False, time.time())
         )
         await store.confirm_totp(ada, step=1, recovery_hashes=["h1", "h2", "h3"])
+        for at, name in enumerate(("Laptop", "Phone")):
+            await store.add_passkey(
+                Passkey(new_id(), ada, name.encode(), b"k", 0, (), False, False, "", name, at)
+            )
 
     cli.store(enrol)
     shown = cli("users", "mfa", "ada@example.com")
     assert shown.exit_code == 0, shown.output
-    assert shown.stdout == "totp: on; recovery codes left: 3\n"
+    assert shown.stdout == "totp: on; recovery codes left: 3\npasskeys: 2 (Laptop, Phone)\n"
+    listed = cli.json("users", "mfa", ada)
+    assert isinstance(listed, dict)
+    assert [p["name"] for p in listed["passkeys"]] == ["Laptop", "Phone"]
     reset = cli.json("users", "mfa", ada, "--reset")
-    assert reset == {"id": ada, "totp": "off", "recovery_codes": 0, "reset": True}
+    assert reset == {**empty, "reset": True}
     again = cli("users", "mfa", ada, "--reset")
     assert again.stdout.splitlines()[0] == f"second factors of user {ada} were off"
 
-    async def trail(store: Store) -> list[tuple[str, object]]:
+    async def trail(store: Store) -> list[tuple[str, object, object]]:
         events = await store.list_audit_events(user_id=ada)
-        return [(e.event, e.detail.get("removed")) for e in events if e.event == "mfa_reset"]
+        return [
+            (e.event, e.detail.get("removed"), e.detail.get("passkeys"))
+            for e in events
+            if e.event == "mfa_reset"
+        ]
 
-    assert cli.store(trail) == [("mfa_reset", False), ("mfa_reset", True)]
+    assert cli.store(trail) == [("mfa_reset", False, 0), ("mfa_reset", True, 2)]
 
 
 def test_show_lists_a_users_identities(cli: Cli) -> None:

@@ -294,5 +294,6 @@ async def test_a_user_with_totp_on_is_sent_to_the_second_step(site: Site) -> Non
         reply = await back(browser, code="c", state=sent["state"])
         assert reply.status_code == 302
         assert reply.headers["location"].startswith("/#mfa_token=")
+        assert reply.headers["location"].endswith("&methods=totp,recovery_code")
         assert ACCESS not in reply.cookies
     assert await site.store.list_sessions(now=0) == []

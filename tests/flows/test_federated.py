@@ -18,13 +18,13 @@ from gatepass.errors import (
 from gatepass.federation.accounts import ProviderAccount
 from gatepass.flows.federated import federated_login, link_identity, unlink_identity
 from gatepass.flows.grant import TokenGrant
-from gatepass.flows.mfa_login import MfaRequired
+from gatepass.flows.mfa_login import MfaRequired, verify_mfa
 from gatepass.jose import decode_unverified
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
 from tests.clock import Clock
-from tests.flows.conftest import ISSUER, SESSION_TTL, WHO, events
-from tests.flows.mfa_helpers import enrolled
+from tests.flows.conftest import ISSUER, SESSION_TTL, WHO, CountedLimits, events
+from tests.flows.mfa_helpers import SEALER, enrolled
 
 
 def account(
@@ -176,9 +176,40 @@ async def test_the_providers_amr_is_carried_and_none_is_invented(
 async def test_a_user_with_totp_on_gets_the_second_step(store: Store, clock: Clock) -> None:
     factor = await enrolled(store, clock)
     await store.update_user(factor.user.id, email_verified=True)
-    answer = await sign_in(store, clock, account("ada@example.com"))
+    answer = await sign_in(store, clock, account("ada@example.com", amr=("pwd",)))
     assert isinstance(answer, MfaRequired)
+    assert answer.methods == ("totp", "recovery_code")
     assert await store.list_sessions(now=clock()) == []
+    grant, cookies = await verify_mfa(
+        store,
+        SEALER,
+        CountedLimits(),
+        ISSUER,
+        presented=answer.mfa_token,
+        code=factor.app.at(clock()),
+        recovery_code=None,
+        requester=WHO,
+        session_ttl=SESSION_TTL,
+        clock=clock,
+    )
+    assert cookies  # a sign-in with a provider always ends in cookies
+    # The first step's amr is the provider's, not gatepass's password
+    assert decode_unverified(grant.access_token)[1]["amr"] == ["pwd", "otp", "mfa"]
+    plain = await sign_in(store, clock, account("ada@example.com"))
+    assert isinstance(plain, MfaRequired)
+    grant, _ = await verify_mfa(
+        store,
+        SEALER,
+        CountedLimits(),
+        ISSUER,
+        presented=plain.mfa_token,
+        code=factor.app.at(clock() + 30),
+        recovery_code=None,
+        requester=WHO,
+        session_ttl=SESSION_TTL,
+        clock=clock,
+    )
+    assert decode_unverified(grant.access_token)[1]["amr"] == ["otp", "mfa"]
 
 
 async def test_linking_from_a_signed_in_session(store: Store, clock: Clock) -> None:

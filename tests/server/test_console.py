@@ -21,6 +21,7 @@ SCRIPTS = (
     "sessions-view.js",
     "account-screens.js",
     "totp-screens.js",
+    "passkey-screens.js",
     "mfa-step.js",
     "reauth-prompt.js",
     "federation-view.js",
@@ -30,6 +31,7 @@ SCRIPTS = (
     "gatepass-account.js",
     "gatepass-mfa.js",
     "gatepass-reauth.js",
+    "gatepass-passkeys.js",
 )
 ASSETS = (*SCRIPTS, "style.css", "account.css", "favicon.svg")
 # Each page and the one script it loads (the others are its imports).

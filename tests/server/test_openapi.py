@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -58,7 +59,8 @@ async def test_every_json_operation_refuses_a_text_plain_body(server: Server) ->
         for method, operation in item.items():
             if "application/json" not in operation.get("requestBody", {}).get("content", {}):
                 continue
-            url = path.replace("{", "").replace("}", "")
+            # Path parameters by a value every one of them takes (32 hex digits).
+            url = re.sub(r"\{[^}]+\}", "0" * 32, path)
             reply = await server.client.request(
                 method, url, content=b"{}", headers={"Content-Type": "text/plain"}
             )

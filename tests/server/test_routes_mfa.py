@@ -165,14 +165,14 @@ async def test_me_says_whether_totp_is_on(running: Running) -> None:
     async def mfa() -> Any:
         return (await running.client.get("/auth/me", headers=bearer)).json()["user"]["mfa"]
 
-    assert await mfa() == {"totp": False, "recovery_codes": 0}
+    assert await mfa() == {"totp": False, "recovery_codes": 0, "passkeys": 0}
     setup = await running.client.post("/auth/mfa/totp/setup", headers=bearer)
-    assert await mfa() == {"totp": False, "recovery_codes": 0}
+    assert await mfa() == {"totp": False, "recovery_codes": 0, "passkeys": 0}
     app = pyotp.TOTP(setup.json()["secret"])
     code = {"code": app.at(running.clock())}
     confirm = await running.client.post("/auth/mfa/totp/confirm", json=code, headers=bearer)
     assert confirm.status_code == 200
-    assert await mfa() == {"totp": True, "recovery_codes": 10}
+    assert await mfa() == {"totp": True, "recovery_codes": 10, "passkeys": 0}
 
 
 async def test_new_recovery_codes_for_a_current_code(running: Running) -> None:

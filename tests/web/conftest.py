@@ -46,7 +46,7 @@ _RESOURCE_ERROR = re.compile(
 )
 
 
-def _server_env(tmp: Path, **extra: str) -> dict[str, str]:
+def server_env(tmp: Path, **extra: str) -> dict[str, str]:
     return {
         "GATEPASS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'gatepass.db'}",
         "GATEPASS_COOKIE_SECURE": "false",  # the tests speak plain http to 127.0.0.1
@@ -60,7 +60,7 @@ def _server_env(tmp: Path, **extra: str) -> dict[str, str]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One server for a module: 2-minute access tokens, no grace window."""
     tmp = tmp_path_factory.mktemp("console")
-    with serve(_server_env(tmp, GATEPASS_ACCESS_TTL="120"), tmp, name="console") as running:
+    with serve(server_env(tmp, GATEPASS_ACCESS_TTL="120"), tmp, name="console") as running:
         yield running
 
 
@@ -68,7 +68,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A server whose access tokens live 5 s, so the silent refresh comes at 4 s."""
     tmp = tmp_path_factory.mktemp("console-short")
-    with serve(_server_env(tmp, GATEPASS_ACCESS_TTL="5"), tmp, name="short") as running:
+    with serve(server_env(tmp, GATEPASS_ACCESS_TTL="5"), tmp, name="short") as running:
         yield running
 
 
@@ -88,7 +88,7 @@ def mailing(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterato
     """A server that mails to ``smtp``, its links pointing at itself."""
     tmp = tmp_path_factory.mktemp("mailing")
     port = free_port()
-    env = _server_env(
+    env = server_env(
         tmp,
         GATEPASS_ACCESS_TTL="120",
         GATEPASS_SMTP_URL=f"smtp://127.0.0.1:{smtp.port}",

@@ -34,7 +34,7 @@ def register_and_log_in(tab: Tab, email: str) -> Page:
     fill(page, email)
     page.get_by_role("button", name="Register").click()
     expect(page.locator("#auth-info")).to_have_text(f"Account created for {email}. Now log in.")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.locator("#who")).to_have_text(email)
     expect(log_entry(page, "login")).to_contain_text("login → 200, access token issued")
     return page

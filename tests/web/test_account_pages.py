@@ -105,10 +105,10 @@ def test_forgot_mail_reset_then_log_in_with_the_new_password(tab: Tab, smtp: Smt
     page.get_by_role("link", name="Go to the console and log in").click()
     expect(page.locator("#status")).to_have_text("Signed out.")
     fill(page, email, PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.locator("#auth-error")).to_have_text("Invalid credentials")
     fill(page, email, NEW_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.locator("#who")).to_have_text(email)
     page.get_by_role("button", name="Call the protected API").click()
     expect(page.locator("#api-result")).to_contain_text("HTTP 200")
@@ -207,7 +207,7 @@ def test_change_password_keeps_this_session(tab: Tab) -> None:
     expect(page.locator("#status")).to_have_text("Signed out.")
     expect(page.locator("#account-panel")).to_have_count(0)
     fill(page, email, NEW_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.locator("#who")).to_have_text(email)
     assert tab.console.failed_statuses() == [401]  # the wrong current password
     assert tab.console.exceptions == []
@@ -260,7 +260,7 @@ def test_delete_account_after_a_confirm_step(tab: Tab) -> None:
     expect(page.locator("#status")).to_have_text("Signed out. Your account has been deleted.")
     expect(page.locator("#account-panel")).to_have_count(0)
     fill(page, email)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.locator("#auth-error")).to_have_text("Invalid credentials")
     assert tab.console.failed_statuses() == [401, 401]
     assert tab.console.exceptions == []
@@ -311,7 +311,7 @@ def test_a_login_refused_until_verified_offers_the_mail_again(tab: Tab, smtp: Sm
     resend = page.get_by_role("button", name="Send the verification mail again")
     expect(resend).to_be_hidden()
     fill(page, email)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.locator("#auth-error")).to_have_text(refused["message"])
     since = len(smtp.received)
     resend.click()

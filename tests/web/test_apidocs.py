@@ -57,7 +57,7 @@ def test_prefixed_cookies_work_on_localhost(browser: Browser, secure_cookies: Se
         tab.page.get_by_label("Password").fill(PASSWORD)
         tab.page.get_by_role("button", name="Register").click()
         expect(tab.page.locator("#auth-info")).to_contain_text("Account created")
-        tab.page.get_by_role("button", name="Log in").click()
+        tab.page.get_by_role("button", name="Log in", exact=True).click()
         expect(tab.page.locator("#who")).to_have_text("lin@example.com")
         names = {c["name"] for c in tab.page.context.cookies()}
         assert names == {

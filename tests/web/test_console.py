@@ -115,7 +115,7 @@ def test_the_whole_demonstration(tab: Tab) -> None:
     expect(page.locator("#status")).to_have_text(
         "Signed out. The server ended this session. Log in again."
     )
-    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
     tab.screenshot("console-3-replayed")
     # The two refusals are the demonstration: /dashboard, then the refresh it tried.
     assert tab.console.failed_statuses() == [401, 401]
@@ -126,7 +126,7 @@ def test_the_whole_demonstration(tab: Tab) -> None:
 
     # Log in again (a new session; the revoked one is gone from the list), then log out.
     fill(page, email)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.locator("#who")).to_have_text(email)
     expect(sessions).to_have_count(1)
     expect(page.locator("#rotation")).to_have_text("No refresh yet.")
@@ -182,7 +182,7 @@ def test_keyboard_only(tab: Tab) -> None:
 def test_errors_show_the_servers_message(tab: Tab) -> None:
     page = open_console(tab)
     fill(page, "nobody@example.com", "wrong password")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     alert = page.get_by_role("alert")
     expect(alert).to_have_text("Invalid credentials")
     expect(log_entry(page, "login")).to_contain_text("login → 401 invalid_credentials")
@@ -203,7 +203,7 @@ def test_revoking_another_session_logs_that_tab_out(browser: Browser, served: Se
         page = register_and_log_in(first, email)
         other = open_console(second)
         fill(other, email)
-        other.get_by_role("button", name="Log in").click()
+        other.get_by_role("button", name="Log in", exact=True).click()
         expect(other.locator("#who")).to_have_text(email)
 
         page.get_by_role("button", name="Reload sessions").click()

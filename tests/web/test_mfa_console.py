@@ -42,7 +42,7 @@ def test_enrol_log_out_then_log_in_with_password_and_code(tab: Tab) -> None:
     page.get_by_role("button", name="Log out").click()
     expect(page.locator("#status")).to_have_text("Signed out.")
     fill(page, email)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(log_entry(page, "login")).to_contain_text("the second step needs a code")
     code_box = page.get_by_label("Code from your app, or a recovery code")
     expect(code_box).to_be_focused()

@@ -193,7 +193,7 @@ def reset_link(user: str = typer.Argument(..., help=USER_HELP)) -> None:
 def mfa(
     user: str = typer.Argument(..., help=USER_HELP),
     reset: bool = typer.Option(
-        False, "--reset", help="Remove the TOTP factor and recovery codes (audited)."
+        False, "--reset", help="Remove the TOTP factor, recovery codes and passkeys (audited)."
     ),
     json: bool = typer.Option(False, "--json", help="Print JSON only."),
 ) -> None:
@@ -211,6 +211,15 @@ def mfa(
                 "id": found.id,
                 "totp": status.totp,
                 "recovery_codes": status.recovery_codes,
+                "passkeys": [
+                    {
+                        "id": p.id,
+                        "name": p.name,
+                        "created_at": p.created_at,
+                        "last_used_at": p.last_used_at,
+                    }
+                    for p in status.passkeys
+                ],
                 **({"reset": removed} if reset else {}),
             }
         )
@@ -218,3 +227,5 @@ def mfa(
     if reset:
         typer.echo(f"second factors of user {found.id} " + ("removed" if removed else "were off"))
     typer.echo(f"totp: {status.totp}; recovery codes left: {status.recovery_codes}")
+    names = ", ".join(p.name for p in status.passkeys)
+    typer.echo(f"passkeys: {len(status.passkeys)}" + (f" ({names})" if names else ""))

@@ -3,9 +3,10 @@
 In order: the password is checked (a wrong one is a failed login); every
 session is revoked and the user's access tokens denylisted (as logout
 everywhere); the store deletes the user with their sessions, refresh and
-one-time tokens, scrubs their audit rows of ip, user agent and detail (the
-events stay, under the user's random id, with no personal data) and drops
-the mails already sent to them; a last mail tells the address it happened.
+one-time tokens, second factors and passkeys, scrubs their audit rows of
+ip, user agent and detail (the events stay, under the user's random id,
+with no personal data) and drops the mails already sent to them; a last
+mail tells the address it happened.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from gatepass.errors import (
 from gatepass.federation.accounts import ProviderAccount
 from gatepass.flows.grant import GrantIssuer, TokenGrant, start_login
 from gatepass.flows.mfa_login import MfaRequired, challenge
-from gatepass.flows.second_factor import live_factor
+from gatepass.flows.second_factor import methods_of
 from gatepass.identity.emails import normalise_email
 from gatepass.store.identities import Identity
 from gatepass.store.protocols import Store
@@ -84,8 +84,11 @@ async def federated_login(
         user_agent=requester.user_agent,
         detail={"provider": account.provider},
     )
-    if await live_factor(store, user.id) is not None:
-        return await challenge(store, user, cookies=True, now=now)
+    methods = await methods_of(store, user.id)
+    if methods:
+        return await challenge(
+            store, user, cookies=True, now=now, methods=methods, first=account.amr
+        )
     return await start_login(
         store,
         issuer,

@@ -20,11 +20,10 @@ from gatepass.store.rotation import Requester
 from gatepass.tokens.access import AccessTokenIssuer
 from gatepass.tokens.refresh import new_refresh_token
 
-__all__ = ["MFA_AMR", "PASSWORD_AMR", "GrantIssuer", "Rotation", "TokenGrant", "start_login"]
+__all__ = ["PASSWORD_AMR", "GrantIssuer", "Rotation", "TokenGrant", "start_login"]
 
-#: RFC 8176 ``amr`` of a password login, and of one finished with a second factor.
+#: RFC 8176 ``amr`` of a password login (a second factor's are ``flows.mfa_login``'s).
 PASSWORD_AMR: tuple[str, ...] = ("pwd",)
-MFA_AMR: tuple[str, ...] = ("pwd", "otp", "mfa")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,10 @@ An unknown email costs the same password hash as a wrong password. With
 ``EmailNotVerifiedError`` (said only once the password matched, so it tells
 nothing to someone who does not know it) and starts no session.
 
-A user with TOTP on gets no session either: the right password answers
-``MfaRequired`` (``flows.mfa_login``), and the account's failures are cleared
-only when the code is right too, so wrong codes add up with wrong passwords.
+A user with a second factor (TOTP on, or a passkey) gets no session either:
+the right password answers ``MfaRequired`` (``flows.mfa_login``) with the
+methods they can finish with, and the account's failures are cleared only
+when the second factor is right too, so wrong codes add up with wrong passwords.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from gatepass.errors import EmailNotVerifiedError
 from gatepass.flows.grant import PASSWORD_AMR, GrantIssuer, TokenGrant, start_login
 from gatepass.flows.mfa_login import MfaRequired, challenge
 from gatepass.flows.reauth import record_failed_login
-from gatepass.flows.second_factor import live_factor
+from gatepass.flows.second_factor import methods_of
 from gatepass.flows.services import Limits, PasswordHasher
 from gatepass.identity.emails import sign_in_email
 from gatepass.store.protocols import Store
@@ -45,7 +46,7 @@ async def login(
     cookies: bool = False,
 ) -> TokenGrant | MfaRequired:
     """The first tokens of a new session, or ``MfaRequired`` for a user with
-    TOTP on (``cookies``: how the login wants its tokens, kept for the second
+    a second factor (``cookies``: how the login wants its tokens, kept for the second
     step); ``InvalidCredentialsError`` (or a ``RateLimitedError``, an
     ``InvalidEmailError``) else."""
     now, email = clock(), sign_in_email(email)
@@ -63,15 +64,15 @@ async def login(
             requester=requester,
             now=now,
         )
-    second_factor = await live_factor(store, user.id)
-    if second_factor is None:
+    methods = await methods_of(store, user.id)
+    if not methods:
         await limits.login_succeeded(email, client)
     if rehash:
         user = await store.update_user(user.id, password_hash=await passwords.hash(password))
     if verified_email_required and not user.email_verified:
         raise EmailNotVerifiedError()
-    if second_factor is not None:
-        return await challenge(store, user, cookies=cookies, now=now)
+    if methods:
+        return await challenge(store, user, cookies=cookies, now=now, methods=methods)
     return await start_login(
         store, issuer, user, requester=requester, session_ttl=session_ttl, now=now, amr=PASSWORD_AMR
     )

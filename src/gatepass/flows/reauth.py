@@ -22,7 +22,7 @@ from typing import Final
 
 from gatepass.clock import Clock
 from gatepass.errors import InvalidCodeError, InvalidCredentialsError, InvalidTokenError
-from gatepass.flows.grant import MFA_AMR, PASSWORD_AMR, GrantIssuer
+from gatepass.flows.grant import PASSWORD_AMR, GrantIssuer
 from gatepass.flows.second_factor import live_factor, prove_code
 from gatepass.flows.services import Limits, PasswordHasher
 from gatepass.store.protocols import Store
@@ -34,6 +34,9 @@ __all__ = ["Reauthenticated", "confirm_password", "reauthenticate", "record_fail
 
 #: The refusal of a re-authentication without the code a user with TOTP on needs.
 CODE_REQUIRED: Final = "A code from the authenticator app is required too"
+
+#: How a re-authentication with the password and a TOTP code went (RFC 8176).
+PASSWORD_AND_CODE_AMR: Final = ("pwd", "otp", "mfa")
 
 
 async def record_failed_login(
@@ -137,7 +140,7 @@ async def reauthenticate(
         clock=clock,
     )
     now = clock()
-    amr = MFA_AMR if totp_on else PASSWORD_AMR
+    amr = PASSWORD_AND_CODE_AMR if totp_on else PASSWORD_AMR
     again = await store.reauthenticate_session(session.id, now=now, amr=amr)
     if again is None:  # revoked or expired meanwhile
         raise InvalidTokenError()

@@ -29,6 +29,7 @@ from gatepass.tokens.sealing import Sealer
 __all__ = [
     "Method",
     "live_factor",
+    "methods_of",
     "open_secret",
     "prove",
     "prove_code",
@@ -52,6 +53,14 @@ async def live_factor(store: Store, user_id: str) -> TotpFactor | None:
     """The user's confirmed TOTP factor, or None (none, or set up but not confirmed)."""
     factor = await store.get_totp(user_id)
     return factor if factor is not None and factor.confirmed else None
+
+
+async def methods_of(store: Store, user_id: str) -> tuple[str, ...]:
+    """How the user can finish a password login: ``totp`` and ``recovery_code``
+    when TOTP is on, ``passkey`` when they have one; empty: the password is enough."""
+    totp_on = await live_factor(store, user_id) is not None
+    passkeys = await store.count_passkeys(user_id) > 0
+    return (("totp", "recovery_code") if totp_on else ()) + (("passkey",) if passkeys else ())
 
 
 async def prove(

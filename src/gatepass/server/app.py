@@ -35,6 +35,7 @@ from gatepass.server.routes_auth import auth_router
 from gatepass.server.routes_identities import identities_router
 from gatepass.server.routes_mfa import mfa_router
 from gatepass.server.routes_oidc import oidc_router
+from gatepass.server.routes_passkeys import passkeys_router
 from gatepass.server.state import ServerState, get_state
 from gatepass.server.token_endpoint import token_router
 from gatepass.settings import Settings
@@ -141,6 +142,7 @@ def create_app(
     app.include_router(mfa_router(), prefix=config.auth_prefix, tags=["mfa"])
     app.include_router(oidc_router(config), prefix=config.auth_prefix, tags=["federation"])
     app.include_router(identities_router(), prefix=config.auth_prefix, tags=["federation"])
+    app.include_router(passkeys_router(), prefix=config.auth_prefix, tags=["passkeys"])
     app.include_router(feed_router(), prefix=config.auth_prefix, tags=["revocation"])
     app.include_router(token_router(), prefix=config.auth_prefix)
     app.include_router(discovery_router(config))

@@ -165,6 +165,7 @@ def auth_router() -> APIRouter:
                 "mfa": {
                     "totp": factor is not None and factor.confirmed,
                     "recovery_codes": await state.store.count_recovery_codes(user.id),
+                    "passkeys": await state.store.count_passkeys(user.id),
                 },
             },
             "session": _session_json(session, session.id),

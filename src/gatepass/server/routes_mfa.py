@@ -1,4 +1,5 @@
-"""The MFA routes: TOTP set-up, confirmation and removal, recovery codes, a login's second step.
+"""The MFA routes: TOTP set-up, confirmation and removal, recovery codes, a login's second step
+(a code, a recovery code or a passkey: ``routes_passkeys`` gives the passkey's options).
 
 Parsing, CSRF (through ``current_principal`` for cookie callers) and delivery
 only; each route calls one flow (``flows.mfa``, ``flows.mfa_login``). The
@@ -27,10 +28,12 @@ from gatepass.clock import Clock
 from gatepass.flows import mfa
 from gatepass.flows.freshness import Proofs
 from gatepass.flows.mfa_login import verify_mfa
+from gatepass.flows.passkeys_mfa import verify_mfa_passkey
 from gatepass.flows.services import Limits
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.delivery import deliver
 from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.passkey_bodies import AssertionJson, credential_dict
 from gatepass.server.recent_login import require_recent_login
 from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
@@ -102,6 +105,11 @@ class CodeVerifyBody(_Body):
 class RecoveryVerifyBody(_Body):
     mfa_token: str = _MFA_TOKEN
     recovery_code: str = _CODE
+
+
+class PasskeyVerifyBody(_Body):
+    mfa_token: str = _MFA_TOKEN
+    credential: AssertionJson
 
 
 def _qr_svg(uri: str) -> str:
@@ -182,16 +190,30 @@ def mfa_router() -> APIRouter:
 
     @router.post("/mfa/verify")
     async def verify(
-        body: CodeVerifyBody | RecoveryVerifyBody,
+        body: CodeVerifyBody | RecoveryVerifyBody | PasskeyVerifyBody,
         request: Request,
         response: Response,
         state: State,
     ) -> dict[str, Any]:
-        """The login's second step: the ``mfa_token`` and a code or a recovery code."""
-        code = body.code if isinstance(body, CodeVerifyBody) else None
-        recovery = body.recovery_code if isinstance(body, RecoveryVerifyBody) else None
+        """The login's second step: the ``mfa_token`` and a code, a recovery code or
+        a passkey's ``credential`` (options from ``POST /mfa/passkey/options``)."""
         client = who(request, state)
         await state.limits.check("login:ip", client.ip or "unknown")
+        if isinstance(body, PasskeyVerifyBody):
+            grant, cookies = await verify_mfa_passkey(
+                state.store,
+                state.settings.relying_party,
+                state.limits,
+                state.grants,
+                presented=body.mfa_token,
+                credential=credential_dict(body.credential),
+                requester=client,
+                session_ttl=state.settings.session_ttl,
+                clock=state.clock,
+            )
+            return deliver(state, response, grant, cookies)
+        code = body.code if isinstance(body, CodeVerifyBody) else None
+        recovery = body.recovery_code if isinstance(body, RecoveryVerifyBody) else None
         grant, cookies = await verify_mfa(
             state.store,
             state.totp_sealer,

@@ -180,7 +180,10 @@ def oidc_router(settings: Settings) -> APIRouter:
                 verified_email_required=state.settings.verified_email_required,
             )
             if isinstance(grant, MfaRequired):
-                answer = RedirectResponse(f"/#mfa_token={quote(grant.mfa_token)}", 302)
+                methods = ",".join(grant.methods)
+                answer = RedirectResponse(
+                    f"/#mfa_token={quote(grant.mfa_token)}&methods={methods}", 302
+                )
             else:
                 answer = RedirectResponse(handshake.return_to, 302)
                 deliver(state, answer, grant, True)

@@ -25,9 +25,9 @@ __all__ = [
     "Me",
     "MfaInfo",
     "OAuthTokens",
-    "Reauthenticated",
     "ProviderInfo",
     "Providers",
+    "Reauthenticated",
     "Registered",
     "ReplayResult",
     "RevocationFeed",
@@ -92,6 +92,7 @@ class Tokens(_Body):
 class MfaInfo(_Body):
     totp: bool = Field(description="TOTP is on (a set-up never confirmed is not)")
     recovery_codes: int = Field(description="Recovery codes left")
+    passkeys: int = Field(description="Passkeys registered")
 
 
 class UserInfo(_Body):

@@ -23,6 +23,7 @@ from gatepass.store.account_tokens import AccountTokenStore
 from gatepass.store.factors import FactorStore
 from gatepass.store.identities import IdentityStore
 from gatepass.store.outbox import OutboxStore
+from gatepass.store.passkeys import PasskeyStore
 from gatepass.store.records import (
     AuditEvent,
     KeyStatus,
@@ -90,8 +91,9 @@ class UserStore(Protocol):
         True when there was a user to delete.
 
         Gone with the user: their sessions, the sessions' refresh tokens and
-        their account tokens, their second factors (TOTP and recovery codes),
-        their federated identities,
+        their account tokens, their second factors (TOTP and recovery codes,
+        passkeys and the challenges of their ceremonies), their federated
+        identities,
         and the outbox's sent or failed mails to their
         address (pending ones stay: the caller queues a last notice to it).
         Their audit events stay (event, time, user and session id) with the
@@ -321,6 +323,7 @@ class Store(
     OutboxStore,
     FactorStore,
     IdentityStore,
+    PasskeyStore,
     Protocol,
 ):
     """Everything the auth server needs, plus the lifecycle."""

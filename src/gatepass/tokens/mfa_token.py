@@ -4,7 +4,9 @@ A one-time account token (``gatepass.tokens.onetime``) of purpose
 ``mfa_login``: 256 random bits, only its hash stored, bound to the user and
 their account stamp (a password change kills it), living 5 minutes, spent by
 its use. Its payload is the login's state: how the login asked for its tokens
-(``cookies``) and how many wrong codes it has had. A wrong code spends the
+(``cookies``), how its first step went (``first``: the RFC 8176 ``amr`` of the
+password, ``pwd``, or of a sign-in with a provider, as the provider said) and
+how many wrong codes it has had. A wrong code spends the
 token and ``after_failure`` gives the record to store again with one more
 failure, or None at the ``MAX_FAILURES``th: the token is then dead (and the
 person logs in with their password again, which the account's lockout counts).
@@ -30,15 +32,22 @@ MAX_FAILURES = 5
 class MfaState:
     cookies: bool
     failures: int = 0
+    first: tuple[str, ...] = ("pwd",)
 
 
 def _payload(state: MfaState) -> str:
-    return json.dumps({"cookies": state.cookies, "failures": state.failures})
+    return json.dumps(
+        {"cookies": state.cookies, "failures": state.failures, "first": list(state.first)}
+    )
 
 
-def mint(user: User, now: float, *, cookies: bool) -> onetime.IssuedToken:
-    """A fresh ``mfa_token`` for ``user``'s login (``cookies``: deliver the tokens as cookies)."""
-    return onetime.mint("mfa_login", user, now, payload=_payload(MfaState(cookies)))
+def mint(
+    user: User, now: float, *, cookies: bool, first: tuple[str, ...] = ("pwd",)
+) -> onetime.IssuedToken:
+    """A fresh ``mfa_token`` for ``user``'s login (``cookies``: deliver the tokens as
+    cookies; ``first``: the ``amr`` of the login's first step)."""
+    state = MfaState(cookies, first=first)
+    return onetime.mint("mfa_login", user, now, payload=_payload(state))
 
 
 def state_of(record: AccountToken) -> MfaState:
@@ -47,7 +56,12 @@ def state_of(record: AccountToken) -> MfaState:
     if record.purpose != "mfa_login" or record.payload is None:
         raise InvalidTokenError()
     fields = json.loads(record.payload)
-    return MfaState(cookies=bool(fields["cookies"]), failures=int(fields["failures"]))
+    first = fields.get("first", ["pwd"])  # a token minted before ``first`` was kept
+    return MfaState(
+        cookies=bool(fields["cookies"]),
+        failures=int(fields["failures"]),
+        first=tuple(str(value) for value in first),
+    )
 
 
 def after_failure(record: AccountToken) -> AccountToken | None:

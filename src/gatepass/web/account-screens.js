@@ -1,5 +1,6 @@
 // The signed-in user's account screens in the console: resend the verification
 // mail (while the address is unverified), two-step login (totp-screens.js),
+// passkeys (passkey-screens.js),
 // change the password, change the email address, delete the account (after a
 // confirm step). They come from index.html's <template id="account-template"> and exist in the page only
 // while someone is signed in. Server data reaches the page only through textContent.
@@ -7,6 +8,7 @@
 // asks for the password (and code) and the change runs again.
 import { $, errorText, log, logged, onSubmit, withButtons } from "./console-ui.js";
 import { freshLogin } from "./reauth-prompt.js";
+import { showPasskeys } from "./passkey-screens.js";
 import { showTotp } from "./totp-screens.js";
 
 /**
@@ -63,6 +65,7 @@ export function showAccount(client, user, { onChanged, onGone }) {
   });
 
   showTotp(client, user.mfa, { fresh, factor });
+  showPasskeys(client, { fresh });
   wireDelete(client, fresh, onGone);
 }
 

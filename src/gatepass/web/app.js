@@ -153,8 +153,10 @@ function onLogin(event) {
     state.email = email;
     $("password").value = "";
     if (body.mfaRequired) {
-      log("login", "login → 200, password accepted: the second step needs a code", "ok");
-      askForCode(body.mfaToken);
+      const methods = Array.isArray(body.methods) ? body.methods : [];
+      const what = methods.includes("totp") ? "a code" : "your passkey";
+      log("login", `login → 200, password accepted: the second step needs ${what}`, "ok");
+      askForCode(body.mfaToken, methods);
       return;
     }
     log("login", `login → 200, access token issued for session ${short(body.session_id)}`, "ok");
@@ -172,6 +174,23 @@ function loggedIn(body) {
   $("main").focus();
   loadIdentity();
   loadSessions();
+}
+
+/** A passkey alone, no email: the browser offers the passkeys it holds for this site. */
+async function onPasskeyLogin() {
+  $("auth-error").textContent = "";
+  $("auth-info").textContent = "";
+  await act(["passkey-login-button", "login-button", "register-button"], async () => {
+    try {
+      const body = await state.client.loginWithPasskey();
+      state.email = "";
+      log("login", `passkey login → 200, access token issued for session ${short(body.session_id)}`, "ok");
+      loggedIn(body);
+    } catch (err) {
+      $("auth-error").textContent = errorText(err);
+      log("login", `passkey login → ${err.status ?? "refused"} ${err.code ?? err.name}`, "bad");
+    }
+  });
 }
 
 function onRegister() {
@@ -278,6 +297,7 @@ function wire() {
   $("auth-form").addEventListener("submit", onLogin);
   wireMfaStep(state.client, { onSignedIn: loggedIn });
   $("register-button").addEventListener("click", onRegister);
+  $("passkey-login-button").addEventListener("click", onPasskeyLogin);
   $("resend-verification").addEventListener("click", () =>
     act(["resend-verification"], resendVerification),
   );
@@ -298,12 +318,14 @@ async function start() {
   });
   wire();
   if (!state.config.registration_open) $("register-button").hidden = true;
+  // No WebAuthn here (an old browser, or a page that is not a secure context).
+  if (!window.PublicKeyCredential) $("passkey-login-button").hidden = true;
   showProviderButtons(state.config);
-  const mfaToken = takeMfaToken();
-  if (mfaToken) {
-    // A sign-in with a provider for a user with TOTP on: the code finishes it.
+  const mfa = takeMfaToken();
+  if (mfa) {
+    // A sign-in with a provider for a user with a second factor: it finishes it.
     showSignedOut("");
-    askForCode(mfaToken);
+    askForCode(mfa.token, mfa.methods);
     return;
   }
   if (readCookie(document.cookie, state.config.cookies.csrf)) {

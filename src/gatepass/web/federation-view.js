@@ -108,9 +108,12 @@ function linkButton(client, config, provider) {
   return button;
 }
 
-/** An mfa_token the server's callback left in the fragment (a user with TOTP on), once. */
+/** The mfa_token and methods the callback left in the fragment (a user with a second factor), once. */
 export function takeMfaToken() {
-  const match = /^#mfa_token=([A-Za-z0-9_\-.~%]+)$/.exec(location.hash);
+  const match = /^#mfa_token=([A-Za-z0-9_\-.~%]+)&methods=([a-z_,]*)$/.exec(location.hash);
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
-  return match ? decodeURIComponent(match[1]) : null;
+  if (!match) return null;
+  const known = ["totp", "recovery_code", "passkey"];
+  const methods = match[2].split(",").filter((m) => known.includes(m));
+  return { token: decodeURIComponent(match[1]), methods };
 }

@@ -29,6 +29,7 @@
 import { accountMethods } from "./gatepass-account.js";
 import { mfaMethods, verifyBody } from "./gatepass-mfa.js";
 import { asksForStepUp, reauthMethods } from "./gatepass-reauth.js";
+import { passkeyMethods } from "./gatepass-passkeys.js";
 import { errorFromResponse, GatepassError, readBody, readCookie, requireString } from "./gatepass-http.js";
 
 export { errorFromResponse, GatepassError, readBody, readCookie };
@@ -41,9 +42,10 @@ export const CSRF_HEADER = "X-CSRF-Token";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // Auth endpoints answer 401 for reasons a refresh cannot fix (wrong password,
 // spent refresh token): never refresh-and-retry them.
-const NO_RETRY_ENDPOINTS = ["/login", "/register", "/refresh", "/mfa/verify"];
-// Refusals of what the user typed, not of the access token: never retried.
-const NOT_THE_TOKEN = new Set(["invalid_credentials", "invalid_code"]);
+const NO_RETRY_ENDPOINTS = ["/login", "/register", "/refresh", "/mfa/verify", "/passkeys/login"];
+// Refusals of what the user typed (or their passkey signed), not of the access
+// token: never retried.
+const NOT_THE_TOKEN = new Set(["invalid_credentials", "invalid_code", "invalid_credential"]);
 
 const isStream = (body) => typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
 
@@ -70,6 +72,8 @@ function requireFunction(value, what) {
  * @param {() => string} [options.readCookies] returns the `document.cookie` string
  * @param {(body: object) => void} [options.onRefresh] called after each successful refresh
  * @param {(error: GatepassError) => void} [options.onRefreshFailed] called when a refresh fails
+ * @param {() => CredentialsContainer | undefined} [options.authenticators] where passkeys are
+ *   made and used (default: navigator.credentials)
  */
 export function createClient(options = {}) {
   if (options === null || typeof options !== "object") {
@@ -92,6 +96,8 @@ export function createClient(options = {}) {
   requireFunction(options.readCookies, "createClient: readCookies");
   requireFunction(options.onRefresh, "createClient: onRefresh");
   requireFunction(options.onRefreshFailed, "createClient: onRefreshFailed");
+  requireFunction(options.authenticators, "createClient: authenticators");
+  const authenticators = options.authenticators ?? (() => globalThis.navigator?.credentials);
   const readCookies = options.readCookies ?? defaultReadCookies;
   const root = baseUrl.replace(/\/+$/, "");
 
@@ -165,7 +171,7 @@ export function createClient(options = {}) {
     const init = {
       method,
       headers: { Accept: "application/json", "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      body: body === undefined ? undefined : JSON.stringify(body),
     };
     let response;
     try {
@@ -336,6 +342,7 @@ export function createClient(options = {}) {
     ...accountMethods({ post, call, forget }),
     ...mfaMethods({ call }),
     ...reauthMethods({ call }),
+    ...passkeyMethods({ post, call, signedIn, authenticators }),
     csrfToken,
     url: resolve,
     authUrl,

@@ -1,6 +1,7 @@
-// The login's second step in the console: for a user with TOTP on, the
-// password answers an mfa_token (and no session); this form asks for a code
-// from the app or a recovery code and finishes the login with it.
+// The login's second step in the console: for a user with a second factor,
+// the password answers an mfa_token and the methods (and no session); this
+// form asks for a code from the app or a recovery code, or offers the
+// passkey when the methods hold one, and finishes the login with it.
 // Server data reaches the page only through textContent.
 import { $, errorText, log, withButtons } from "./console-ui.js";
 
@@ -47,20 +48,51 @@ export function wireMfaStep(client, { onSignedIn }) {
       }
     });
   });
+  $("mfa-passkey-button").addEventListener("click", () => {
+    if (mfaToken === null) return;
+    $("mfa-error").textContent = "";
+    withButtons(["mfa-passkey-button", "mfa-button", "mfa-cancel"], async () => {
+      try {
+        const body = await client.verifyMfaWithPasskey(mfaToken);
+        log("login", "second step (passkey) → 200, access token issued", "ok");
+        endMfaStep();
+        onSignedIn(body);
+      } catch (err) {
+        log("login", `second step (passkey) → ${err.status ?? "refused"} ${err.code ?? err.name}`, "bad");
+        if (err.code === "invalid_token") {
+          endMfaStep();
+          $("auth-error").textContent = "This login has ended. Log in again with your password.";
+          $("password").focus();
+          return;
+        }
+        $("mfa-error").textContent = errorText(err);
+      }
+    });
+  });
   $("mfa-cancel").addEventListener("click", () => {
     endMfaStep();
     $("password").focus();
   });
 }
 
-/** The password was right and the server wants a code: show the second step. */
-export function askForCode(token) {
+/**
+ * The password was right and the server wants a second factor: show the step,
+ * with the code box when `methods` hold "totp" and the passkey button when
+ * they hold "passkey".
+ */
+export function askForCode(token, methods = ["totp", "recovery_code"]) {
   mfaToken = token;
+  const codes = methods.includes("totp");
+  const passkey = methods.includes("passkey");
   $("auth-form").hidden = true;
   $("mfa-form").hidden = false;
   $("mfa-error").textContent = "";
   $("mfa-code").value = "";
-  $("mfa-code").focus();
+  $("mfa-code-box").hidden = !codes;
+  $("mfa-code").required = codes;
+  $("mfa-button").hidden = !codes;
+  $("mfa-passkey-button").hidden = !passkey;
+  (codes ? $("mfa-code") : $("mfa-passkey-button")).focus();
 }
 
 /** Back to the password form (signed in, signed out, or starting again). */

@@ -15,6 +15,7 @@ from gatepass.store.account_tokens import AccountToken
 from gatepass.store.factors import TotpFactor
 from gatepass.store.identities import Identity
 from gatepass.store.outbox import OutboxEntry
+from gatepass.store.passkeys import Passkey, PasskeyChallenge
 from gatepass.store.records import AuditEvent, RefreshToken, Revocation, Session, SigningKey, User
 
 __all__ = ["MemoryPart", "MemoryState"]
@@ -38,6 +39,8 @@ class MemoryState:
     totp: dict[str, TotpFactor] = dataclasses.field(default_factory=dict)  # by user id
     recovery_codes: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # user -> hashes
     identities: dict[str, Identity] = dataclasses.field(default_factory=dict)  # by id
+    passkeys: dict[str, Passkey] = dataclasses.field(default_factory=dict)  # by id
+    passkey_challenges: dict[str, PasskeyChallenge] = dataclasses.field(default_factory=dict)
 
 
 class MemoryPart:

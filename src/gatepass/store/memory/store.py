@@ -12,6 +12,7 @@ from gatepass.store.memory.factors import MemoryFactorStore
 from gatepass.store.memory.identities import MemoryIdentityStore
 from gatepass.store.memory.keys import MemoryKeyStore
 from gatepass.store.memory.outbox import MemoryOutboxStore
+from gatepass.store.memory.passkeys import MemoryPasskeyStore
 from gatepass.store.memory.revocations import MemoryRevocationStore
 from gatepass.store.memory.sessions import MemorySessionStore, MemoryTokenStore
 from gatepass.store.memory.state import MemoryState
@@ -31,6 +32,7 @@ class MemoryStore(
     MemoryOutboxStore,
     MemoryFactorStore,
     MemoryIdentityStore,
+    MemoryPasskeyStore,
 ):
     def __init__(self) -> None:
         super().__init__(MemoryState())

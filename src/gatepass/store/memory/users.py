@@ -103,6 +103,10 @@ def _erase_belongings(state: MemoryState, user: User) -> None:
     state.recovery_codes.pop(user.id, None)
     for identity_id in [i.id for i in state.identities.values() if i.user_id == user.id]:
         del state.identities[identity_id]
+    for key in [k for k, p in state.passkeys.items() if p.user_id == user.id]:
+        del state.passkeys[key]
+    for key in [k for k, c in state.passkey_challenges.items() if c.user_id == user.id]:
+        del state.passkey_challenges[key]
     for entry_id in [
         e.id
         for e in state.outbox.values()

@@ -15,6 +15,7 @@ from gatepass.store.sql.identities import SqlIdentityStore
 from gatepass.store.sql.keys import SqlKeyStore
 from gatepass.store.sql.migrate import run_migrations
 from gatepass.store.sql.outbox import SqlOutboxStore
+from gatepass.store.sql.passkeys import SqlPasskeyStore
 from gatepass.store.sql.revocations import SqlRevocationStore
 from gatepass.store.sql.sessions import SqlSessionStore, SqlTokenStore
 from gatepass.store.sql.users import SqlUserStore
@@ -33,6 +34,7 @@ class SqlStore(
     SqlOutboxStore,
     SqlFactorStore,
     SqlIdentityStore,
+    SqlPasskeyStore,
 ):
     def __init__(
         self, database_url: str, *, search_path: str | None = None, pool_size: int | None = None

@@ -28,6 +28,8 @@ __all__ = [
     "identities",
     "mail_outbox",
     "metadata",
+    "passkey_challenges",
+    "passkeys",
     "recovery_codes",
     "refresh_tokens",
     "revocations",
@@ -225,4 +227,42 @@ identities = Table(
     Column("created_at", Double, nullable=False),
     Column("last_login_at", Double, nullable=False),
     UniqueConstraint("provider", "subject", name="uq_identities_provider_subject"),
+)
+
+# A user's passkeys (gatepass.store.passkeys): public keys, nothing secret; the
+# credential id is unique across users. They go with their user.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "user_id",
+        String(32),
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("credential_id", LargeBinary, nullable=False, unique=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("sign_count", BigInteger, nullable=False),
+    Column("transports", String(256), nullable=False),
+    Column("backup_eligible", Boolean, nullable=False),
+    Column("backup_state", Boolean, nullable=False),
+    Column("aaguid", String(36), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("last_used_at", Double, nullable=True),
+)
+
+# The challenges of the WebAuthn ceremonies under way, by hash only, spent by
+# their use; a login's has no user.
+passkey_challenges = Table(
+    "passkey_challenges",
+    metadata,
+    Column("challenge_hash", String(64), primary_key=True),
+    Column("ceremony", String(16), nullable=False),
+    Column(
+        "user_id", String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    ),
+    Column("expires_at", Double, nullable=False, index=True),
 )

@@ -15,6 +15,8 @@ from gatepass.store.sql.tables import (
     audit_events,
     identities,
     mail_outbox,
+    passkey_challenges,
+    passkeys,
     recovery_codes,
     refresh_tokens,
     sessions,
@@ -147,6 +149,8 @@ async def _erase_belongings(conn: AsyncConnection, user_id: str, email: str) -> 
     await conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
     await conn.execute(delete(totp_factors).where(totp_factors.c.user_id == user_id))
     await conn.execute(delete(identities).where(identities.c.user_id == user_id))
+    await conn.execute(delete(passkeys).where(passkeys.c.user_id == user_id))
+    await conn.execute(delete(passkey_challenges).where(passkey_challenges.c.user_id == user_id))
     await conn.execute(
         delete(mail_outbox).where(
             mail_outbox.c.recipient == email, mail_outbox.c.status.in_(("sent", "failed"))
