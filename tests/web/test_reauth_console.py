@@ -69,7 +69,7 @@ def test_email_change_after_the_window_asks_for_password_and_code(tab: Tab, move
     clock.now += 30
     page.get_by_role("button", name="Log out").click()
     fill(page, email)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.get_by_label("Code from your app, or a recovery code").fill(app.at(clock()))
     page.get_by_role("button", name="Verify").click()
     expect(page.locator("#who")).to_have_text(email)
