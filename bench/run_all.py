@@ -135,7 +135,7 @@ def _token(c: Contender, protect_token: str) -> str | None:
     return None
 
 
-def throughput(args: argparse.Namespace, tmp: str, chosen: list[Contender]) -> dict[str, float]:
+def throughput(args: argparse.Namespace, tmp: str, chosen: list[str]) -> dict[str, float]:
     """Best requests/s of each contender over interleaved rounds."""
     key = Key.generate("EdDSA")
     jwk = orjson.dumps(key.export_jwk(private=True)).decode()

@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "clock": set(),
     "secret": BASE,
     "envparse": BASE | {"secret"},
-    "settings": BASE | {"envparse", "mail", "secret", "tokens"},
+    "settings": BASE | {"envparse", "mail", "secret", "tokencache", "tokens"},
     "filemodes": set(),
     "securityheaders": set(),
     "headlimit": {"securityheaders"},

@@ -38,6 +38,7 @@ from gatepass.envparse import (
 from gatepass.errors import ConfigError
 from gatepass.mail.config import MailConfig
 from gatepass.secret import Secret, check_secret_strength
+from gatepass.tokencache import DEFAULT_MAX_BYTES
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG, SIGNING_ALGORITHMS
 
@@ -114,6 +115,7 @@ class Settings:
     lockout_max: int = setting(3600, parse_duration)
     max_body_bytes: int = setting(65536, parse_int)
     max_token_bytes: int = setting(8192, parse_int)
+    token_cache_bytes: int = setting(DEFAULT_MAX_BYTES, parse_int)
     max_header_bytes: int = setting(16384, parse_int)
     header_timeout: float = setting(5.0, parse_seconds)
     argon2_time_cost: int = setting(ARGON2_MIN_TIME_COST, parse_int)
@@ -256,6 +258,7 @@ def _validate(s: Settings) -> None:
     _at_least(s, "database_pool_size", 1)
     _at_least(s, "max_body_bytes", 1024)
     _at_least(s, "max_token_bytes", 1024)
+    _at_least(s, "token_cache_bytes", 0)
     _at_least(s, "max_header_bytes", MIN_HEADER_BYTES)
     if s.max_header_bytes > MAX_HEADER_BYTES:
         raise ConfigError(f"GATEPASS_MAX_HEADER_BYTES must be at most {MAX_HEADER_BYTES}")
