@@ -45,6 +45,7 @@ import refresh_bench
 from server_bench import NO_LIMITS, _gatepass_token, _wrk, launch
 
 from gatepass.jose import Key
+from gatepass.settings import Settings
 from gatepass.tokens.access import AccessTokenIssuer
 
 HERE = Path(__file__).resolve().parent
@@ -114,6 +115,11 @@ def contenders(tmp: str, jwk: str) -> list[Contender]:
             "fastapi_open", "FastAPI route, unprotected", "granian:protect_apps:open_app", protect
         ),
         Contender(
+            "fastapi_trivial",
+            "FastAPI route + a do-nothing Depends",
+            "granian:protect_apps:trivial_dependency_app",
+        ),
+        Contender(
             "fastapi_dep",
             "FastAPI route + Depends(auth)",
             "granian:protect_apps:gatepass_dependency_app",
@@ -173,7 +179,10 @@ def refresh(args: argparse.Namespace, tmp: str) -> list[Target]:
     """Rotations/s beside JWKS/s: PostgreSQL + Redis (two instances) if set, and SQLite (one)."""
     found = []
     setups: list[tuple[int, bool]] = [(1, False)]
-    if os.environ.get("GATEPASS_TEST_DATABASE_URL") and os.environ.get("GATEPASS_TEST_REDIS_URL"):
+    postgres = os.environ.get("GATEPASS_TEST_DATABASE_URL") and os.environ.get(
+        "GATEPASS_TEST_REDIS_URL"
+    )
+    if postgres and not args.smoke:
         setups.insert(0, (2, True))
     for instances, server in setups:
         work = Path(tmp, f"refresh-{instances}")
@@ -286,7 +295,28 @@ def main() -> None:
                 f"  RSS of one instance: idle {memory.idle_mib:.1f} MiB, after {memory.tokens} "
                 f"distinct tokens verified {memory.after_mib:.1f} MiB"
             )
+            growth = memory.after_mib - memory.idle_mib
+            bound = Settings().token_cache_bytes / 2**20
+            targets.append(
+                Target(
+                    f"RSS growth after the tokens, MiB (cache bound {bound:g} MiB)",
+                    growth,
+                    bound,
+                    at_most=True,
+                )
+            )
     table(targets)
+    if {"fastapi_open", "fastapi_trivial", "fastapi_dep"} <= best.keys():
+        per = {k: 1e6 / best[k] for k in ("fastapi_open", "fastapi_trivial", "fastapi_dep")}
+        framework = per["fastapi_trivial"] - per["fastapi_open"]
+        ours = per["fastapi_dep"] - per["fastapi_trivial"]
+        print(
+            f"\nFastAPI Depends(auth), µs per request: FastAPI's own cost of a dependency "
+            f"{framework:.1f} ({framework / per['fastapi_open']:.0%} of the route), gatepass's "
+            f"part {ours:.1f} ({ours / per['fastapi_open']:.0%})"
+        )
+    if args.smoke:
+        print("(--smoke: one tiny round, not a measurement)")
     if {"serve", "serve_uvicorn"} <= best.keys():
         print(
             f"\n(server choice: gatepass serve on granian {best['serve']:.0f} req/s, "
