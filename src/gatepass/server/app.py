@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Final
 
-import orjson
 from fastapi import Depends, FastAPI, Request, Response
 from starlette.routing import Route
 
@@ -21,6 +20,7 @@ from gatepass.server.deferred import Deferred
 from gatepass.server.discovery import discovery_router
 from gatepass.server.errors import install_error_handlers
 from gatepass.server.feed import feed_router
+from gatepass.server.hotpath import HotPath, dashboard_response
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.keys import SigningKeys
 from gatepass.server.mailer import Mailer, check_mail_for_production, outbox_key
@@ -136,6 +136,7 @@ def create_app(
         install_openapi(app, config)
     # The last added is the outermost: SecurityHeaders sees every answer, the
     # 413 of BodyLimit and the 400 of HttpsOnly included.
+    app.add_middleware(HotPath)  # GET /dashboard, inside every middleware below
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     if config.is_production:
         app.add_middleware(HttpsOnly, trusted=config.trusted_networks)
@@ -158,8 +159,7 @@ def _add_public_routes(app: FastAPI, config: Settings) -> None:
     # answered by the same exception handlers.
     async def dashboard(request: Request) -> Response:
         """The guide's protected route (``Authorization: Bearer`` or the access cookie)."""
-        caller = await current_principal(request, await get_state(request))
-        return _json(orjson.dumps({"message": f"Welcome {caller.email}"}))
+        return await dashboard_response(request, await get_state(request))
 
     async def health(request: Request) -> Response:
         await (await get_state(request)).store.health()
