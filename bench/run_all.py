@@ -207,7 +207,8 @@ def refresh(args: argparse.Namespace, tmp: str) -> list[Target]:
 def logins(args: argparse.Namespace, tmp: str) -> list[Target]:
     work = Path(tmp, "storm")
     work.mkdir()
-    result = login_storm.run(args.seconds, args.clients, 50 if args.smoke else 200, str(work))
+    probes = 50 if args.smoke else 200
+    result = login_storm.run(args.seconds, args.clients, probes, str(work), args.rounds)
     print(
         f"  logins/s {result.logins:.1f}, Argon2id alone on every core {result.alone:.1f}/s; "
         f"/dashboard p99 during the storm {result.p99:.1f} ms"
