@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/login_storm.py [--seconds 5] [--clients 16] [--probes 200]
 
-One ``gatepass.server:create_app`` in one uvicorn worker on 127.0.0.1 (SQLite).
+One ``gatepass serve`` (its default server, one worker) on 127.0.0.1 (SQLite).
 ``--clients`` clients log in back to back for ``--seconds`` while one more
 client, in a thread of its own, sends ``GET /dashboard`` with a valid token one
 request at a time and records each answer's latency: the p50/p99 printed are
@@ -24,6 +24,7 @@ import statistics
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 
 import httpx
 from argon2 import PasswordHasher, Type
@@ -93,6 +94,55 @@ def _percentiles(latencies: list[float]) -> str:
     return f"p50 {cuts[49]:6.1f} ms  p99 {cuts[98]:6.1f} ms  ({len(latencies)} requests)"
 
 
+@dataclass(frozen=True)
+class Storm:
+    quiet: list[float]
+    during: list[float]
+    logins: float
+    alone: float
+
+    @property
+    def p99(self) -> float:
+        return statistics.quantiles(self.during, n=100)[98]
+
+
+def _probed_storm(base: str, token: str, clients: int, seconds: float) -> tuple[float, list[float]]:
+    """Logins/s of one storm and the probe's latencies during it."""
+    stop, during = threading.Event(), []
+    prober = threading.Thread(
+        target=lambda: during.extend(_probe(base, token, 10**9, stop)), daemon=True
+    )
+    prober.start()
+    logins = asyncio.run(_storm(base, clients, seconds))
+    stop.set()
+    prober.join(timeout=30)
+    return logins, during
+
+
+def run(seconds: float, clients: int, probes: int, tmp: str, rounds: int = 1) -> Storm:
+    """The storm against one ``gatepass serve`` (its default server, one worker) and
+    Argon2id alone, in ``rounds`` interleaved rounds; each keeps its best round (the
+    probe's latencies are those of every storm)."""
+    env = {"GATEPASS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/storm.db", **NO_LIMITS}
+    process, base = launch("serve:", env)
+    try:
+        httpx.post(f"{base}/auth/register", json=CREDS, timeout=30)
+        login = httpx.post(f"{base}/auth/login", json=CREDS, timeout=30)
+        login.raise_for_status()
+        token = login.json()["access_token"]
+        quiet = _probe(base, token, probes, None)
+        during: list[float] = []
+        logins = alone = 0.0
+        for _ in range(rounds):
+            rate, latencies = _probed_storm(base, token, clients, seconds)
+            logins, alone = max(logins, rate), max(alone, _hashing_alone(seconds))
+            during += latencies
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    return Storm(quiet, during, logins, alone)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -100,34 +150,15 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"GATEPASS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/storm.db", **NO_LIMITS}
-        process, base = launch("gatepass.server:create_app", env)
-        try:
-            httpx.post(f"{base}/auth/register", json=CREDS, timeout=30)
-            login = httpx.post(f"{base}/auth/login", json=CREDS, timeout=30)
-            login.raise_for_status()
-            token = login.json()["access_token"]
-            quiet = _probe(base, token, args.probes, None)
-            stop, during = threading.Event(), []
-            prober = threading.Thread(
-                target=lambda: during.extend(_probe(base, token, 10**9, stop)), daemon=True
-            )
-            prober.start()
-            logins = asyncio.run(_storm(base, args.clients, args.seconds))
-            stop.set()
-            prober.join(timeout=30)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-    alone = _hashing_alone(args.seconds)
-    print(f"cores: {default_hashers()}, one uvicorn worker, SQLite")
-    print(f"GET /dashboard, no storm:                {_percentiles(quiet)}")
-    print(f"GET /dashboard, {args.clients} clients logging in: {_percentiles(during)}")
-    print(f"logins/s through HTTP: {logins:.1f}")
-    print(f"Argon2id verifications/s alone on {default_hashers()} threads: {alone:.1f}")
-    verdict = "PASS" if logins >= 0.8 * alone else "FAIL"
-    print(f"logins/s >= 80% of hashing alone: {logins / alone:.2f}x {verdict}")
-    p99 = statistics.quantiles(during, n=100)[98]
+        storm = run(args.seconds, args.clients, args.probes, tmp)
+    print(f"cores: {default_hashers()}, gatepass serve (one worker), SQLite")
+    print(f"GET /dashboard, no storm:                {_percentiles(storm.quiet)}")
+    print(f"GET /dashboard, {args.clients} clients logging in: {_percentiles(storm.during)}")
+    print(f"logins/s through HTTP: {storm.logins:.1f}")
+    print(f"Argon2id verifications/s alone on {default_hashers()} threads: {storm.alone:.1f}")
+    verdict = "PASS" if storm.logins >= 0.8 * storm.alone else "FAIL"
+    print(f"logins/s >= 80% of hashing alone: {storm.logins / storm.alone:.2f}x {verdict}")
+    p99 = storm.p99
     print(
         f"protected p99 during the storm <= 50 ms: {p99:.1f} ms {'PASS' if p99 <= 50 else 'FAIL'}"
     )

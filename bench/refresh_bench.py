@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/refresh_bench.py [--seconds 5] [--clients 16] [--instances 2]
 
-``--instances`` ``gatepass.server:create_app`` processes (one uvicorn worker
+``--instances`` ``gatepass serve`` processes (its default server, one worker
 each) share one database: PostgreSQL from ``GATEPASS_TEST_DATABASE_URL`` (a
 fresh schema) with Redis from ``GATEPASS_TEST_REDIS_URL`` when both are set,
 else one SQLite file (and then one instance is what makes sense). Each of
@@ -85,10 +85,10 @@ async def _database(url: str, name: str, *, create: bool) -> None:
 
 
 @contextmanager
-def _environment(tmp: str) -> Iterator[tuple[dict[str, str], str]]:
-    """PostgreSQL (a database of its own, dropped after) + Redis when set, else SQLite."""
+def _environment(tmp: str, *, postgres: bool) -> Iterator[tuple[dict[str, str], str]]:
+    """PostgreSQL (a database of its own, dropped after) + Redis, or SQLite."""
     pg, redis = (os.environ.get(f"GATEPASS_TEST_{n}_URL") for n in ("DATABASE", "REDIS"))
-    if not (pg and redis):
+    if not (postgres and pg and redis):
         yield {"GATEPASS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/refresh.db"}, "SQLite"
         return
     name = f"gatepass_bench_{secrets.token_hex(4)}"
@@ -104,27 +104,40 @@ def _environment(tmp: str) -> Iterator[tuple[dict[str, str], str]]:
         asyncio.run(_database(pg, name, create=False))
 
 
+def run(
+    instances: int, clients: int, seconds: float, tmp: str, *, postgres: bool
+) -> tuple[float, float, str]:
+    """Rotations/s and JWKS requests/s of ``instances`` ``gatepass serve`` (its default
+    server, one worker each) on PostgreSQL + Redis (``postgres``, when set) or SQLite."""
+    with _environment(tmp, postgres=postgres) as (env, name):
+        env = {**env, **NO_LIMITS, "GATEPASS_KEY_ENCRYPTION_KEY_FILE": f"{tmp}/kek"}
+        processes = []
+        try:
+            for _ in range(instances):
+                processes.append(launch("serve:", env))
+            bases = [base for _, base in processes]
+            rotations, jwks = _measure(bases, clients, seconds, tmp)
+        finally:
+            for process, _ in processes:
+                process.terminate()
+                process.wait(timeout=20)
+    return rotations, jwks, name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--instances", type=int, default=2)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite even when PostgreSQL is set")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, _environment(tmp) as (env, name):
-        env = {**env, **NO_LIMITS, "GATEPASS_KEY_ENCRYPTION_KEY_FILE": f"{tmp}/kek"}
-        processes = []
-        try:
-            for _ in range(args.instances):
-                processes.append(launch("gatepass.server:create_app", env))
-            bases = [base for _, base in processes]
-            rotations, jwks = _measure(bases, args.clients, args.seconds, tmp)
-        finally:
-            for process, _ in processes:
-                process.terminate()
-                process.wait(timeout=10)
+    with tempfile.TemporaryDirectory() as tmp:
+        rotations, jwks, name = run(
+            args.instances, args.clients, args.seconds, tmp, postgres=not args.sqlite
+        )
     print(
         f"{args.instances} instance(s) on {name}, {args.clients} clients each, "
-        f"{args.seconds:.0f} s per measurement, one uvicorn worker per instance:"
+        f"{args.seconds:.0f} s per measurement, gatepass serve (one worker) per instance:"
     )
     print(f"  refresh rotations/s through HTTP: {rotations:8.1f}")
     print(f"  /.well-known/jwks.json requests/s: {jwks:8.1f}")

@@ -70,13 +70,23 @@ def _port() -> int:
 
 def _command(target: str, port: int) -> list[str]:
     """``uvicorn <target> --factory`` (one worker, no access log); ``serve:<server>``
-    is ``gatepass serve --server <server>`` (one worker); ``node:<script>`` a node script."""
+    is ``gatepass serve --server <server>`` (one worker; ``serve:`` its default);
+    ``granian:<target>`` granian as ``gatepass serve`` runs it; ``node:<script>``
+    a node script."""
     kind, _, name = target.partition(":")
     if kind == "serve":
         gatepass = str(Path(sys.executable).with_name("gatepass"))
-        return [gatepass, "serve", "--server", name, "--host", "127.0.0.1", "--port", str(port)]
+        server = ["--server", name] if name else []  # "serve:": its default server
+        return [gatepass, "serve", *server, "--host", "127.0.0.1", "--port", str(port)]
     if kind == "node":
         return ["node", str(HERE / name), str(port)]
+    if kind == "granian":  # as gatepass serve runs granian: HTTP/1, no WebSocket
+        return [
+            *(str(Path(sys.executable).with_name("granian")), "--interface", "asgi"),
+            *("--http", "1", "--no-ws", "--factory", "--working-dir", str(HERE)),
+            *("--host", "127.0.0.1", "--port", str(port), "--backpressure", "4096"),
+            *("--log-level", "warning", name),
+        ]
     return [
         *(sys.executable, "-m", "uvicorn", target, "--factory", "--app-dir", str(HERE)),
         *("--host", "127.0.0.1", "--port", str(port)),

@@ -1,4 +1,4 @@
-"""The JOSE and JWE benchmarks still run and print their verdicts.
+"""The benchmarks still run and print their verdicts (bench/run_all.py: every target).
 
 Speed is never asserted here (machines are noisy); this only keeps the
 scripts the closing notes quote from rotting. Each runs for about a second
@@ -7,6 +7,7 @@ with the smallest batches and one round.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,31 @@ def test_jwe_bench_prints_a_verdict_per_target(jwe_targets: str, case: str) -> N
 def test_jwe_bench_prints_the_ecdh_floor(jwe_targets: str) -> None:
     assert "(P-256) encrypt: the cryptography calls alone are" in jwe_targets
     assert "(X25519) encrypt: the cryptography calls alone are" in jwe_targets
+
+
+def test_run_all_prints_every_target_in_one_table() -> None:
+    # SQLite only and one tiny round of each: that it runs, not what it measures.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEPASS_TEST_")}
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "run_all.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.split("\ntarget ", 1)[1].splitlines()[1:]
+    rows = [line for line in table if line.strip() and not line.startswith(("\n", "("))]
+    names = [row for row in rows if row.endswith(("met", "NOT MET"))]
+    for wanted in (
+        "gatepass serve /dashboard vs guide express",
+        "protect on Starlette vs guide express",
+        "FastAPI Depends(auth) cost",
+        "gatepass route without auth vs bare FastAPI",
+        "refresh rotations/s vs JWKS/s, SQLite",
+        "logins/s vs Argon2id alone",
+        "protected p99 during a login storm",
+        "RSS growth after the tokens",
+    ):
+        assert any(row.startswith(wanted) for row in names), (wanted, result.stdout)

@@ -22,7 +22,8 @@ ALLOWED: dict[str, set[str]] = {
     "envparse": BASE | {"secret"},
     "providers": BASE | {"secret"},
     "settings_rules": BASE | {"envparse", "mail", "secret", "tokens"},
-    "settings": BASE | {"envparse", "mail", "providers", "secret", "settings_rules", "tokens"},
+    "settings": BASE
+    | {"envparse", "mail", "providers", "secret", "settings_rules", "tokencache", "tokens"},
     "filemodes": set(),
     "securityheaders": set(),
     "headlimit": {"securityheaders"},

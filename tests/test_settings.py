@@ -38,6 +38,7 @@ def test_defaults() -> None:
     assert (s.registration_open, s.cookie_secure, s.trusted_proxies) == (True, True, ())
     assert s.console
     assert (s.max_body_bytes, s.max_token_bytes) == (65536, 8192)
+    assert s.token_cache_bytes == 32 * 1024 * 1024
     assert s.database_pool_size == 10
     assert (s.argon2_time_cost, s.argon2_memory_cost, s.argon2_parallelism) == (2, 19456, 1)
     assert (s.host, s.port, s.log_level) == ("127.0.0.1", 8000, "info")

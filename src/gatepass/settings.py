@@ -48,6 +48,7 @@ from gatepass.settings_rules import (
     trusted_network,
     validate,
 )
+from gatepass.tokencache import DEFAULT_MAX_BYTES
 from gatepass.tokens.keyring import DEFAULT_SIGNING_ALG
 from gatepass.tokens.passkey import RelyingParty, relying_party
 
@@ -108,6 +109,7 @@ class Settings:
     lockout_max: int = setting(3600, parse_duration)
     max_body_bytes: int = setting(65536, parse_int)
     max_token_bytes: int = setting(8192, parse_int)
+    token_cache_bytes: int = setting(DEFAULT_MAX_BYTES, parse_int)
     max_header_bytes: int = setting(16384, parse_int)
     header_timeout: float = setting(5.0, parse_seconds)
     argon2_time_cost: int = setting(ARGON2_MIN_TIME_COST, parse_int)

@@ -119,6 +119,7 @@ def validate(s: Settings) -> None:
     _at_least(s, "database_pool_size", 1)
     _at_least(s, "max_body_bytes", 1024)
     _at_least(s, "max_token_bytes", 1024)
+    _at_least(s, "token_cache_bytes", 0)
     _at_least(s, "max_header_bytes", MIN_HEADER_BYTES)
     if s.max_header_bytes > MAX_HEADER_BYTES:
         raise ConfigError(f"GATEPASS_MAX_HEADER_BYTES must be at most {MAX_HEADER_BYTES}")

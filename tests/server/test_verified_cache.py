@@ -41,3 +41,18 @@ async def test_one_changed_byte_is_verified_from_scratch(server: Server) -> None
     head, payload, signature = token.split(".")
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
     assert await _dashboard(server, f"{head}.{payload}.{flipped}") == 401
+
+
+async def test_the_cache_holds_at_most_gatepass_token_cache_bytes() -> None:
+    async for server in start(Settings(token_cache_bytes=4000)):
+        first = (await server.register_and_login())["access_token"]
+        assert await _dashboard(server, first) == 200
+        cache = server.app.state.gatepass.verifier.cache
+        assert cache.max_bytes == 4000
+        assert first in cache
+        for i in range(3):
+            token = (await server.register_and_login(f"user{i}@example.com"))["access_token"]
+            assert await _dashboard(server, token) == 200
+        assert 0 < cache.bytes <= 4000
+        assert first not in cache  # the least recently used went first
+        assert await _dashboard(server, first) == 200  # verified again from scratch

@@ -139,14 +139,19 @@ def before_statements(store: SqlStore, hook: Callable[..., None]) -> Iterator[No
 
 
 @contextmanager
-def failing_statements(store: SqlStore, starts_with: str, times: int = 1) -> Iterator[list[str]]:
-    """The next ``times`` statements of ``store`` starting with ``starts_with`` fail
-    as a dropped connection does (OSError from the driver); yields what failed."""
+def failing_statements(
+    store: SqlStore, starts_with: str, times: int = 1, *, anywhere: bool = False
+) -> Iterator[list[str]]:
+    """The next ``times`` statements of ``store`` starting with ``starts_with`` (or,
+    ``anywhere``, holding it) fail as a dropped connection does (OSError from the
+    driver); yields what failed."""
     failed: list[str] = []
 
     def fail(*args: Any) -> None:
-        statement: str = args[2]
-        if len(failed) < times and statement.lstrip().upper().startswith(starts_with.upper()):
+        statement: str = args[2].lstrip().upper()
+        wanted = starts_with.upper()
+        matches = wanted in statement if anywhere else statement.startswith(wanted)
+        if len(failed) < times and matches:
             failed.append(statement)
             raise OSError("injected database failure")
 

@@ -46,7 +46,7 @@ from gatepass.protect.jwks import JWKSClient
 from gatepass.protect.loop_thread import LoopThread, run_on
 from gatepass.protect.profiles import GATEPASS, Profile
 from gatepass.protect.verification import decryption_of, key_source
-from gatepass.tokencache import VerifiedTokenCache
+from gatepass.tokencache import DEFAULT_MAX_BYTES, VerifiedTokenCache
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.principal import Principal
 from gatepass.tokens.verify import AccessVerifier, Revocations, limits_for
@@ -98,6 +98,7 @@ class Authenticator:
         decryption_key: AccessTokenEncryption | Key | str | None = None,
         revocations: RevocationCheck | None = None,
         cache_size: int = 10_000,
+        cache_bytes: int = DEFAULT_MAX_BYTES,
         max_token_bytes: int = 8192,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -130,6 +131,7 @@ class Authenticator:
             encryption=decryption_of(decryption_key),
             revocations=revocations,
             cache_size=cache_size,
+            cache_bytes=cache_bytes,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting: asyncio.Task[None] | None = None

@@ -54,6 +54,7 @@ def access_verifier(
         access.expectations(algorithms, max_token_bytes=settings.max_token_bytes, clock=clock),
         encryption=access.encryption,
         revocations=revocations,
+        cache_bytes=settings.token_cache_bytes,
     )
 
 

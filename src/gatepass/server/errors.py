@@ -56,6 +56,7 @@ __all__ = [
     "install_error_handlers",
     "oauth_error",
     "oauth_error_response",
+    "refusal_response",
 ]
 
 log = logging.getLogger("gatepass.server")
@@ -90,6 +91,13 @@ def _status(exc: GatepassError) -> int:
         if isinstance(exc, cls):
             return status
     return 400
+
+
+def refusal_response(exc: GatepassError) -> JSONResponse:
+    """What a route that raised ``exc`` answers (the server's own failures logged)."""
+    if isinstance(exc, ServiceUnavailableError | ConfigError):
+        log.error("request failed: %s", exc.code)
+    return error_response(exc)
 
 
 def error_response(exc: GatepassError) -> JSONResponse:
@@ -180,9 +188,7 @@ def allowed_methods(request: Request) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     async def on_gatepass(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, GatepassError)
-        if isinstance(exc, ServiceUnavailableError | ConfigError):
-            log.error("request failed: %s", exc.code)
-        return error_response(exc)
+        return refusal_response(exc)
 
     async def on_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

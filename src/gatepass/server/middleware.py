@@ -109,6 +109,17 @@ _CACHE_CONTROL: Final = b"cache-control"
 _WITH_API_CSP: Final = (*SECURITY_HEADERS, (_CSP, API_CONTENT_SECURITY_POLICY.encode()))
 _NO_STORE: Final = (_CACHE_CONTROL, b"no-store")
 _VARY: Final = (b"vary", b"Authorization, Cookie")
+# What an answer gets, by (it has its own CSP, it is private, it gets no-store): built once.
+_ADDED: Final = {
+    (csp, private, no_store): (
+        *(SECURITY_HEADERS if csp else _WITH_API_CSP),
+        *((_VARY,) if private else ()),
+        *((_NO_STORE,) if no_store else ()),
+    )
+    for csp in (False, True)
+    for private in (False, True)
+    for no_store in (False, True)
+}
 
 
 def mark_credentialed(scope: Scope) -> None:
@@ -137,17 +148,18 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                names = {k.lower() for k, _ in headers}
+                headers = message.get("headers", ())
+                has_csp = has_cache_control = False
+                for name, _ in headers:
+                    name = name.lower()
+                    has_csp = has_csp or name == _CSP
+                    has_cache_control = has_cache_control or name == _CACHE_CONTROL
                 private = bool(scope.get(_CREDENTIALED))
-                if private and _CACHE_CONTROL in names:
+                if private and has_cache_control:
                     headers = [(k, v) for k, v in headers if k.lower() != _CACHE_CONTROL]
-                headers.extend(SECURITY_HEADERS if _CSP in names else _WITH_API_CSP)
-                if private:
-                    headers.append(_VARY)
-                if private or (under_prefix and _CACHE_CONTROL not in names):
-                    headers.append(_NO_STORE)
-                message = {**message, "headers": headers}
+                no_store = private or (under_prefix and not has_cache_control)
+                added = _ADDED[has_csp, private, no_store]
+                message = {**message, "headers": [*headers, *added]}
             await send(message)
 
         await self.app(scope, receive, with_headers)

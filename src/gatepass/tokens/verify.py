@@ -31,7 +31,7 @@ from gatepass.errors import ConfigError, InvalidTokenError, KeyNotFoundError, Ma
 from gatepass.jose import DEFAULT_LIMITS, Key, KeySet, Limits, Verifier
 from gatepass.jose.expectations import Expectations
 from gatepass.jose.jwe.nested import NestedVerifier
-from gatepass.tokencache import VerifiedTokenCache
+from gatepass.tokencache import DEFAULT_MAX_BYTES, VerifiedTokenCache
 from gatepass.tokens.encryption import AccessTokenEncryption
 from gatepass.tokens.principal import Principal
 
@@ -141,6 +141,7 @@ class AccessVerifier:
         encryption: AccessTokenEncryption | None = None,
         revocations: Revocations | None = None,
         cache_size: int = 10_000,
+        cache_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         if encryption is not None and expect.typ is None:
             raise ConfigError("Encrypted (nested) tokens need an explicit typ, such as at+jwt")
@@ -151,11 +152,14 @@ class AccessVerifier:
         self._dots = 2 if encryption is None else 4
         self._clock = expect.clock  # None: time.time, looked up at each call
         self._cache_size = cache_size
+        self._cache_bytes = cache_bytes
         self._empty: VerifiedTokenCache[Principal] = self._new_cache()
         self._prepared: _Prepared | None = None
 
     def _new_cache(self) -> VerifiedTokenCache[Principal]:
-        return VerifiedTokenCache(self._cache_size, leeway=self.expect.leeway_seconds)
+        return VerifiedTokenCache(
+            self._cache_size, max_bytes=self._cache_bytes, leeway=self.expect.leeway_seconds
+        )
 
     @property
     def cache(self) -> VerifiedTokenCache[Principal]:

@@ -16,7 +16,7 @@ from gatepass.store.sql.engine import SqlPart
 from gatepass.store.sql.tables import audit_events
 from gatepass.store.validation import page
 
-__all__ = ["SqlAuditStore", "insert_audit"]
+__all__ = ["SqlAuditStore", "audit_values", "insert_audit"]
 
 
 class SqlAuditStore(SqlPart):
@@ -54,17 +54,8 @@ async def insert_audit(
     requester: Requester,
 ) -> AuditEvent:
     """One audit row, in the caller's transaction (a login or refresh writes it with its rows)."""
-    detail = dict(requester.detail or {})
-    text = json.dumps(detail, separators=(",", ":"), sort_keys=True)
-    statement = insert(audit_events).values(
-        at=at,
-        event=event,
-        user_id=user_id,
-        session_id=session_id,
-        ip=requester.ip,
-        user_agent=requester.user_agent,
-        detail=text,
-    )
+    values = audit_values(event, at, user_id, session_id, requester)
+    statement = insert(audit_events).values(**values)
     result = await conn.execute(statement.returning(audit_events.c.id))
     return AuditEvent(
         int(result.scalar_one()),
@@ -74,5 +65,21 @@ async def insert_audit(
         session_id,
         requester.ip,
         requester.user_agent,
-        json.loads(text),
+        json.loads(values["detail"]),
     )
+
+
+def audit_values(
+    event: str, at: float, user_id: str | None, session_id: str | None, requester: Requester
+) -> dict[str, Any]:
+    """The columns of one audit row (``insert_audit``, and a refresh's one statement)."""
+    detail = dict(requester.detail or {})
+    return {
+        "at": at,
+        "event": event,
+        "user_id": user_id,
+        "session_id": session_id,
+        "ip": requester.ip,
+        "user_agent": requester.user_agent,
+        "detail": json.dumps(detail, separators=(",", ":"), sort_keys=True),
+    }

@@ -29,9 +29,10 @@ from gatepass.store.rotation import (
     for_account,
 )
 from gatepass.store.sql import rows
-from gatepass.store.sql.audit import insert_audit
+from gatepass.store.sql.audit import audit_values, insert_audit
 from gatepass.store.sql.engine import SqlPart, unstorable
 from gatepass.store.sql.revocations import insert_revocation
+from gatepass.store.sql.rotation_write import write_rotation
 from gatepass.store.sql.tables import refresh_tokens, sessions, users
 from gatepass.store.validation import page
 
@@ -205,8 +206,29 @@ class SqlTokenStore(SqlPart):
         async with self.writing() as conn:
             token, session, user = await _rotation_rows(conn, token_hash)
             decision = for_account(decide(token, session, now), user)
-            result = await _apply_rotation(conn, decision, token, session, now)
             event = audit_event(decision)
+            if audit is None or event is None or session is None:
+                audit = event = None  # no row to write
+            if isinstance(decision, Rotate) and token is not None and session is not None:
+                # The common case: its writes and its audit row in one statement.
+                row = None
+                if audit is not None and event is not None:
+                    row = audit_values(event, now, session.user_id, session.id, audit)
+                successor = await write_rotation(
+                    conn,
+                    spent=token,
+                    token_hash=decision.token_hash,
+                    expires_at=decision.expires_at,
+                    sealed=decision.sealed,
+                    now=now,
+                    audit=row,
+                )
+                token = dataclasses.replace(
+                    token, spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed
+                )
+                session = dataclasses.replace(session, last_used_at=now)
+                return RotationResult(decision, token, session, successor, decision.sealed, user)
+            result = await _apply_rotation(conn, decision, token, session, now)
             if audit is not None and event is not None and session is not None:
                 await insert_audit(conn, event, now, session.user_id, session.id, audit)
         return dataclasses.replace(result, user=user)
@@ -305,23 +327,6 @@ async def _apply_rotation(
     """``decision`` applied to the locked rows (see ``Store.rotate_refresh``)."""
     if isinstance(decision, Reject) or token is None or session is None:
         return RotationResult(decision, token, session)
-    if isinstance(decision, Rotate):
-        successor = await _insert_token(
-            conn, session.id, decision.token_hash, now, decision.expires_at
-        )
-        token = dataclasses.replace(
-            token, spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed
-        )
-        await conn.execute(
-            update(refresh_tokens)
-            .where(refresh_tokens.c.id == token.id)
-            .values(spent_at=now, successor_id=successor.id, successor_sealed=decision.sealed)
-        )
-        await conn.execute(
-            update(sessions).where(sessions.c.id == session.id).values(last_used_at=now)
-        )
-        session = dataclasses.replace(session, last_used_at=now)
-        return RotationResult(decision, token, session, successor, decision.sealed)
     if isinstance(decision, Replay):
         existing = None
         if token.successor_id is not None:
