@@ -3,6 +3,8 @@ error page with its code, no session and no cookie of a session."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,11 @@ from gatepass.store.factors import TotpFactor
 from tests.federation.hostile import CLIENT_ID, CLIENT_SECRET, ISSUER, Hostile, providers_json
 
 ACCESS = "__Host-gatepass_access"
+
+
+def at_hash(access_token: str) -> str:
+    digest = hashlib.sha256(access_token.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
 
 
 @dataclass
@@ -127,6 +134,11 @@ async def test_the_well_behaved_answer_signs_in(site: Site) -> None:
             id="unknown-kid",
         ),
         pytest.param(lambda h, n: "not.a.jwt", id="garbage"),
+        pytest.param(
+            lambda h, n: h.sign(h.claims(n, at_hash=at_hash("another access token"))),
+            id="at-hash-of-another-access-token",
+        ),
+        pytest.param(lambda h, n: h.sign(h.claims(n, at_hash=7)), id="at-hash-not-a-string"),
     ],
 )
 async def test_a_refused_id_token_gives_no_session(site: Site, forge: Any) -> None:
@@ -134,6 +146,17 @@ async def test_a_refused_id_token_gives_no_session(site: Site, forge: Any) -> No
         sent = await begin(browser)
         site.hostile.id_token = forge(site.hostile, sent["nonce"])
         await refused(site, await back(browser, code="c", state=sent["state"]), "federation_token")
+
+
+async def test_an_at_hash_of_the_access_token_is_accepted(site: Site) -> None:
+    """Core §3.2.2.9: the left half of SHA-256 of the access token the endpoint sent ("at")."""
+    async with site.browser() as browser:
+        sent = await begin(browser)
+        claims = site.hostile.claims(sent["nonce"], at_hash=at_hash("at"))
+        site.hostile.id_token = site.hostile.sign(claims)
+        reply = await back(browser, code="c", state=sent["state"])
+        assert reply.headers["location"] == "/"
+        assert ACCESS in reply.cookies
 
 
 async def test_a_replayed_nonce_is_refused(site: Site) -> None:

@@ -110,23 +110,29 @@ class OpenIdClient:
         id_token = tokens.get("id_token") if isinstance(tokens, dict) else None
         if not isinstance(id_token, str):
             raise FederationTokenError()
-        claims = await self._verified(id_token, metadata, handshake, now)
-        if not isinstance(claims.get("email"), str) and metadata.userinfo_endpoint:
-            access = tokens.get("access_token")
-            if isinstance(access, str):
-                info = await call_json(
-                    self._http,
-                    "GET",
-                    metadata.userinfo_endpoint,
-                    what="userinfo endpoint",
-                    headers={"Authorization": f"Bearer {access}"},
-                )
-                if isinstance(info, dict) and info.get("sub") == claims["sub"]:
-                    claims = {**claims, **_email_claims(info)}
+        access = tokens.get("access_token")
+        access = access if isinstance(access, str) else None
+        claims = await self._verified(id_token, access, metadata, handshake, now)
+        userinfo = metadata.userinfo_endpoint
+        if not isinstance(claims.get("email"), str) and userinfo and access is not None:
+            info = await call_json(
+                self._http,
+                "GET",
+                userinfo,
+                what="userinfo endpoint",
+                headers={"Authorization": f"Bearer {access}"},
+            )
+            if isinstance(info, dict) and info.get("sub") == claims["sub"]:
+                claims = {**claims, **_email_claims(info)}
         return account_from_claims(self.provider.name, claims)
 
     async def _verified(
-        self, id_token: str, metadata: ProviderMetadata, handshake: Handshake, now: float
+        self,
+        id_token: str,
+        access_token: str | None,
+        metadata: ProviderMetadata,
+        handshake: Handshake,
+        now: float,
     ) -> dict[str, object]:
         jwks = self._jwks_for(metadata)
         try:
@@ -135,12 +141,12 @@ class OpenIdClient:
             raise ProviderUnavailableError() from None
         try:
             try:
-                return self._check(id_token, keys, metadata, handshake, now)
+                return self._check(id_token, access_token, keys, metadata, handshake, now)
             except KeyNotFoundError:
                 newer = await jwks.after_unknown_kid(keys)
                 if newer is None:
                     raise
-                return self._check(id_token, newer, metadata, handshake, now)
+                return self._check(id_token, access_token, newer, metadata, handshake, now)
         except JoseError as exc:
             log.warning("an id_token of %s was refused: %s", self.provider.name, exc.code)
             raise FederationTokenError() from None
@@ -151,6 +157,7 @@ class OpenIdClient:
     def _check(
         self,
         id_token: str,
+        access_token: str | None,
         keys: KeySet,
         metadata: ProviderMetadata,
         handshake: Handshake,
@@ -164,6 +171,7 @@ class OpenIdClient:
             algorithms=metadata.id_token_algorithms,
             nonce=handshake.nonce,
             now=now,
+            access_token=access_token,
         )
 
     def _jwks_for(self, metadata: ProviderMetadata) -> JWKSClient:
