@@ -12,6 +12,7 @@ from gatepass.flows import (
     send_verification,
 )
 from gatepass.store.protocols import Store
+from gatepass.store.records import NO_PASSWORD
 from gatepass.tokens.onetime import LIFETIMES
 from tests.clock import Clock
 from tests.flows.conftest import (
@@ -156,3 +157,30 @@ async def test_an_address_over_its_mail_limit_is_quietly_not_mailed(
     await request_verification(store, mailer, limits, email=EMAIL, clock=clock)
     assert mailer.sent == []
     assert "password_reset_requested" not in await events(store)
+
+
+async def test_a_reset_that_proves_the_address_drops_identities_linked_while_it_was_unproved(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    """Account pre-hijacking: someone signs in first with a provider that vouches for nobody's
+    address (``email_verified`` false) but names the victim's, so gatepass makes an
+    unverified, passwordless account of it. The address's owner later takes it by a
+    reset; the provider's identity must not stay a way in for whoever made it."""
+    user = await store.create_user(EMAIL, NO_PASSWORD, now=clock(), email_verified=False)
+    await store.add_identity(user.id, "evil", "mallory", email=EMAIL, now=clock())
+    await request_password_reset(store, mailer, limits, email=EMAIL, clock=clock)
+    await _reset(store, clock, limits, mailer, mailer.token("reset_password"))
+    assert await store.list_identities(user.id) == []
+    assert await store.get_identity("evil", "mallory") is None
+    assert "identity_unlinked" in await events(store)
+
+
+async def test_a_reset_of_a_proved_address_keeps_the_identities(
+    store: Store, clock: Clock, limits: CountedLimits, mailer: RecordingMailer
+) -> None:
+    """Linked while the address was proved (or by its signed-in owner): still theirs."""
+    user = await store.create_user(EMAIL, NO_PASSWORD, now=clock(), email_verified=True)
+    await store.add_identity(user.id, "good", "ada", email=EMAIL, now=clock())
+    await request_password_reset(store, mailer, limits, email=EMAIL, clock=clock)
+    await _reset(store, clock, limits, mailer, mailer.token("reset_password"))
+    assert [i.subject for i in await store.list_identities(user.id)] == ["ada"]

@@ -15,6 +15,12 @@ The linking rule, for a ``(provider, subject)`` seen for the first time:
   owner signs in to it and links the provider from the account
   (``link_identity``, a handshake started by their session).
 
+An account made that way with an unverified address can belong to someone
+who merely typed another person's address at a provider that checks none
+(account pre-hijacking). When a password reset later proves the address
+(``flows.password_reset``), ``drop_unproved_identities`` unlinks every
+identity of the account, so the mailbox's owner takes the account whole.
+
 Then it is a login like a password login: ``flows.grant.start_login`` (the
 session, its first refresh token and the ``login`` audit row in one
 transaction), with ``amr`` the RFC 8176 values the provider's id_token gave,
@@ -50,7 +56,7 @@ from gatepass.store.protocols import Store
 from gatepass.store.records import NO_PASSWORD, User
 from gatepass.store.rotation import Requester
 
-__all__ = ["federated_login", "link_identity", "unlink_identity"]
+__all__ = ["drop_unproved_identities", "federated_login", "link_identity", "unlink_identity"]
 
 
 async def federated_login(
@@ -138,6 +144,21 @@ async def unlink_identity(store: Store, *, user_id: str, identity_id: str, clock
             user_id=user_id,
             detail={"provider": target.provider},
         )
+
+
+async def drop_unproved_identities(store: Store, user: User, *, now: float) -> None:
+    """Unlink every identity of ``user`` while their address is unproved, as a reset link
+    proves it: whoever linked them never showed they own the address."""
+    if user.email_verified:
+        return
+    for identity in await store.list_identities(user.id):
+        if await store.delete_identity(user.id, identity.id):
+            await store.add_audit_event(
+                "identity_unlinked",
+                at=now,
+                user_id=user.id,
+                detail={"provider": identity.provider, "reason": "address_proved"},
+            )
 
 
 async def _link_or_create(

@@ -12,6 +12,9 @@ address that has a live account, at most a few per address per window.
   the new one's tokens pass even within the same second);
 - every other one-time token of the user dies (their stamp held the old
   password hash) and the address counts as verified (the link proved it);
+  when it was not verified before, the account's provider identities are
+  unlinked (``flows.federated.drop_unproved_identities``: whoever linked
+  them never proved the address, and the mailbox's owner takes the account);
 - the account's lockout counters are cleared for this client;
 - a "your password was changed" mail goes to the address.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 from gatepass.clock import Clock
 from gatepass.errors import RateLimitedError, WeakPasswordError
+from gatepass.flows.federated import drop_unproved_identities
 from gatepass.flows.links import account_of, redeem_link, send_link
 from gatepass.flows.logout import end_sessions
 from gatepass.flows.services import Limits, Mailer, PasswordHasher
@@ -80,6 +84,7 @@ async def reset_password(
         await store.save_account_token(record)  # the link stays usable
         raise
     hashed = await passwords.hash(password)
+    await drop_unproved_identities(store, user, now=now)
     user = await store.update_user(user.id, password_hash=hashed, email_verified=True)
     await store.revoke_account_tokens(user.id)
     await end_sessions(store, user.id, reason="password_reset", access_ttl=access_ttl, now=now)
