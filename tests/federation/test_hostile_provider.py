@@ -320,3 +320,30 @@ async def test_a_user_with_totp_on_is_sent_to_the_second_step(site: Site) -> Non
         assert reply.headers["location"].endswith("&methods=totp,recovery_code")
         assert ACCESS not in reply.cookies
     assert await site.store.list_sessions(now=0) == []
+
+
+@pytest.mark.parametrize("claimed", ["true", 1, "True", None])
+async def test_only_email_verified_true_itself_links_a_verified_account(
+    site: Site, claimed: Any
+) -> None:
+    """``"true"``, ``1``, or no claim at all: not the provider's word that it checked."""
+    await site.store.create_user("mallory@example.com", "x", now=0, email_verified=True)
+    async with site.browser() as browser:
+        sent = await begin(browser)
+        claims = site.hostile.claims(sent["nonce"], email_verified=claimed)
+        site.hostile.id_token = site.hostile.sign(claims)
+        await refused(site, await back(browser, code="c", state=sent["state"]), "link_required")
+    assert await site.store.get_identity("evil", "user-1") is None
+
+
+async def test_a_callback_replayed_in_the_same_browser_is_refused(site: Site) -> None:
+    """The first callback drops the handshake cookie: the same URL again (back button, a
+    second tab) has no state to match, even from a provider that would take the code twice."""
+    async with site.browser() as browser:
+        sent = await begin(browser)
+        site.hostile.id_token = site.hostile.sign(site.hostile.claims(sent["nonce"]))
+        first = await back(browser, code="c", state=sent["state"])
+        assert first.headers["location"] == "/"
+        again = await back(browser, code="c", state=sent["state"])
+        assert again.headers["location"] == "/oidc-error?error=federation_state"
+    assert len(await site.store.list_sessions(now=0)) == 1
