@@ -97,6 +97,8 @@ async def test_an_unverified_primary_address_is_not_verified(github: FakeGitHub)
         ({"token": {"error": "bad_verification_code"}}, FederationTokenError),
         ({"user": {"id": "583231"}}, FederationTokenError),
         ({"user": {"id": True}}, FederationTokenError),
+        # a subject longer than the identities table holds (255): refused, not a 500
+        ({"user": {"id": 10**300}}, FederationTokenError),
         ({"status": 502}, ProviderUnavailableError),
         ({"status": 401}, FederationTokenError),
     ],

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import httpx
 
 from gatepass.errors import FederationStateError, FederationTokenError
-from gatepass.federation.accounts import ProviderAccount
+from gatepass.federation.accounts import ProviderAccount, account_from_claims
 from gatepass.federation.handshake import Handshake
 from gatepass.federation.http import call_json
 from gatepass.providers import Provider
@@ -78,7 +78,9 @@ class GitHubClient:
         if isinstance(user_id, bool) or not isinstance(user_id, int):
             raise FederationTokenError()
         email, verified = _primary(emails)
-        return ProviderAccount(self.provider.name, str(user_id), email, verified)
+        # The same account rule as an id_token's (sub 1-255 characters, as stored).
+        claims = {"sub": str(user_id), "email": email, "email_verified": verified}
+        return account_from_claims(self.provider.name, claims)
 
     async def aclose(self) -> None:
         return None
