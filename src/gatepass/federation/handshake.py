@@ -8,8 +8,10 @@ provider's name), so the browser can neither read nor change them and
 another browser's cookie is no use: the ``state`` in the callback must equal
 the cookie's (compared in constant time). The cookie lives 10 minutes
 (``HANDSHAKE_TTL``, checked against the sealed start time too, not only the
-cookie's Max-Age) and the callback drops it whatever the outcome, so each
-state and nonce is spent once; the provider spends the code once.
+cookie's Max-Age) and the callback drops it whatever the outcome, so a
+browser cannot spend a state and nonce twice. No record of spent states is
+kept: a copy of the cookie made before the callback could replay it within
+the 10 minutes, and only the provider spending the code once refuses that.
 
 A link (``link_user``/``link_session``) is a handshake started by a signed-in
 user: the callback links the identity to that user if the session is still live.
