@@ -195,6 +195,43 @@ async def test_rename_and_delete_only_the_owners(store: Store, clock: Clock) -> 
     assert (await events(store))[-1] == "passkey_removed"
 
 
+# A name is shown back as text (console, CLI, audit listings): none that hides or
+# reorders what is around it, breaks a line, or is blank.
+_BAD_NAMES = ["a\nb", "a\x85b", "a\u202eb", "a\u2066b", "a\u2028b", "   ", " Phone", "Phone "]
+
+
+@pytest.mark.parametrize("name", _BAD_NAMES)
+async def test_a_name_that_would_not_show_as_itself_is_refused(
+    store: Store, clock: Clock, name: str
+) -> None:
+    done = await with_passkey(store, clock)
+    with pytest.raises(InvalidRequestError):
+        await passkeys.rename_passkey(
+            store, user_id=done.user.id, passkey_id=done.passkey.id, name=name
+        )
+    options = await options_for(store, clock, done.user.id)
+    with pytest.raises(InvalidRequestError):
+        await passkeys.register_passkey(
+            store,
+            RP,
+            user_id=done.user.id,
+            credential=SoftAuthenticator().create(options),
+            name=name,
+            requester=WHO,
+            clock=clock,
+        )
+    assert [p.name for p in await store.list_passkeys(done.user.id)] == ["Laptop"]
+
+
+async def test_a_name_may_hold_any_printable_text(store: Store, clock: Clock) -> None:
+    done = await with_passkey(store, clock)
+    name = "Ada’s phone \U0001f469\u200d\U0001f4bb"  # an emoji sequence keeps its joiner
+    renamed = await passkeys.rename_passkey(
+        store, user_id=done.user.id, passkey_id=done.passkey.id, name=name
+    )
+    assert renamed.name == name
+
+
 async def test_a_second_passkey_of_one_user(store: Store, clock: Clock) -> None:
     done = await with_passkey(store, clock)
     clock.now += 1
