@@ -212,6 +212,28 @@ async def test_a_user_with_totp_on_gets_the_second_step(store: Store, clock: Clo
     assert decode_unverified(grant.access_token)[1]["amr"] == ["otp", "mfa"]
 
 
+async def test_a_providers_mfa_and_the_second_step_say_each_method_once(
+    store: Store, clock: Clock
+) -> None:
+    factor = await enrolled(store, clock)
+    await store.update_user(factor.user.id, email_verified=True)
+    answer = await sign_in(store, clock, account("ada@example.com", amr=("pwd", "otp", "mfa")))
+    assert isinstance(answer, MfaRequired)
+    grant, _ = await verify_mfa(
+        store,
+        SEALER,
+        CountedLimits(),
+        ISSUER,
+        presented=answer.mfa_token,
+        code=factor.app.at(clock()),
+        recovery_code=None,
+        requester=WHO,
+        session_ttl=SESSION_TTL,
+        clock=clock,
+    )
+    assert decode_unverified(grant.access_token)[1]["amr"] == ["pwd", "otp", "mfa"]
+
+
 async def test_linking_from_a_signed_in_session(store: Store, clock: Clock) -> None:
     user = await registered(store, clock, verified=False)
     session = await store.create_session(user.id, now=clock(), expires_at=clock() + 60)
