@@ -160,6 +160,7 @@ async def verify_mfa(
             requester=requester,
             now=now,
         )
+        await limits.login_succeeded(user.email, requester.ip or "unknown")  # a whole login
         return ("otp",)
 
     return await finish_mfa(
