@@ -90,6 +90,21 @@ async def test_a_registration_for_something_else_is_refused(
     assert await store.count_passkeys(user.id) == 0, why
 
 
+async def test_a_credential_id_over_1023_bytes_is_refused(store: Store, clock: Clock) -> None:
+    """WebAuthn §7.1: a longer id SHOULD fail the ceremony (it is stored, listed and sent
+    back in every ceremony's options)."""
+    user = await store.create_user(EMAIL, f"plain:{PASSWORD}", now=clock())
+    authenticator = SoftAuthenticator()
+    options = await options_for(store, clock, user.id)
+    with pytest.raises(InvalidPasskeyError):
+        await register(
+            store, clock, user.id, authenticator.create(options, credential_id=b"\1" * 1024)
+        )
+    options = await options_for(store, clock, user.id)
+    await register(store, clock, user.id, authenticator.create(options, credential_id=b"\1" * 1023))
+    assert [len(p.credential_id) for p in await store.list_passkeys(user.id)] == [1023]
+
+
 async def test_a_registration_challenge_is_used_once_and_only_in_time(
     store: Store, clock: Clock
 ) -> None:
