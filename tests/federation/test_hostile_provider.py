@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from gatepass.server import create_app
 from gatepass.settings import Settings
 from gatepass.store import MemoryStore
 from gatepass.store.factors import TotpFactor
+from tests.clock import Clock
 from tests.federation.hostile import CLIENT_ID, CLIENT_SECRET, ISSUER, Hostile, providers_json
 
 ACCESS = "__Host-gatepass_access"
@@ -33,6 +35,7 @@ class Site:
     hostile: Hostile
     store: MemoryStore
     app: Any
+    clock: Clock
 
     def browser(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -52,9 +55,10 @@ async def site() -> AsyncIterator[Site]:
         ).oidc_providers,
     )
     provider_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=hostile.app()))
-    app = create_app(settings, store=store, provider_http=provider_http)
+    clock = Clock(time.time())  # the provider's id_tokens are on the real clock
+    app = create_app(settings, store=store, clock=clock, provider_http=provider_http)
     async with app.router.lifespan_context(app):
-        yield Site(hostile, store, app)
+        yield Site(hostile, store, app, clock)
     await provider_http.aclose()
 
 
@@ -347,3 +351,32 @@ async def test_a_callback_replayed_in_the_same_browser_is_refused(site: Site) ->
         again = await back(browser, code="c", state=sent["state"])
         assert again.headers["location"] == "/oidc-error?error=federation_state"
     assert len(await site.store.list_sessions(now=0)) == 1
+
+
+async def test_linking_or_unlinking_from_a_stale_login_takes_a_new_one(site: Site) -> None:
+    """A new way into the account (or one fewer) is a sensitive change, as adding or
+    deleting a passkey is: a stolen session past GATEPASS_REAUTH_MAX_AGE cannot link
+    its thief's provider account for a way in that needs no password."""
+    async with site.browser() as browser:
+        account = {"email": "ada@example.com", "password": "correct horse battery staple"}
+        assert (await browser.post("/auth/register", json=account)).status_code == 201
+        login = await browser.post("/auth/login", json=account)
+        bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        site.clock.now += 600 + 1
+        for reply in (
+            await browser.post("/auth/oidc/evil/link", headers=bearer),
+            await browser.delete("/auth/identities/evil/some-subject", headers=bearer),
+        ):
+            assert reply.status_code == 401, reply.text
+            assert reply.json()["error"] == "insufficient_user_authentication"
+            assert 'max_age="600"' in reply.headers["www-authenticate"]
+        again = await browser.post(
+            "/auth/reauthenticate", json={"password": account["password"]}, headers=bearer
+        )
+        assert again.status_code == 200, again.text
+        fresh = {"Authorization": f"Bearer {again.json()['access_token']}"}
+        linked = await browser.post("/auth/oidc/evil/link", headers=fresh)
+        assert linked.status_code == 200, linked.text
+        assert linked.json()["location"].startswith(f"{ISSUER}/auth?")
+        gone = await browser.delete("/auth/identities/evil/some-subject", headers=fresh)
+        assert gone.status_code == 404  # fresh enough: then there is no such identity

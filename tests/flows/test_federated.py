@@ -173,6 +173,24 @@ async def test_the_providers_amr_is_carried_and_none_is_invented(
     assert "amr" not in decode_unverified(plain.access_token)[1]
 
 
+async def second_step(
+    store: Store, clock: Clock, answer: MfaRequired, code: str
+) -> tuple[TokenGrant, bool]:
+    """``verify_mfa`` of ``answer``'s ``mfa_token`` with a TOTP ``code``."""
+    return await verify_mfa(
+        store,
+        SEALER,
+        CountedLimits(),
+        ISSUER,
+        presented=answer.mfa_token,
+        code=code,
+        recovery_code=None,
+        requester=WHO,
+        session_ttl=SESSION_TTL,
+        clock=clock,
+    )
+
+
 async def test_a_user_with_totp_on_gets_the_second_step(store: Store, clock: Clock) -> None:
     factor = await enrolled(store, clock)
     await store.update_user(factor.user.id, email_verified=True)
@@ -180,36 +198,25 @@ async def test_a_user_with_totp_on_gets_the_second_step(store: Store, clock: Clo
     assert isinstance(answer, MfaRequired)
     assert answer.methods == ("totp", "recovery_code")
     assert await store.list_sessions(now=clock()) == []
-    grant, cookies = await verify_mfa(
-        store,
-        SEALER,
-        CountedLimits(),
-        ISSUER,
-        presented=answer.mfa_token,
-        code=factor.app.at(clock()),
-        recovery_code=None,
-        requester=WHO,
-        session_ttl=SESSION_TTL,
-        clock=clock,
-    )
+    grant, cookies = await second_step(store, clock, answer, factor.app.at(clock()))
     assert cookies  # a sign-in with a provider always ends in cookies
     # The first step's amr is the provider's, not gatepass's password
     assert decode_unverified(grant.access_token)[1]["amr"] == ["pwd", "otp", "mfa"]
     plain = await sign_in(store, clock, account("ada@example.com"))
     assert isinstance(plain, MfaRequired)
-    grant, _ = await verify_mfa(
-        store,
-        SEALER,
-        CountedLimits(),
-        ISSUER,
-        presented=plain.mfa_token,
-        code=factor.app.at(clock() + 30),
-        recovery_code=None,
-        requester=WHO,
-        session_ttl=SESSION_TTL,
-        clock=clock,
-    )
+    grant, _ = await second_step(store, clock, plain, factor.app.at(clock() + 30))
     assert decode_unverified(grant.access_token)[1]["amr"] == ["otp", "mfa"]
+
+
+async def test_a_providers_mfa_and_the_second_step_say_each_method_once(
+    store: Store, clock: Clock
+) -> None:
+    factor = await enrolled(store, clock)
+    await store.update_user(factor.user.id, email_verified=True)
+    answer = await sign_in(store, clock, account("ada@example.com", amr=("pwd", "otp", "mfa")))
+    assert isinstance(answer, MfaRequired)
+    grant, _ = await second_step(store, clock, answer, factor.app.at(clock()))
+    assert decode_unverified(grant.access_token)[1]["amr"] == ["pwd", "otp", "mfa"]
 
 
 async def test_linking_from_a_signed_in_session(store: Store, clock: Clock) -> None:

@@ -121,6 +121,20 @@ async def test_disabling_takes_a_current_code_and_removes_factor_and_codes(
         await disable(store, clock, done, done.app.at(clock()))
 
 
+async def test_a_right_code_for_a_change_is_no_login_and_forgives_no_failures(
+    store: Store, clock: Clock
+) -> None:
+    done = await enrolled(store, clock)
+    limits = CountedLimits()
+    for change in (mfa.regenerate_recovery_codes, mfa.disable_totp):
+        clock.now += 30
+        code = done.app.at(clock())
+        await change(
+            store, SEALER, limits, user_id=done.user.id, code=code, requester=WHO, clock=clock
+        )
+    assert [call[0] for call in limits.calls] == ["admit_login", "admit_login"]
+
+
 async def test_new_recovery_codes_replace_the_old_ones(store: Store, clock: Clock) -> None:
     done = await enrolled(store, clock)
     fresh = await mfa.regenerate_recovery_codes(

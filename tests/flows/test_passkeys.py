@@ -90,6 +90,21 @@ async def test_a_registration_for_something_else_is_refused(
     assert await store.count_passkeys(user.id) == 0, why
 
 
+async def test_a_credential_id_over_1023_bytes_is_refused(store: Store, clock: Clock) -> None:
+    """WebAuthn §7.1: a longer id SHOULD fail the ceremony (it is stored, listed and sent
+    back in every ceremony's options)."""
+    user = await store.create_user(EMAIL, f"plain:{PASSWORD}", now=clock())
+    authenticator = SoftAuthenticator()
+    options = await options_for(store, clock, user.id)
+    with pytest.raises(InvalidPasskeyError):
+        await register(
+            store, clock, user.id, authenticator.create(options, credential_id=b"\1" * 1024)
+        )
+    options = await options_for(store, clock, user.id)
+    await register(store, clock, user.id, authenticator.create(options, credential_id=b"\1" * 1023))
+    assert [len(p.credential_id) for p in await store.list_passkeys(user.id)] == [1023]
+
+
 async def test_a_registration_challenge_is_used_once_and_only_in_time(
     store: Store, clock: Clock
 ) -> None:
@@ -193,6 +208,43 @@ async def test_rename_and_delete_only_the_owners(store: Store, clock: Clock) -> 
     assert await store.count_passkeys(alice.user.id) == 0
     assert await store.count_passkeys(bob.user.id) == 1
     assert (await events(store))[-1] == "passkey_removed"
+
+
+# A name is shown back as text (console, CLI, audit listings): none that hides or
+# reorders what is around it, breaks a line, or is blank.
+_BAD_NAMES = ["a\nb", "a\x85b", "a\u202eb", "a\u2066b", "a\u2028b", "   ", " Phone", "Phone "]
+
+
+@pytest.mark.parametrize("name", _BAD_NAMES)
+async def test_a_name_that_would_not_show_as_itself_is_refused(
+    store: Store, clock: Clock, name: str
+) -> None:
+    done = await with_passkey(store, clock)
+    with pytest.raises(InvalidRequestError):
+        await passkeys.rename_passkey(
+            store, user_id=done.user.id, passkey_id=done.passkey.id, name=name
+        )
+    options = await options_for(store, clock, done.user.id)
+    with pytest.raises(InvalidRequestError):
+        await passkeys.register_passkey(
+            store,
+            RP,
+            user_id=done.user.id,
+            credential=SoftAuthenticator().create(options),
+            name=name,
+            requester=WHO,
+            clock=clock,
+        )
+    assert [p.name for p in await store.list_passkeys(done.user.id)] == ["Laptop"]
+
+
+async def test_a_name_may_hold_any_printable_text(store: Store, clock: Clock) -> None:
+    done = await with_passkey(store, clock)
+    name = "Ada’s phone \U0001f469\u200d\U0001f4bb"  # an emoji sequence keeps its joiner
+    renamed = await passkeys.rename_passkey(
+        store, user_id=done.user.id, passkey_id=done.passkey.id, name=name
+    )
+    assert renamed.name == name
 
 
 async def test_a_second_passkey_of_one_user(store: Store, clock: Clock) -> None:

@@ -85,11 +85,11 @@ async def test_a_passkey_alone_logs_in_with_hwk_and_user(store: Store, clock: Cl
     grant = await log_in(store, clock, done.authenticator.get(await options(store, clock)), limits)
     token = claims(grant)
     assert token["sub"] == done.user.id
-    assert token["amr"] == ["hwk", "user"]
+    assert token["amr"] == ["hwk", "user", "mfa"]
     assert token["auth_time"] == clock()
     session = await store.get_session(grant.session_id)
     assert session is not None
-    assert session.amr == ("hwk", "user")
+    assert session.amr == ("hwk", "user", "mfa")
     (used,) = await store.list_passkeys(done.user.id)
     assert (used.sign_count, used.last_used_at) == (1, clock())
     assert await events(store) == ["passkey_added", "login", "passkey_login"]
@@ -102,9 +102,9 @@ async def test_a_synced_passkey_is_swk_and_without_verification_no_user(
     done = await with_passkey(store, clock, backup_eligible=True)
     done.authenticator.counts = False  # synced passkeys report 0: accepted while it stays 0
     grant = await log_in(store, clock, done.authenticator.get(await options(store, clock)))
-    assert claims(grant)["amr"] == ["swk", "user"]
+    assert claims(grant)["amr"] == ["swk", "user", "mfa"]
     again = await log_in(store, clock, done.authenticator.get(await options(store, clock)))
-    assert claims(again)["amr"] == ["swk", "user"]
+    assert claims(again)["amr"] == ["swk", "user", "mfa"]
     # the login asks for user verification: an authenticator that did none is refused
     done.authenticator.user_verified = False
     with pytest.raises(InvalidPasskeyError):

@@ -101,6 +101,24 @@ async def test_with_totp_the_code_comes_first_so_a_known_password_clears_nothing
     assert done.session.amr == ("pwd", "otp", "mfa")
 
 
+async def test_a_known_code_clears_no_failures_of_guessed_passwords(
+    store: Store, clock: Clock, limits: CountedLimits
+) -> None:
+    """A thief of the session who set up TOTP with their own app knows every code: a right
+    code must not forgive the wrong passwords they guess after it (only a whole login does)."""
+    on = await enrolled(store, clock)
+    session_id = await _session(store, clock, on.user)
+    with pytest.raises(InvalidCredentialsError):
+        await _again(
+            store, limits, clock, on.user, session_id, password="guess", code=on.app.at(clock())
+        )
+    assert ("login_failed", EMAIL) in limits.calls
+    assert not any(call[0] == "login_succeeded" for call in limits.calls)
+    clock.now += 30
+    await _again(store, limits, clock, on.user, session_id, code=on.app.at(clock()))
+    assert limits.calls[-1] == ("login_succeeded", EMAIL, WHO.ip)  # both right: forgiven
+
+
 async def test_a_revoked_session_is_not_reauthenticated_nor_its_password_checked(
     store: Store, clock: Clock, limits: CountedLimits
 ) -> None:

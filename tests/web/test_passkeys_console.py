@@ -108,7 +108,7 @@ def test_register_log_out_and_log_in_with_the_passkey_alone(
     expect(page.locator("#who")).to_have_text(email)  # no email typed: /me says who
     expect(log_entry(page, "login")).to_contain_text("passkey login → 200")
     payload = json.loads(page.locator("#payload-json").text_content() or "{}")
-    assert payload["amr"] == ["hwk", "user"]
+    assert payload["amr"] == ["hwk", "user", "mfa"]
     expect(page.locator("#passkey-list li")).to_contain_text("last used")
 
     # rename and delete in the list

@@ -5,7 +5,7 @@ a passkey), starts no session: ``flows.login`` answers ``MfaRequired`` with
 an ``mfa_token`` (``gatepass.tokens.mfa_token``: 5 minutes, single use) and
 the ``methods`` the user can finish with. ``finish_mfa`` spends the token,
 has the factor judged and starts the session with ``amr`` the first step's
-(``pwd``, or a provider's values), the factor's values and ``mfa``:
+(``pwd``, or a provider's values), the factor's values and ``mfa``, each once:
 ``verify_mfa`` for a TOTP or recovery code (``second_factor.prove``),
 ``flows.passkeys_mfa`` for a passkey. A refused
 factor keeps the token alive with one more failure counted, up to 5; then it
@@ -126,7 +126,8 @@ async def finish_mfa(
     except RateLimitedError:  # locked out for now: the token waits, as the password would
         await store.save_account_token(record)
         raise
-    amr = (*state.first, *factor_amr, "mfa")
+    # Each method once, ``mfa`` last (a provider's first step may say ``mfa`` or ``otp`` too).
+    amr = tuple(dict.fromkeys((*(m for m in state.first if m != "mfa"), *factor_amr, "mfa")))
     grant = await start_login(
         store, issuer, user, requester=requester, session_ttl=session_ttl, now=now, amr=amr
     )
@@ -159,6 +160,7 @@ async def verify_mfa(
             requester=requester,
             now=now,
         )
+        await limits.login_succeeded(user.email, requester.ip or "unknown")  # a whole login
         return ("otp",)
 
     return await finish_mfa(

@@ -6,7 +6,11 @@ with the user's passkeys excluded (an authenticator holds one per account).
 ``register_passkey`` spends the challenge the browser signed (read from its
 ``clientDataJSON``), has py_webauthn verify the answer
 (``gatepass.tokens.passkey``) and keeps the credential; audited
-``passkey_added``. Removal is audited ``passkey_removed``. A user sees and
+``passkey_added``. Removal is audited ``passkey_removed``. A name (given at
+registration or by a rename) is shown back as text by the console, the CLI
+and the audit listings: ``checked_name`` refuses one that is blank, longer
+than ``MAX_NAME``, padded with spaces, or holds a character that hides or
+reorders the text around it (``store.records.CONTROL_CHARACTERS``). A user sees and
 changes only their own passkeys: another's id is ``NotFoundError``, as an
 unknown one.
 """
@@ -17,17 +21,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatepass.clock import Clock
-from gatepass.errors import InvalidPasskeyError, InvalidTokenError, NotFoundError
+from gatepass.errors import (
+    InvalidPasskeyError,
+    InvalidRequestError,
+    InvalidTokenError,
+    NotFoundError,
+)
 from gatepass.store.passkeys import Ceremony, Passkey, PasskeyChallenge
 from gatepass.store.protocols import Store
-from gatepass.store.records import User, new_id
+from gatepass.store.records import CONTROL_CHARACTERS, User, new_id
 from gatepass.store.rotation import Requester
 from gatepass.tokens import passkey as webauthn
 from gatepass.tokens.passkey import RelyingParty
 
 __all__ = [
     "DEFAULT_NAME",
+    "MAX_NAME",
     "audit_passkey",
+    "checked_name",
     "delete_passkey",
     "new_ceremony",
     "register_passkey",
@@ -37,6 +48,23 @@ __all__ = [
 ]
 
 DEFAULT_NAME = "Passkey"
+MAX_NAME = 64
+
+
+def checked_name(name: str) -> str:
+    """``name`` when it shows as itself (see the module docstring); ``InvalidRequestError``
+    (the name never echoed) when not."""
+    if (
+        not name.strip()
+        or len(name) > MAX_NAME
+        or name != name.strip()
+        or CONTROL_CHARACTERS.search(name)
+    ):
+        raise InvalidRequestError(
+            f"A passkey's name is 1 to {MAX_NAME} characters of printable text,"
+            " without spaces around it"
+        )
+    return name
 
 
 async def new_ceremony(store: Store, ceremony: Ceremony, user_id: str | None, now: float) -> bytes:
@@ -96,6 +124,7 @@ async def register_passkey(
     ``InvalidRequestError`` for a shape no browser sends, ``InvalidPasskeyError``
     for one that does not verify, ``PasskeyExistsError`` for a known credential."""
     user, now = await _live_user(store, user_id), clock()
+    chosen = DEFAULT_NAME if name is None else checked_name(name)
     parsed = webauthn.parse_registration(credential)
     challenge = await spend_ceremony(
         store, parsed.response.client_data_json, "register", user.id, now
@@ -111,7 +140,7 @@ async def register_passkey(
         backup_eligible=made.backup_eligible,
         backup_state=made.backup_state,
         aaguid=made.aaguid,
-        name=name or DEFAULT_NAME,
+        name=chosen,
         created_at=now,
     )
     await store.add_passkey(passkey)
@@ -120,7 +149,7 @@ async def register_passkey(
 
 
 async def rename_passkey(store: Store, *, user_id: str, passkey_id: str, name: str) -> Passkey:
-    renamed = await store.rename_passkey(user_id, passkey_id, name)
+    renamed = await store.rename_passkey(user_id, passkey_id, checked_name(name))
     if renamed is None:
         raise NotFoundError("No such passkey")
     return renamed

@@ -144,7 +144,10 @@ async def passkey_login(
         requester=requester,
         session_ttl=session_ttl,
         now=now,
-        amr=proven.amr,
+        # The key (something had) and the user verification it required (a PIN or a
+        # biometric): two factors, as RFC 8176's ``mfa`` says and ``require(amr=["mfa"])``
+        # asks.
+        amr=(*proven.amr, "mfa"),
     )
     await audit_passkey(store, "passkey_login", proven.passkey, requester, now)
     return grant

@@ -8,6 +8,11 @@ seconds, is refused; a recovery code is spent by its use. A wrong code counts
 against the account's lockout as a wrong password does
 (``Limits.login_failed``) and is audited as ``mfa_failed``; the lockout is
 asked first (``Limits.admit_login``), so a locked account takes no guesses.
+A right code forgives no failures: only a whole login does
+(``Limits.login_succeeded``, called by the login's second step,
+``mfa_login.verify_mfa``, and by ``reauth.confirm_password``). Else whoever
+holds the codes (a session's thief who set TOTP up with their own app) could
+clear the lockout of the passwords they guess.
 
 The TOTP secret is kept sealed under the key-encryption key, bound to its
 user (``seal_secret``/``open_secret``).
@@ -75,13 +80,12 @@ async def prove(
     now: float,
 ) -> Method:
     """Which factor ``code`` (TOTP) or ``recovery_code`` proved; ``InvalidCodeError``
-    (counted, audited) when neither did, ``RateLimitedError`` when locked out."""
-    client = requester.ip or "unknown"
-    await limits.admit_login(user.email, client)
+    (counted, audited) when neither did, ``RateLimitedError`` when locked out. A
+    right one forgives nothing (see the module docstring)."""
+    await limits.admit_login(user.email, requester.ip or "unknown")
     method = await _judge(store, sealer, user, code, recovery_code, now)
     if method is None:
         raise await record_failed_code(store, limits, user=user, requester=requester, now=now)
-    await limits.login_succeeded(user.email, client)
     return method
 
 

@@ -2,7 +2,8 @@
 
 ``GET /identities``: ``{"identities": [{id, provider, subject, email,
 created_at, last_login_at}]}``. ``DELETE /identities/{provider}/{key}`` (``key``
-the identity's id or its subject at the provider): 204; 404 for none of the
+the identity's id or its subject at the provider): a recent login
+(``recent_login``, as deleting a passkey), 204; 404 for none of the
 caller's; 409 ``last_sign_in_method`` when it is the only way in (no password
 and one identity). Linking is ``POST /oidc/{name}/link``.
 """
@@ -17,6 +18,7 @@ from gatepass.errors import NotFoundError
 from gatepass.flows.federated import unlink_identity
 from gatepass.server.auth import Principal, current_principal
 from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.recent_login import recent_login
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.identities import Identity
 
@@ -24,6 +26,7 @@ __all__ = ["identities_router", "identity_json"]
 
 State = Annotated[ServerState, Depends(get_state)]
 Caller = Annotated[Principal, Depends(current_principal)]
+FreshCaller = Annotated[Principal, Depends(recent_login)]
 
 
 def identity_json(identity: Identity) -> dict[str, Any]:
@@ -46,7 +49,7 @@ def identities_router() -> APIRouter:
         return {"identities": [identity_json(i) for i in own]}
 
     @router.delete("/identities/{provider}/{key:path}", status_code=204)
-    async def unlink(provider: str, key: str, caller: Caller, state: State) -> None:
+    async def unlink(provider: str, key: str, caller: FreshCaller, state: State) -> None:
         own = await state.store.list_identities(caller.sub)
         target = next((i for i in own if i.provider == provider and key in (i.id, i.subject)), None)
         if target is None:

@@ -11,7 +11,8 @@
   (``flows.federated``): cookies exactly as a password login in cookie mode,
   302 to ``return_to``. A user with TOTP on is sent to the console's second
   step (``/#mfa_token=...``: a fragment never reaches a server or a log).
-- ``POST /oidc/{name}/link``: signed in (CSRF checked for a cookie caller),
+- ``POST /oidc/{name}/link``: signed in recently (``recent_login``: a new way
+  into the account, as adding a passkey; CSRF checked for a cookie caller),
   answers ``{"location"}`` for the browser to go to; its callback links the
   identity to the caller's account. A POST, not a GET: a link started from
   another site's page could tie the account to an identity the attacker
@@ -39,7 +40,7 @@ from gatepass.federation.handshake import HANDSHAKE_TTL, Handshake
 from gatepass.federation.returnto import checked_return_to, origin_of
 from gatepass.flows.federated import federated_login, link_identity
 from gatepass.flows.mfa_login import MfaRequired
-from gatepass.server.auth import Principal, current_principal, session_of
+from gatepass.server.auth import Principal, session_of
 from gatepass.server.cookies import (
     clear_handshake_cookie,
     handshake_cookie_name,
@@ -48,6 +49,7 @@ from gatepass.server.cookies import (
 from gatepass.server.delivery import deliver
 from gatepass.server.errors import error_response
 from gatepass.server.jsonbody import JsonRoute
+from gatepass.server.recent_login import recent_login
 from gatepass.server.requester import requester
 from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
@@ -61,7 +63,8 @@ ERROR_PAGE: Final = "/oidc-error"
 _MAX_PARAM: Final = 4096
 
 State = Annotated[ServerState, Depends(get_state)]
-Caller = Annotated[Principal, Depends(current_principal)]
+# Linking adds a way into the account: a recent login, as adding a passkey.
+FreshCaller = Annotated[Principal, Depends(recent_login)]
 
 
 class LinkBody(BaseModel):
@@ -193,7 +196,11 @@ def oidc_router(settings: Settings) -> APIRouter:
 
     @router.post("/oidc/{name}/link")
     async def link(
-        name: str, caller: Caller, response: Response, state: State, body: LinkBody | None = None
+        name: str,
+        caller: FreshCaller,
+        response: Response,
+        state: State,
+        body: LinkBody | None = None,
     ) -> dict[str, str]:
         """Link a provider to the caller's account: go to ``location``, sign in there."""
         state.federation.client(name)

@@ -59,9 +59,12 @@ def email_lookup_key(email: str) -> str:
         return email.strip().lower()
 
 
-# Control characters (NUL: PostgreSQL text refuses it) and bidi overrides (a
-# role that reads differently in every listing).
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters (NUL: PostgreSQL text refuses it), bidi overrides (a
+# role that reads differently in every listing) and the line and paragraph
+# separators (a line break in a listing that is not a control character).
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]"
+)
 
 
 def hash_token(raw_token: str) -> str:

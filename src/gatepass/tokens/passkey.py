@@ -61,6 +61,7 @@ from gatepass.errors import ConfigError, InvalidPasskeyError, InvalidRequestErro
 
 __all__ = [
     "CHALLENGE_LIFETIME",
+    "MAX_CREDENTIAL_ID",
     "Assertion",
     "NewCredential",
     "RelyingParty",
@@ -80,6 +81,8 @@ __all__ = [
 
 #: How long a ceremony's challenge lives, seconds.
 CHALLENGE_LIFETIME = 300.0
+#: WebAuthn §7.1: a longer credential id SHOULD fail the registration.
+MAX_CREDENTIAL_ID = 1023
 _TIMEOUT_MS = int(CHALLENGE_LIFETIME * 1000)
 
 
@@ -222,7 +225,8 @@ def verify_registration(
     rp: RelyingParty, credential: RegistrationCredential, *, challenge: bytes
 ) -> NewCredential:
     """What a ``navigator.credentials.create()`` answer proves; ``InvalidPasskeyError``
-    when it does not verify (challenge, origin, rp id, attestation, key)."""
+    when it does not verify (challenge, origin, rp id, attestation, key) or its credential
+    id is over ``MAX_CREDENTIAL_ID`` bytes."""
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -232,6 +236,8 @@ def verify_registration(
         )
     except Exception:  # pure checks of client bytes: any failure is a refusal
         raise InvalidPasskeyError() from None
+    if len(verified.credential_id) > MAX_CREDENTIAL_ID:
+        raise InvalidPasskeyError()
     transports = credential.response.transports or []
     return NewCredential(
         credential_id=verified.credential_id,

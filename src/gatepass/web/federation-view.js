@@ -2,9 +2,20 @@
 // the login form (a plain link to the server's /oidc/<name>/login, which sends
 // the browser to the provider), and, in Your account, the linked identities with
 // Unlink, and a Link button per provider (POST /oidc/<name>/link with the CSRF
-// header, then the browser goes where it answers). Server data reaches the page
-// only through textContent.
+// header, then the browser goes where it answers). Linking and unlinking need a
+// recent login, as adding a passkey does: both go through `fresh` (reauth-prompt.js).
+// Server data reaches the page only through textContent.
 import { $, errorText, getJson, log } from "./console-ui.js";
+import { errorFromResponse, readBody } from "./gatepass-http.js";
+import { freshLogin } from "./reauth-prompt.js";
+
+/** The answer's body, or its GatepassError (what `fresh` reads a step-up from). */
+async function sent(client, path, init) {
+  const response = await client.fetch(path, init);
+  const body = await readBody(response);
+  if (!response.ok) throw errorFromResponse(response, body);
+  return body;
+}
 
 /** The login form's provider buttons (config.providers: [{name, label}]). */
 export function showProviderButtons(config) {
@@ -34,16 +45,17 @@ export async function showIdentities(client, config, user) {
   const body = await getJson(client, `${config.auth_prefix}/identities`);
   const identities = body && Array.isArray(body.identities) ? body.identities : [];
   const again = () => showIdentities(client, config, user);
+  const fresh = freshLogin(client, () => user?.mfa?.totp === true);
   $("identities").replaceChildren(
-    ...identities.map((identity) => identityItem(client, config, identity, again)),
+    ...identities.map((identity) => identityItem(client, config, identity, again, fresh)),
   );
   $("identities-empty").hidden = identities.length > 0;
   $("link-providers").replaceChildren(
-    ...providers.map((provider) => linkButton(client, config, provider)),
+    ...providers.map((provider) => linkButton(client, config, provider, fresh)),
   );
 }
 
-function identityItem(client, config, identity, again) {
+function identityItem(client, config, identity, again, fresh) {
   const item = document.createElement("li");
   item.dataset.provider = identity.provider;
   const text = document.createElement("span");
@@ -57,18 +69,16 @@ function identityItem(client, config, identity, again) {
     $("identities-error").textContent = "";
     const path = `${config.auth_prefix}/identities/${encodeURIComponent(identity.provider)}/${encodeURIComponent(identity.id)}`;
     try {
-      const response = await client.fetch(path, { method: "DELETE" });
-      log("unlink", `unlink ${identity.provider} → ${response.status}`, response.ok ? "ok" : "bad");
-      if (!response.ok) {
-        const problem = await response.json().catch(() => null);
-        $("identities-error").textContent =
-          problem?.error === "last_sign_in_method"
-            ? "This is your only way to sign in. Set a password first (Forgot password? mails a link)."
-            : "The identity could not be unlinked.";
-        return;
-      }
+      await fresh(() => sent(client, path, { method: "DELETE" }));
+      log("unlink", `unlink ${identity.provider} → 204`, "ok");
     } catch (err) {
-      $("identities-error").textContent = errorText(err);
+      log("unlink", `unlink ${identity.provider} → ${err?.status ?? "failed"}`, "bad");
+      $("identities-error").textContent =
+        err?.code === "last_sign_in_method"
+          ? "This is your only way to sign in. Set a password first (Forgot password? mails a link)."
+          : err?.status
+            ? "The identity could not be unlinked."
+            : errorText(err);
       return;
     }
     again();
@@ -77,7 +87,7 @@ function identityItem(client, config, identity, again) {
   return item;
 }
 
-function linkButton(client, config, provider) {
+function linkButton(client, config, provider, fresh) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "secondary";
@@ -86,16 +96,14 @@ function linkButton(client, config, provider) {
   button.addEventListener("click", async () => {
     $("identities-error").textContent = "";
     try {
-      const response = await client.fetch(
-        `${config.auth_prefix}/oidc/${encodeURIComponent(provider.name)}/link`,
-        {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ return_to: "/" }),
-        },
-      );
-      const body = await response.json().catch(() => null);
-      if (!response.ok || typeof body?.location !== "string") {
+      const path = `${config.auth_prefix}/oidc/${encodeURIComponent(provider.name)}/link`;
+      const init = {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ return_to: "/" }),
+      };
+      const body = await fresh(() => sent(client, path, init)).catch(() => null);
+      if (typeof body?.location !== "string") {
         $("identities-error").textContent = "The link could not be started.";
         return;
       }

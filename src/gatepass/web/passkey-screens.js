@@ -20,7 +20,7 @@ export function showPasskeys(client, { fresh }) {
     run("passkey-add-button", async () => {
       const name = $("passkey-name").value;
       const made = await logged("add a passkey", () =>
-        fresh(() => client.registerPasskey(name.trim() === "" ? undefined : name)),
+        fresh(() => client.registerPasskey(name.trim() === "" ? undefined : name.trim())),
       );
       form.reset();
       $("passkey-result").textContent = `Passkey "${made.name}" added: log in with it next time.`;
