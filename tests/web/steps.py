@@ -25,8 +25,8 @@ def open_console(tab: Tab) -> Page:
 
 
 def fill(page: Page, email: str, password: str = PASSWORD) -> None:
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
 
 
 def register_and_log_in(tab: Tab, email: str) -> Page:

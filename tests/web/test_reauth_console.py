@@ -68,6 +68,7 @@ def test_email_change_after_the_window_asks_for_password_and_code(tab: Tab, move
     app = _turn_totp_on(page, clock)
     clock.now += 30
     page.get_by_role("button", name="Log out").click()
+    expect(page.locator("#status")).to_have_text("Signed out.")
     fill(page, email)
     page.get_by_role("button", name="Log in", exact=True).click()
     page.get_by_label("Code from your app, or a recovery code").fill(app.at(clock()))
