@@ -93,8 +93,7 @@ async def confirm_totp(
         raise FactorExistsError()
     await limits.admit_login(user.email, requester.ip or "unknown")
     step = totp.matching_step(open_secret(sealer, factor), code, now=now, after=None)
-    codes = totp.recovery_codes()
-    hashes = totp.recovery_hashes(user.id, codes)
+    codes, hashes = totp.new_recovery_codes(user.id)
     if step is None or not await store.confirm_totp(user.id, step=step, recovery_hashes=hashes):
         raise await record_failed_code(store, limits, user=user, requester=requester, now=now)
     await _audit(store, "mfa_enabled", user, requester, now)
@@ -131,8 +130,7 @@ async def regenerate_recovery_codes(
     """Ten new recovery codes (the old ones die) for a current TOTP code."""
     now = clock()
     user = await _proven(store, sealer, limits, user_id, code, requester, now)
-    codes = totp.recovery_codes()
-    hashes = totp.recovery_hashes(user.id, codes)
+    codes, hashes = totp.new_recovery_codes(user.id)
     await store.replace_recovery_codes(user.id, hashes)
     await _audit(store, "mfa_recovery_codes", user, requester, now)
     return codes

@@ -31,11 +31,11 @@ __all__ = [
     "SECRET_SEALING",
     "STEP_SECONDS",
     "matching_step",
+    "new_recovery_codes",
     "new_secret",
     "provisioning_uri",
     "recovery_codes",
     "recovery_hash",
-    "recovery_hashes",
     "step_at",
 ]
 
@@ -101,6 +101,7 @@ def recovery_hash(user_id: str, code: object) -> str | None:
     return hashlib.sha256(f"gatepass recovery v1\x00{user_id}\x00{plain}".encode()).hexdigest()
 
 
-def recovery_hashes(user_id: str, codes: list[str]) -> list[str]:
-    """What the store keeps of ``recovery_codes()``'s codes for ``user_id``."""
-    return [h for h in (recovery_hash(user_id, code) for code in codes) if h is not None]
+def new_recovery_codes(user_id: str) -> tuple[list[str], list[str]]:
+    """Fresh ``recovery_codes()`` for ``user_id``, and what the store keeps of them."""
+    codes = recovery_codes()
+    return codes, [h for h in (recovery_hash(user_id, code) for code in codes) if h is not None]
