@@ -32,12 +32,14 @@ def test_max_age_zero_asks_for_the_proof_a_second_later() -> None:
 async def _check(
     store: Store, limits: CountedLimits, clock: Clock, user_id: str, proofs: Proofs
 ) -> None:
+    user = await store.get_user(user_id)
+    assert user is not None
     await ensure_recent_login(
         store,
         PlainPasswords(),
         SEALER,
         limits,
-        user_id=user_id,
+        user=user,
         auth_time=T0,
         max_age=600,
         proofs=proofs,

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from gatepass.clock import Clock
-from gatepass.errors import InsufficientUserAuthenticationError, InvalidTokenError
+from gatepass.errors import InsufficientUserAuthenticationError
 from gatepass.flows.reauth import confirm_password
 from gatepass.flows.second_factor import live_factor, prove_code
 from gatepass.flows.services import Limits, PasswordHasher
 from gatepass.stepup import MORE_RECENT, login_is_recent
 from gatepass.store.protocols import Store
+from gatepass.store.records import User
 from gatepass.store.rotation import Requester
 from gatepass.tokens.sealing import Sealer
 
@@ -57,19 +58,17 @@ async def ensure_recent_login(
     sealer: Sealer,
     limits: Limits,
     *,
-    user_id: str,
+    user: User,
     auth_time: float,
     max_age: int,
     proofs: Proofs,
     requester: Requester,
     clock: Clock,
 ) -> None:
-    """Nothing when the login is recent or the needed proof holds (a wrong one is counted
-    as ``confirm_password`` or ``second_factor.prove`` counts it);
-    InsufficientUserAuthenticationError when the request carries none."""
-    user = await store.get_user(user_id)
-    if user is None or user.disabled:
-        raise InvalidTokenError()
+    """Nothing when ``user``'s login (live and enabled: the caller checked it) is recent
+    or the needed proof holds (a wrong one is counted as ``confirm_password`` or
+    ``second_factor.prove`` counts it); InsufficientUserAuthenticationError when the
+    request carries none."""
     totp_on = await live_factor(store, user.id) is not None
     needed = proof_needed(auth_time=auth_time, max_age=max_age, now=clock(), totp_on=totp_on)
     if needed is None or needed in proofs.checked:

@@ -26,13 +26,13 @@ async def require_recent_login(
     state: ServerState, request: Request, caller: Principal, proofs: Proofs
 ) -> None:
     """Nothing when the caller's login is recent or ``proofs`` stand in for one."""
-    _, session = await load_rows(state, caller)
+    user, session = await load_rows(state, caller)
     await ensure_recent_login(
         state.store,
         state.passwords,
         state.totp_sealer,
         state.limits,
-        user_id=caller.sub,
+        user=user,
         auth_time=session.auth_time,
         max_age=state.settings.reauth_max_age,
         proofs=proofs,
