@@ -65,7 +65,7 @@ async def challenge(
     cookies: bool,
     now: float,
     methods: tuple[str, ...],
-    first: tuple[str, ...] = ("pwd",),
+    first: tuple[str, ...] = mfa_token.PASSWORD_FIRST,
 ) -> MfaRequired:
     """Mint and keep the ``mfa_token`` of ``user``'s login (``first``: the ``amr`` of
     its first step, the password's unless said)."""

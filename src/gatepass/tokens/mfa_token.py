@@ -23,16 +23,19 @@ from gatepass.store.account_tokens import AccountToken
 from gatepass.store.records import User
 from gatepass.tokens import onetime
 
-__all__ = ["MAX_FAILURES", "MfaState", "after_failure", "mint", "state_of"]
+__all__ = ["MAX_FAILURES", "PASSWORD_FIRST", "MfaState", "after_failure", "mint", "state_of"]
 
 MAX_FAILURES = 5
+
+#: The first step of a login that is not a provider's: the password (RFC 8176).
+PASSWORD_FIRST: tuple[str, ...] = ("pwd",)
 
 
 @dataclass(frozen=True, slots=True)
 class MfaState:
     cookies: bool
     failures: int = 0
-    first: tuple[str, ...] = ("pwd",)
+    first: tuple[str, ...] = PASSWORD_FIRST
 
 
 def _payload(state: MfaState) -> str:
@@ -42,7 +45,7 @@ def _payload(state: MfaState) -> str:
 
 
 def mint(
-    user: User, now: float, *, cookies: bool, first: tuple[str, ...] = ("pwd",)
+    user: User, now: float, *, cookies: bool, first: tuple[str, ...] = PASSWORD_FIRST
 ) -> onetime.IssuedToken:
     """A fresh ``mfa_token`` for ``user``'s login (``cookies``: deliver the tokens as
     cookies; ``first``: the ``amr`` of the login's first step)."""
@@ -56,7 +59,7 @@ def state_of(record: AccountToken) -> MfaState:
     if record.purpose != "mfa_login" or record.payload is None:
         raise InvalidTokenError()
     fields = json.loads(record.payload)
-    first = fields.get("first", ["pwd"])  # a token minted before ``first`` was kept
+    first = fields.get("first", PASSWORD_FIRST)  # a token minted before ``first`` was kept
     return MfaState(
         cookies=bool(fields["cookies"]),
         failures=int(fields["failures"]),
