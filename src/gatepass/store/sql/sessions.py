@@ -7,15 +7,14 @@ audit row) in ONE transaction.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gatepass.errors import NotFoundError
-from gatepass.store.records import RefreshToken, Session, User, new_id, new_session_id
+from gatepass.store.records import RefreshToken, Session, new_id, new_session_id
 from gatepass.store.rotation import (
     Decide,
     Reject,
@@ -32,8 +31,9 @@ from gatepass.store.sql import rows
 from gatepass.store.sql.audit import audit_values, insert_audit
 from gatepass.store.sql.engine import SqlPart, unstorable
 from gatepass.store.sql.revocations import insert_revocation
+from gatepass.store.sql.rotation_read import read_rotation
 from gatepass.store.sql.rotation_write import write_rotation
-from gatepass.store.sql.tables import refresh_tokens, sessions, users
+from gatepass.store.sql.tables import refresh_tokens, sessions
 from gatepass.store.validation import page
 
 __all__ = ["SqlSessionStore", "SqlTokenStore"]
@@ -204,7 +204,7 @@ class SqlTokenStore(SqlPart):
         self, token_hash: str, now: float, decide: Decide, *, audit: Requester | None = None
     ) -> RotationResult:
         async with self.writing() as conn:
-            token, session, user = await _rotation_rows(conn, token_hash)
+            token, session, user = await read_rotation(conn, token_hash)
             decision = for_account(decide(token, session, now), user)
             event = audit_event(decision)
             if audit is None or event is None or session is None:
@@ -235,39 +235,6 @@ class SqlTokenStore(SqlPart):
 
 
 # --- statements shared inside transactions ------------------------------
-
-_PARTS: Final = (("t_", refresh_tokens), ("s_", sessions), ("u_", users))
-_ROTATION_READ: Final = (
-    select(*(c.label(prefix + c.name) for prefix, table in _PARTS for c in table.c))
-    .join_from(refresh_tokens, sessions, refresh_tokens.c.session_id == sessions.c.id)
-    .join(users, sessions.c.user_id == users.c.id)
-    # PostgreSQL: FOR UPDATE OF the token and its session (the lock order of every
-    # writer: token, then session); SQLite's BEGIN IMMEDIATE holds the write lock.
-    .with_for_update(of=[refresh_tokens, sessions])
-)
-
-
-class _Part:
-    """One table's columns of a joined row, under their own names (``rows.Columns``)."""
-
-    def __init__(self, row: Row[Any], prefix: str) -> None:
-        n = len(prefix)
-        self._mapping = {k[n:]: v for k, v in row._mapping.items() if k.startswith(prefix)}
-
-
-async def _rotation_rows(
-    conn: AsyncConnection, token_hash: str
-) -> tuple[RefreshToken | None, Session | None, User | None]:
-    """The token, its session and their user, locked, in ONE statement (a refresh's read)."""
-    query = _ROTATION_READ.where(refresh_tokens.c.token_hash == token_hash)
-    row = (await conn.execute(query)).first()
-    if row is None:  # a token always has its session and user (foreign keys, cascades)
-        return None, None, None
-    return (
-        rows.to_token(_Part(row, "t_")),
-        rows.to_session(_Part(row, "s_")),
-        rows.to_user(_Part(row, "u_")),
-    )
 
 
 async def _insert_session(conn: AsyncConnection, session: Session) -> None:
