@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -11,11 +12,13 @@ from hypothesis import strategies as st
 from gatepass.errors import InvalidEmailError
 from gatepass.identity.emails import (
     INVISIBLE,
+    MAX_EMAIL_LENGTH,
     NOT_AN_ADDRESS,
     SPACE,
     TOO_LONG,
     is_invisible,
     normalise_email,
+    sign_in_email,
 )
 
 
@@ -158,3 +161,29 @@ def test_every_plain_address_normalises(email: str) -> None:
     except InvalidEmailError:  # hypothesis also makes special-use domains and long labels
         return
     assert normal == normalise_email(normal.upper())
+
+
+def test_answers_are_kept_and_refusals_stay_fresh_errors() -> None:
+    """The forms are cached (a login computes them on every attempt); a cached
+    refusal is raised anew each time, with the same fixed message."""
+    assert normalise_email("Ada@Example.COM") == normalise_email("Ada@Example.COM")
+    assert sign_in_email(" Ada@Example.COM ") == "ada@example.com"
+    errors = []
+    for _ in range(2):
+        with pytest.raises(InvalidEmailError) as caught:
+            normalise_email("not an address")
+        errors.append(caught.value)
+    assert errors[0] is not errors[1]
+    assert errors[0].message == errors[1].message
+    assert errors[0].__traceback__ is not errors[1].__traceback__
+
+
+@pytest.mark.parametrize("check", [normalise_email, sign_in_email])
+def test_a_padded_over_long_address_is_refused_by_its_length(
+    check: Callable[[str], str],
+) -> None:
+    padded = " " * 100_000 + "a" * (MAX_EMAIL_LENGTH + 1) + "@example.com" + " " * 100_000
+    with pytest.raises(InvalidEmailError) as caught:
+        check(padded)
+    assert "longer than" in caught.value.message
+    assert check(" " * 100_000 + "ada@example.com") == "ada@example.com"

@@ -9,8 +9,9 @@ import pytest
 
 from gatepass.errors import NotFoundError
 from gatepass.store import Store, User
-from gatepass.store.factors import TotpFactor
+from gatepass.store.factors import SecondFactors, TotpFactor
 from tests.store.contract import NOW, make_user
+from tests.store.test_contract_passkeys import passkey
 
 HASHES = [f"{n:064x}" for n in range(10)]
 
@@ -29,6 +30,25 @@ async def test_a_saved_factor_comes_back_as_it_was(store: Store) -> None:
     assert await store.get_totp(user.id) is None
     await store.save_totp(factor(user))
     assert await store.get_totp(user.id) == factor(user)
+
+
+async def test_second_factors_say_a_confirmed_totp_and_the_passkeys_of_this_user(
+    store: Store,
+) -> None:
+    user, bob = await make_user(store), await make_user(store, "bob@example.com")
+    assert await store.second_factors(user.id) == SecondFactors(totp=False, passkeys=0)
+    await store.save_totp(factor(user))
+    assert await store.second_factors(user.id) == SecondFactors(totp=False, passkeys=0)
+    assert await store.confirm_totp(user.id, step=1, recovery_hashes=HASHES)
+    await store.add_passkey(passkey(user, b"one"))
+    await store.add_passkey(passkey(user, b"two"))
+    await store.add_passkey(passkey(bob, b"bob's"))
+    assert await store.second_factors(user.id) == SecondFactors(totp=True, passkeys=2)
+    assert await store.second_factors(bob.id) == SecondFactors(totp=False, passkeys=1)
+    assert await store.delete_totp(user.id)
+    assert await store.second_factors(user.id) == SecondFactors(totp=False, passkeys=2)
+    for unknown in ("no-such-user", "nul\x00id"):
+        assert await store.second_factors(unknown) == SecondFactors(totp=False, passkeys=0)
 
 
 async def test_an_unconfirmed_factor_is_replaced_a_confirmed_one_is_not(store: Store) -> None:

@@ -63,8 +63,8 @@ async def live_factor(store: Store, user_id: str) -> TotpFactor | None:
 async def methods_of(store: Store, user_id: str) -> tuple[str, ...]:
     """How the user can finish a password login: ``totp`` and ``recovery_code``
     when TOTP is on, ``passkey`` when they have one; empty: the password is enough."""
-    totp_on = await live_factor(store, user_id) is not None
-    passkeys = await store.count_passkeys(user_id) > 0
+    factors = await store.second_factors(user_id)  # one read: every password login asks
+    totp_on, passkeys = factors.totp, factors.passkeys > 0
     return (("totp", "recovery_code") if totp_on else ()) + (("passkey",) if passkeys else ())
 
 

@@ -37,6 +37,7 @@ from gatepass.errors import (
     ServiceUnavailableError,
 )
 from gatepass.stepup import challenge
+from gatepass.tokens.bearer import bearer_token
 
 __all__ = ["KEYS_RETRY_AFTER_S", "ErrorAnswer", "answer_for", "bearer_token"]
 
@@ -89,18 +90,3 @@ def answer_for(error: GatepassError) -> ErrorAnswer:
     if isinstance(error, ServiceUnavailableError):
         return _UNAVAILABLE
     return _INVALID
-
-
-def bearer_token(authorization: str | None, max_bytes: int) -> str:
-    """The token of an ``Authorization: Bearer <token>`` header value.
-
-    No header is MissingTokenError; another scheme, an empty token, extra
-    spaces or a token over ``max_bytes`` is InvalidTokenError (the token is
-    then never parsed).
-    """
-    if authorization is None:
-        raise MissingTokenError()
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token or " " in token or len(token) > max_bytes:
-        raise InvalidTokenError()
-    return token

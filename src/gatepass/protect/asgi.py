@@ -25,11 +25,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gatepass.clock import system_clock
-from gatepass.errors import GatepassError, InvalidTokenError, MissingTokenError
+from gatepass.errors import GatepassError, MissingTokenError
 from gatepass.protect.access import Access
-from gatepass.protect.answers import answer_for, bearer_token
+from gatepass.protect.answers import answer_for
 from gatepass.protect.authenticator import Authenticator
 from gatepass.protect.fastapi_adapter import response_for
+from gatepass.tokens.bearer import authorization_header, bearer_token
 from gatepass.tokens.principal import Principal
 
 __all__ = ["PRINCIPAL_KEY", "GatepassMiddleware", "principal_of", "requires"]
@@ -44,14 +45,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def _authorization(scope: Scope) -> str | None:
-    values = [value for name, value in scope.get("headers", ()) if name == b"authorization"]
-    if len(values) > 1:  # which one counts would depend on who parses: neither (as the server)
-        raise InvalidTokenError()
-    text: str | None = values[0].decode("latin-1") if values else None
-    return text
 
 
 class GatepassMiddleware:
@@ -79,7 +72,7 @@ class GatepassMiddleware:
             return
         auth = self.authenticator
         try:
-            token = bearer_token(_authorization(scope), auth.max_token_bytes)
+            token = bearer_token(authorization_header(scope), auth.max_token_bytes)
             scope[PRINCIPAL_KEY] = await auth.authenticate(token)
             scope[CLOCK_KEY] = auth.clock
         except GatepassError as exc:

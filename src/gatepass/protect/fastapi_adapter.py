@@ -18,9 +18,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from gatepass.errors import GatepassError, InvalidTokenError
+from gatepass.errors import GatepassError
 from gatepass.protect.access import Access
-from gatepass.protect.answers import ErrorAnswer, answer_for, bearer_token
+from gatepass.protect.answers import ErrorAnswer, answer_for
+from gatepass.tokens.bearer import authorization_header, bearer_token
 from gatepass.tokens.principal import Principal
 
 if TYPE_CHECKING:
@@ -60,10 +61,7 @@ async def principal_of_request(
     auth: Authenticator, connection: HTTPConnection, access: Access | None
 ) -> Principal:
     try:
-        headers = connection.headers.getlist("authorization")
-        if len(headers) > 1:  # which one counts would depend on who parses: neither
-            raise InvalidTokenError()
-        token = bearer_token(headers[0] if headers else None, auth.max_token_bytes)
+        token = bearer_token(authorization_header(connection.scope), auth.max_token_bytes)
         principal = await auth.authenticate(token)
         return principal if access is None else access.check(principal, auth.clock())
     except GatepassError as exc:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from gatepass.errors import GatepassError
 from gatepass.protect.access import Access
-from gatepass.protect.answers import answer_for, bearer_token
+from gatepass.protect.answers import answer_for
+from gatepass.tokens.bearer import bearer_token
 
 if TYPE_CHECKING:
     from gatepass.protect.authenticator import Authenticator

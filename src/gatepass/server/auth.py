@@ -22,6 +22,7 @@ from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
 from gatepass.store.records import Session, User
 from gatepass.tokens.access import AccessTokenIssuer
+from gatepass.tokens.bearer import authorization_header, bearer_token
 from gatepass.tokens.keyring import SIGNING_ALGORITHMS
 from gatepass.tokens.principal import Principal
 from gatepass.tokens.verify import AccessVerifier, Revocations
@@ -61,10 +62,7 @@ def access_verifier(
 def _token(request: Request, state: ServerState) -> tuple[str, bool]:
     """The access token and whether it came from the cookie (then CSRF applies)."""
     max_bytes = state.settings.max_token_bytes
-    headers = request.headers.getlist("authorization")
-    if len(headers) > 1:  # which one counts would depend on who parses: neither
-        raise InvalidTokenError()
-    header = headers[0] if headers else None
+    header = authorization_header(request.scope)
     if header is None:
         cookie = request.cookies.get(access_cookie_name(state.settings))
         if not cookie:
@@ -72,10 +70,7 @@ def _token(request: Request, state: ServerState) -> tuple[str, bool]:
         if len(cookie) > max_bytes:
             raise InvalidTokenError()
         return cookie, True
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token or " " in token or len(token) > max_bytes:
-        raise InvalidTokenError()
-    return token, False
+    return bearer_token(header, max_bytes), False
 
 
 async def current_principal(

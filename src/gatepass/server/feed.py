@@ -29,6 +29,7 @@ from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.middleware import mark_credentialed
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.validation import MAX_PAGE
+from gatepass.tokens.bearer import authorization_header
 
 __all__ = ["feed_router"]
 
@@ -42,12 +43,9 @@ def _feed_caller(request: Request, state: State) -> None:
     expected = state.settings.revocation_feed_token
     if expected is None:
         raise NotFoundError()
-    headers = request.headers.getlist("authorization")
-    if not headers:
+    header = authorization_header(request.scope)
+    if header is None:
         raise MissingTokenError()
-    if len(headers) > 1:  # which one counts would depend on who parses: neither
-        raise InvalidTokenError()
-    header = headers[0]
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         token.encode("utf-8"), expected.get().encode("utf-8")

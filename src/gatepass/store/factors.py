@@ -21,7 +21,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["FactorStore", "TotpFactor"]
+__all__ = ["FactorStore", "SecondFactors", "TotpFactor"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,14 @@ class TotpFactor:
     last_step: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SecondFactors:
+    """What a password login must ask for next: a confirmed TOTP factor, passkeys."""
+
+    totp: bool
+    passkeys: int
+
+
 class FactorStore(Protocol):
     async def save_totp(self, factor: TotpFactor) -> None:
         """Keep ``factor`` as the user's (unconfirmed) TOTP factor, replacing an
@@ -41,6 +49,11 @@ class FactorStore(Protocol):
         ...
 
     async def get_totp(self, user_id: str) -> TotpFactor | None: ...
+
+    async def second_factors(self, user_id: str) -> SecondFactors:
+        """Whether the user's TOTP factor is confirmed and how many passkeys they
+        have, in one read (every password login asks)."""
+        ...
 
     async def confirm_totp(
         self, user_id: str, *, step: int, recovery_hashes: Collection[str]

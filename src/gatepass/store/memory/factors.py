@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Collection
 
 from gatepass.errors import NotFoundError
-from gatepass.store.factors import TotpFactor
+from gatepass.store.factors import SecondFactors, TotpFactor
 from gatepass.store.memory.state import MemoryPart
 
 __all__ = ["MemoryFactorStore"]
@@ -27,6 +27,11 @@ class MemoryFactorStore(MemoryPart):
 
     async def get_totp(self, user_id: str) -> TotpFactor | None:
         return self.state.totp.get(user_id)
+
+    async def second_factors(self, user_id: str) -> SecondFactors:
+        factor = self.state.totp.get(user_id)
+        passkeys = sum(1 for p in self.state.passkeys.values() if p.user_id == user_id)
+        return SecondFactors(totp=factor is not None and factor.confirmed, passkeys=passkeys)
 
     async def confirm_totp(
         self, user_id: str, *, step: int, recovery_hashes: Collection[str]

@@ -90,7 +90,12 @@ def create_engine(
     if url.get_backend_name() == "sqlite":
         if search_path is not None:
             raise ConfigError("search_path is only for PostgreSQL")
-        engine = create_async_engine(url, async_creator=_sqlite_connector(url.database or ""))
+        # Every transaction ends in our COMMIT or ROLLBACK, and pysqlite runs in
+        # autocommit between them: the pool's own rollback on return would be one
+        # more trip to aiosqlite's thread per transaction, for nothing.
+        engine = create_async_engine(
+            url, async_creator=_sqlite_connector(url.database or ""), pool_reset_on_return=None
+        )
         _configure_sqlite(engine)
         return engine
     connect_args: dict[str, Any] = {
@@ -101,9 +106,23 @@ def create_engine(
         connect_args["server_settings"] = {"search_path": search_path}
     # A fixed bound, so connections per instance are the setting (sizing: docs/deployment.md).
     size = PG_POOL_SIZE if pool_size is None else pool_size
-    return create_async_engine(
-        url, connect_args=connect_args, pool_pre_ping=True, pool_size=size, max_overflow=0
-    )
+    engine = create_async_engine(url, connect_args=connect_args, pool_size=size, max_overflow=0)
+    _skip_closed_connections(engine)
+    return engine
+
+
+def _skip_closed_connections(engine: AsyncEngine) -> None:
+    """A pooled connection the server closed (a restart, a failover, an idle
+    timeout, ``pg_terminate_backend``) is replaced at checkout, without a round
+    trip: asyncpg knows the socket closed. ``pool_pre_ping`` would ask the server
+    every time, one more round trip in each transaction (a refresh has three).
+    A connection that is silently cut off fails its first statement (503) and
+    SQLAlchemy then replaces every connection of the pool."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise exc.DisconnectionError("the server closed this connection")
 
 
 def _sqlite_connector(path: str) -> Any:

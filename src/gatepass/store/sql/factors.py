@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gatepass.errors import NotFoundError
-from gatepass.store.factors import TotpFactor
+from gatepass.store.factors import SecondFactors, TotpFactor
 from gatepass.store.sql.engine import SqlPart, unstorable
-from gatepass.store.sql.tables import recovery_codes, totp_factors
+from gatepass.store.sql.tables import passkeys, recovery_codes, totp_factors
 
 __all__ = ["SqlFactorStore"]
 
@@ -60,6 +60,20 @@ class SqlFactorStore(SqlPart):
         async with self.reading() as conn:
             row = (await conn.execute(select(totp_factors).where(_TOTP.user_id == user_id))).first()
         return None if row is None else _to_factor(row)
+
+    async def second_factors(self, user_id: str) -> SecondFactors:
+        if unstorable(user_id):
+            return SecondFactors(totp=False, passkeys=0)
+        totp_on = select(_TOTP.confirmed).where(_TOTP.user_id == user_id).scalar_subquery()
+        count = (
+            select(func.count())
+            .select_from(passkeys)
+            .where(passkeys.c.user_id == user_id)
+            .scalar_subquery()
+        )
+        async with self.reading() as conn:
+            row = (await conn.execute(select(totp_on, count))).one()
+        return SecondFactors(totp=bool(row[0]), passkeys=int(row[1]))
 
     async def confirm_totp(
         self, user_id: str, *, step: int, recovery_hashes: Collection[str]
