@@ -25,7 +25,13 @@ from gatepass.store.sql.engine import async_url, create_engine, transaction
 from gatepass.store.sql.migrate import alembic_config
 from gatepass.store.sql.store import SqlStore
 from gatepass.store.sql.tables import metadata
-from tests.store.conftest import StoreMaker, failing_statements, one_token, postgres_schema
+from tests.store.conftest import (
+    StoreMaker,
+    before_statements,
+    failing_statements,
+    one_token,
+    postgres_schema,
+)
 
 NOW = 1_700_000_000.0
 
@@ -71,6 +77,31 @@ async def test_unmigrated_database_is_unavailable_with_a_hint(
     store = make_sql_store()
     with pytest.raises(ServiceUnavailableError, match="gatepass db upgrade"):
         await store.get_user("x")
+
+
+async def test_a_one_statement_read_sends_no_begin_and_no_commit(tmp_path: Path) -> None:
+    """SQLite: a single-statement read runs in pysqlite's autocommit (each BEGIN
+    and COMMIT would be one more trip to aiosqlite's thread); a multi-statement
+    write still takes its BEGIN IMMEDIATE."""
+    store = SqlStore(f"sqlite:///{tmp_path / 'one.db'}")
+    try:
+        await store.migrate()
+        user = await store.create_user("a@example.com", "h", now=NOW)
+        sent: list[str] = []
+        with before_statements(store, lambda *args: sent.append(args[2].split()[0].upper())):
+            assert await store.get_user(user.id) == user
+            assert await store.get_user_by_email("A@example.com") == user
+            assert (await store.second_factors(user.id)).passkeys == 0
+        assert sent == ["SELECT", "SELECT", "SELECT"]
+        sent.clear()
+        with before_statements(store, lambda *args: sent.append(args[2].split()[0].upper())):
+            await store.start_session(
+                user.id, "t" * 64, now=NOW, expires_at=NOW + 60, refresh_expires_at=NOW + 60
+            )
+        assert sent[0] == "BEGIN"
+        assert sent.count("INSERT") == 3
+    finally:
+        await store.close()
 
 
 async def test_stores_share_one_database(make_sql_store: StoreMaker) -> None:
@@ -138,11 +169,15 @@ async def test_a_login_whose_audit_insert_fails_is_rolled_back(make_sql_store: S
     store = make_sql_store()
     await store.migrate()
     user = await store.create_user("a@example.com", "h", now=NOW)
-    failing = failing_statements(store, "INSERT INTO audit_events")
-    with failing, pytest.raises(ServiceUnavailableError):
+    # On PostgreSQL the audit insert travels in the login's one statement (CTEs).
+    failing = failing_statements(store, "INSERT INTO audit_events", anywhere=True)
+    with failing as failed, pytest.raises(ServiceUnavailableError):
         await store.start_session(
             user.id, hash_token("t"), now=NOW, expires_at=NOW + 60, refresh_expires_at=NOW + 9
         )
+    assert len(failed) == 1
+    if store.engine.dialect.name == "sqlite":  # after the session's and the token's
+        assert failed[0].startswith("INSERT INTO AUDIT_EVENTS")
     assert await store.list_sessions(now=NOW) == []
     assert await store.get_refresh_token(hash_token("t")) is None
 
@@ -215,11 +250,14 @@ async def test_postgres_reconnects_after_its_connections_are_killed() -> None:
             try:
                 async with killer.engine.begin() as conn:
                     killed = await conn.execute(
-                        text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+                        text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}
                     )
-                    assert killed.scalar() is True
+                    assert killed.scalar() is True  # with a timeout: returns once it is gone
             finally:
                 await killer.close()
+            # The server closed the socket; the client reads that EOF on its next
+            # turns of the event loop (no query is sent to find out).
+            await asyncio.sleep(0.1)
             assert await store.get_user(user.id) == user
         finally:
             await store.close()

@@ -45,7 +45,7 @@ class SqlAccountTokenStore(SqlPart):
             raise ValueError("duplicate account token hash") from None
 
     async def _user_exists(self, user_id: str) -> bool:
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             found = await conn.execute(users.select().where(users.c.id == user_id))
             return found.first() is not None
 

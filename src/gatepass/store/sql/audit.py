@@ -41,7 +41,7 @@ class SqlAuditStore(SqlPart):
         query = select(audit_events).order_by(audit_events.c.id.desc()).limit(page(limit)[0])
         if user_id is not None:
             query = query.where(audit_events.c.user_id == user_id)
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [rows.to_audit(r) for r in await conn.execute(query)]
 
 

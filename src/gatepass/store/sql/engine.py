@@ -17,15 +17,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import event, exc, func, select
+from sqlalchemy import event, exc, func, literal, select
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql.dml import Insert, Update
 
 from gatepass.errors import ConfigError, ServiceUnavailableError
 from gatepass.filemodes import create_owner_only, restrict_to_owner
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 _WRITE = "gatepass_write"
+_ONE_STATEMENT = "gatepass_one_statement"
 SQLITE_BUSY_TIMEOUT_S = 30
 _WAL_RETRY_S = 0.01
 PG_CONNECT_TIMEOUT_S = 5
@@ -191,8 +193,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        write = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(_ONE_STATEMENT, False):
+            return  # pysqlite is in autocommit: the one statement is its own transaction
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN")
 
 
 def unavailable(error: BaseException) -> ServiceUnavailableError | None:
@@ -209,10 +213,27 @@ def unavailable(error: BaseException) -> ServiceUnavailableError | None:
 
 
 @asynccontextmanager
-async def transaction(engine: AsyncEngine, *, write: bool) -> AsyncIterator[AsyncConnection]:
-    """One transaction; committed on success, rolled back on any error."""
+async def transaction(
+    engine: AsyncEngine, *, write: bool, single: bool = False
+) -> AsyncIterator[AsyncConnection]:
+    """One transaction; committed on success, rolled back on any error.
+
+    ``single``: a connection for ONE statement, outside any transaction. One
+    statement is atomic and sees one snapshot by itself, and a BEGIN and COMMIT
+    around it would cost two more round trips to PostgreSQL (asyncpg in
+    autocommit) and four more trips to aiosqlite's thread. Never for two
+    statements that must agree with each other. (SQLite writes are never
+    single: ``BEGIN IMMEDIATE`` queues writers.)
+    """
     try:
         async with engine.connect() as conn:
+            if single:
+                if conn.dialect.name == "postgresql":
+                    await conn.execution_options(isolation_level="AUTOCOMMIT")
+                else:
+                    await conn.execution_options(**{_ONE_STATEMENT: True})
+                yield conn
+                return
             if write:
                 await conn.execution_options(**{_WRITE: True})
             async with conn.begin():
@@ -222,6 +243,19 @@ async def transaction(engine: AsyncEngine, *, write: bool) -> AsyncIterator[Asyn
         if mapped is None:
             raise
         raise mapped from error
+
+
+async def execute_together(conn: AsyncConnection, statements: Sequence[Insert | Update]) -> None:
+    """Run writes that belong together, in the caller's transaction. PostgreSQL
+    takes them as ONE statement (data-modifying CTEs travel in one round trip);
+    SQLite has no data-modifying CTEs, and a statement costs it no round trip:
+    one by one."""
+    if conn.dialect.name == "postgresql":
+        ctes = [statement.cte(f"w{i}") for i, statement in enumerate(statements)]
+        await conn.execute(select(literal(1)).add_cte(*ctes))
+    else:
+        for statement in statements:
+            await conn.execute(statement)
 
 
 async def serialise(conn: AsyncConnection, lock_id: int) -> None:
@@ -246,6 +280,17 @@ class SqlPart:
 
     def reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return transaction(self.engine, write=False)
+
+    def reading_one(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """For one read statement: no transaction around it (``transaction``'s ``single``)."""
+        return transaction(self.engine, write=False, single=True)
+
+    def writing_together(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """For ONE ``execute_together`` of writes: on PostgreSQL that is one
+        statement, atomic by itself, sent with no BEGIN or COMMIT (one round
+        trip in all); on SQLite its statements in one write transaction."""
+        single = self.engine.dialect.name == "postgresql"
+        return transaction(self.engine, write=True, single=single)
 
     def writing(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """SQLite: ``BEGIN IMMEDIATE``, so writers queue instead of failing on upgrade."""

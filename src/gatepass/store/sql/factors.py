@@ -57,7 +57,7 @@ class SqlFactorStore(SqlPart):
     async def get_totp(self, user_id: str) -> TotpFactor | None:
         if unstorable(user_id):
             return None
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             row = (await conn.execute(select(totp_factors).where(_TOTP.user_id == user_id))).first()
         return None if row is None else _to_factor(row)
 
@@ -71,7 +71,7 @@ class SqlFactorStore(SqlPart):
             .where(passkeys.c.user_id == user_id)
             .scalar_subquery()
         )
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             row = (await conn.execute(select(totp_on, count))).one()
         return SecondFactors(totp=bool(row[0]), passkeys=int(row[1]))
 
@@ -137,7 +137,7 @@ class SqlFactorStore(SqlPart):
         if unstorable(user_id):
             return 0
         query = select(func.count()).select_from(recovery_codes).where(_CODES.user_id == user_id)
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return int((await conn.execute(query)).scalar_one())
 
 

@@ -50,7 +50,7 @@ class SqlIdentityStore(SqlPart):
         if unstorable(provider) or unstorable(subject):
             return None
         query = select(identities).where(_ID.provider == provider, _ID.subject == subject)
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             row = (await conn.execute(query)).first()
         return None if row is None else _to_identity(row)
 
@@ -58,7 +58,7 @@ class SqlIdentityStore(SqlPart):
         if unstorable(user_id):
             return []
         query = select(identities).where(_ID.user_id == user_id).order_by(_ID.created_at, _ID.id)
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [_to_identity(r) for r in await conn.execute(query)]
 
     async def touch_identity(self, identity_id: str, *, now: float) -> None:

@@ -50,7 +50,7 @@ class SqlKeyStore(SqlPart):
         query = select(signing_keys).order_by(signing_keys.c.created_at, signing_keys.c.kid)
         if statuses is not None:
             query = query.where(signing_keys.c.status.in_(list(statuses)))
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [rows.to_key(r) for r in await conn.execute(query)]
 
     async def set_signing_key_status(

@@ -90,7 +90,7 @@ class SqlOutboxStore(SqlPart):
             .limit(limit)
             .offset(offset)
         )
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [_to_entry(row) for row in await conn.execute(query)]
 
     async def retry_mail(self, entry_id: str | None, *, now: float) -> int:

@@ -53,12 +53,12 @@ class SqlPasskeyStore(SqlPart):
             raise PasskeyExistsError() from None
 
     async def _user_exists(self, user_id: str) -> bool:
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             found = await conn.execute(select(users.c.id).where(users.c.id == user_id))
             return found.first() is not None
 
     async def get_passkey_by_credential(self, credential_id: bytes) -> Passkey | None:
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             query = select(passkeys).where(_KEYS.credential_id == credential_id)
             row = (await conn.execute(query)).first()
         return None if row is None else _to_passkey(row)
@@ -67,7 +67,7 @@ class SqlPasskeyStore(SqlPart):
         if unstorable(user_id):
             return []
         query = select(passkeys).where(_KEYS.user_id == user_id)
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             found = await conn.execute(query.order_by(_KEYS.created_at, _KEYS.id))
             return [_to_passkey(r) for r in found]
 
@@ -75,7 +75,7 @@ class SqlPasskeyStore(SqlPart):
         if unstorable(user_id):
             return 0
         query = select(func.count()).select_from(passkeys).where(_KEYS.user_id == user_id)
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return int((await conn.execute(query)).scalar_one())
 
     async def rename_passkey(self, user_id: str, passkey_id: str, name: str) -> Passkey | None:

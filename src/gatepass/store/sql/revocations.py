@@ -38,14 +38,14 @@ class SqlRevocationStore(SqlPart):
             .order_by(revocations.c.seq)
             .limit(page(limit)[0])
         )
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [rows.to_revocation(r) for r in await conn.execute(query)]
 
     async def live_revocations(self, *, now: float) -> list[Revocation]:
         query = (
             select(revocations).where(revocations.c.expires_at > now).order_by(revocations.c.seq)
         )
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [rows.to_revocation(r) for r in await conn.execute(query)]
 
     async def purge_revocations(self, *, now: float) -> int:

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert, Update
 
 from gatepass.store.records import RefreshToken, new_id
+from gatepass.store.sql.engine import execute_together
 from gatepass.store.sql.tables import audit_events, refresh_tokens, sessions
 
-__all__ = ["write_rotation"]
+__all__ = ["token_insert", "write_rotation"]
 
 
 async def write_rotation(
@@ -35,13 +36,7 @@ async def write_rotation(
     """Write the rotation of ``spent`` (and ``audit``'s row when given); the successor."""
     successor = RefreshToken(new_id(), spent.session_id, token_hash, now, expires_at, None, None)
     statements: list[Insert | Update] = [
-        insert(refresh_tokens).values(
-            id=successor.id,
-            session_id=spent.session_id,
-            token_hash=token_hash,
-            created_at=now,
-            expires_at=expires_at,
-        ),
+        token_insert(successor),
         update(refresh_tokens)
         .where(refresh_tokens.c.id == spent.id)
         .values(spent_at=now, successor_id=successor.id, successor_sealed=sealed),
@@ -50,13 +45,19 @@ async def write_rotation(
     if audit is not None:
         statements.append(insert(audit_events).values(**audit))
     try:
-        if conn.dialect.name == "postgresql":
-            ctes = [s.cte(f"w{i}") for i, s in enumerate(statements)]
-            await conn.execute(select(literal(1)).add_cte(*ctes))
-        else:
-            for statement in statements:
-                await conn.execute(statement)
+        await execute_together(conn, statements)
     except IntegrityError:
         # Fails the whole transaction; a 256-bit token never collides by chance.
         raise ValueError("duplicate refresh token hash") from None
     return successor
+
+
+def token_insert(token: RefreshToken) -> Insert:
+    """The insert of a new refresh token (a login's first, a rotation's successor)."""
+    return insert(refresh_tokens).values(
+        id=token.id,
+        session_id=token.session_id,
+        token_hash=token.token_hash,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+    )

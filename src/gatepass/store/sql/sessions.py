@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 
 from gatepass.errors import NotFoundError
 from gatepass.store.records import RefreshToken, Session, new_id, new_session_id
@@ -29,11 +30,12 @@ from gatepass.store.rotation import (
 )
 from gatepass.store.sql import rows
 from gatepass.store.sql.audit import audit_values, insert_audit
-from gatepass.store.sql.engine import SqlPart, unstorable
+from gatepass.store.sql.engine import SqlPart, execute_together, unstorable
 from gatepass.store.sql.revocations import insert_revocation
 from gatepass.store.sql.rotation_read import read_rotation
-from gatepass.store.sql.rotation_write import write_rotation
-from gatepass.store.sql.tables import refresh_tokens, sessions
+from gatepass.store.sql.rotation_write import token_insert, write_rotation
+from gatepass.store.sql.tables import audit_events, refresh_tokens, sessions
+from gatepass.store.sql.users import select_user
 from gatepass.store.validation import page
 
 __all__ = ["SqlSessionStore", "SqlTokenStore"]
@@ -54,7 +56,7 @@ class SqlSessionStore(SqlPart):
         )
         try:
             async with self.writing() as conn:
-                await _insert_session(conn, session)
+                await conn.execute(_session_insert(session))
         except IntegrityError:
             raise NotFoundError("No such user") from None
         return session
@@ -74,21 +76,30 @@ class SqlSessionStore(SqlPart):
         session = Session(
             new_session_id(), user_id, now, now, expires_at, None, None, user_agent, ip, tuple(amr)
         )
-        try:
-            async with self.writing() as conn:
-                await _insert_session(conn, session)
-                token = await _insert_token(conn, session.id, token_hash, now, refresh_expires_at)
-                await insert_audit(
-                    conn, "login", now, user_id, session.id, Requester(ip, user_agent)
+        token = RefreshToken(new_id(), session.id, token_hash, now, refresh_expires_at, None, None)
+        audit = audit_values("login", now, user_id, session.id, Requester(ip, user_agent))
+        try:  # one round trip on PostgreSQL: the three inserts as one statement
+            async with self.writing_together() as conn:
+                await execute_together(
+                    conn,
+                    [
+                        _session_insert(session),
+                        token_insert(token),
+                        insert(audit_events).values(**audit),
+                    ],
                 )
         except IntegrityError:
-            raise NotFoundError("No such user") from None
+            async with self.reading_one() as conn:
+                if await select_user(conn, user_id) is None:
+                    raise NotFoundError("No such user") from None
+            # Fails the whole transaction; a 256-bit token never collides by chance.
+            raise ValueError("duplicate refresh token hash") from None
         return session, token
 
     async def get_session(self, session_id: str) -> Session | None:
         if unstorable(session_id):
             return None
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return await _get_session(conn, session_id, lock=False)
 
     async def reauthenticate_session(
@@ -130,7 +141,7 @@ class SqlSessionStore(SqlPart):
             )
             .order_by(sessions.c.last_used_at.desc(), sessions.c.id)
         )
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [rows.to_session(r) for r in await conn.execute(query)]
 
     async def list_sessions(
@@ -153,7 +164,7 @@ class SqlSessionStore(SqlPart):
             .limit(limit)
             .offset(offset)
         )
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [rows.to_session(r) for r in await conn.execute(query)]
 
     async def revoke_session(
@@ -191,13 +202,13 @@ class SqlTokenStore(SqlPart):
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
         if unstorable(token_hash):
             return None
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return await _get_token(conn, refresh_tokens.c.token_hash == token_hash, lock=False)
 
     async def get_refresh_token_by_id(self, token_id: str) -> RefreshToken | None:
         if unstorable(token_id):
             return None
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return await _get_token(conn, refresh_tokens.c.id == token_id, lock=False)
 
     async def rotate_refresh(
@@ -237,18 +248,16 @@ class SqlTokenStore(SqlPart):
 # --- statements shared inside transactions ------------------------------
 
 
-async def _insert_session(conn: AsyncConnection, session: Session) -> None:
-    await conn.execute(
-        insert(sessions).values(
-            id=session.id,
-            user_id=session.user_id,
-            created_at=session.created_at,
-            last_used_at=session.last_used_at,
-            expires_at=session.expires_at,
-            user_agent=session.user_agent,
-            ip=session.ip,
-            amr=" ".join(session.amr) or None,
-        )
+def _session_insert(session: Session) -> Insert:
+    return insert(sessions).values(
+        id=session.id,
+        user_id=session.user_id,
+        created_at=session.created_at,
+        last_used_at=session.last_used_at,
+        expires_at=session.expires_at,
+        user_agent=session.user_agent,
+        ip=session.ip,
+        amr=" ".join(session.amr) or None,
     )
 
 
@@ -269,15 +278,7 @@ async def _insert_token(
 ) -> RefreshToken:
     token = RefreshToken(new_id(), session_id, token_hash, now, expires_at, None, None)
     try:
-        await conn.execute(
-            insert(refresh_tokens).values(
-                id=token.id,
-                session_id=session_id,
-                token_hash=token_hash,
-                created_at=now,
-                expires_at=expires_at,
-            )
-        )
+        await conn.execute(token_insert(token))
     except IntegrityError:
         # Fails the whole transaction; a 256-bit token never collides by chance.
         raise ValueError("duplicate refresh token hash") from None

@@ -61,14 +61,14 @@ class SqlUserStore(SqlPart):
     async def get_user(self, user_id: str) -> User | None:
         if unstorable(user_id):
             return None
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return await select_user(conn, user_id)
 
     async def get_user_by_email(self, email: str) -> User | None:
         if unstorable(email):
             return None
         query = select(users).where(users.c.email == email_lookup_key(email))
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             row = (await conn.execute(query)).first()
         return None if row is None else rows.to_user(row)
 
@@ -121,7 +121,7 @@ class SqlUserStore(SqlPart):
     async def list_users(self, *, limit: int = 100, offset: int = 0) -> list[User]:
         limit, offset = page(limit, offset)
         query = select(users).order_by(users.c.created_at, users.c.id).limit(limit).offset(offset)
-        async with self.reading() as conn:
+        async with self.reading_one() as conn:
             return [rows.to_user(r) for r in await conn.execute(query)]
 
 
