@@ -20,31 +20,21 @@ Two addresses that look the same are the same account. ``normalise_email``:
    stored form shows a look-alike domain for what it is.
 
 Errors are ``InvalidEmailError`` with fixed text: never any part of the input.
-
-Both forms are pure functions of the text, and a login computes them on every
-attempt (about 0.2 ms: two passes of ``email-validator``), so the last
-``FORMS_CACHED`` answers, refusals included (as their fixed message, never an
-exception object), are kept in an LRU: the cost stays bounded whatever is sent.
 """
 
 from __future__ import annotations
 
-import functools
 import unicodedata
-from collections.abc import Callable
 from typing import Final
 
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 from gatepass.errors import InvalidEmailError
 
-__all__ = ["FORMS_CACHED", "MAX_EMAIL_LENGTH", "is_invisible", "normalise_email", "sign_in_email"]
+__all__ = ["MAX_EMAIL_LENGTH", "is_invisible", "normalise_email", "sign_in_email"]
 
 #: The most characters an email may have before normalisation (RFC 3696 errata).
 MAX_EMAIL_LENGTH: Final = 320
-#: How many answers of each of ``normalise_email`` and ``sign_in_email`` are kept
-#: (a few MiB each at most: an input over ``MAX_EMAIL_LENGTH`` is refused before).
-FORMS_CACHED: Final = 4096
 
 _INVISIBLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp"})
 # Default_Ignorable_Code_Point (Unicode DerivedCoreProperties) outside category Cf:
@@ -89,51 +79,6 @@ def is_invisible(char: str) -> bool:
 
 def normalise_email(email: str) -> str:
     """The stored form of ``email``, or ``InvalidEmailError`` saying why not."""
-    return _answer(_normal_form(_bounded(email)))
-
-
-def sign_in_email(email: str) -> str:
-    """What a sign-in with ``email`` looks up (``InvalidEmailError`` only for what no row holds).
-
-    Its stored form; or, for an address the rule refuses for its syntax or its
-    domain (``user@intranet.local``: a row migration 0002 had to leave alone),
-    the fold that came before the rule, so such an account can still sign in.
-    Invisible characters, spaces and an over-long address are refused with
-    the same 422 as at registration: no stored address has them.
-    """
-    return _answer(_sign_in_form(_bounded(email)))
-
-
-def _bounded(email: str) -> str:
-    """``email`` trimmed, refused when too long: what the caches may keep is short."""
-    email = email.strip()
-    if len(email) > MAX_EMAIL_LENGTH:
-        raise InvalidEmailError(TOO_LONG)
-    return email
-
-
-def _answer(form: tuple[str, bool]) -> str:
-    """``(form, True)`` is an address; ``(message, False)`` the refusal's fixed text."""
-    text, ok = form
-    if not ok:
-        raise InvalidEmailError(text)
-    return text
-
-
-def _kept(form: Callable[[str], str]) -> Callable[[str], tuple[str, bool]]:
-    """``form`` behind an LRU of its last ``FORMS_CACHED`` answers, refusals as messages."""
-
-    @functools.lru_cache(maxsize=FORMS_CACHED)
-    def kept(email: str) -> tuple[str, bool]:
-        try:
-            return form(email), True
-        except InvalidEmailError as exc:
-            return exc.message, False
-
-    return kept
-
-
-def _normalised(email: str) -> str:
     email = email.strip()
     if len(email) > MAX_EMAIL_LENGTH:
         raise InvalidEmailError(TOO_LONG)
@@ -147,7 +92,15 @@ def _normalised(email: str) -> str:
     return f"{final.local_part}@{final.ascii_domain.lower()}"
 
 
-def _signing_in(email: str) -> str:
+def sign_in_email(email: str) -> str:
+    """What a sign-in with ``email`` looks up (``InvalidEmailError`` only for what no row holds).
+
+    Its stored form; or, for an address the rule refuses for its syntax or its
+    domain (``user@intranet.local``: a row migration 0002 had to leave alone),
+    the fold that came before the rule, so such an account can still sign in.
+    Invisible characters, spaces and an over-long address are refused with
+    the same 422 as at registration: no stored address has them.
+    """
     email = email.strip()
     if len(email) > MAX_EMAIL_LENGTH:
         raise InvalidEmailError(TOO_LONG)
@@ -158,10 +111,6 @@ def _signing_in(email: str) -> str:
         if exc.message != NOT_AN_ADDRESS:
             raise
         return email.lower()
-
-
-_normal_form = _kept(_normalised)
-_sign_in_form = _kept(_signing_in)
 
 
 def _refuse_hidden(email: str) -> None:
