@@ -104,6 +104,25 @@ async def test_a_one_statement_read_sends_no_begin_and_no_commit(tmp_path: Path)
         await store.close()
 
 
+@pytest.mark.postgres
+async def test_postgres_autocommit_reads_leave_the_pooled_connection_transactional() -> None:
+    """A one-statement read runs in autocommit; the same pooled connection, used
+    next for a transaction, is in a transaction again (one txid for its statements)."""
+    async with postgres_schema() as (url, schema):
+        store = SqlStore(url, search_path=schema, pool_size=1)
+        try:
+            await store.migrate()
+            for _ in range(3):
+                async with store.reading_one() as conn:
+                    alone = (await conn.execute(text("SELECT txid_current()"))).scalar()
+                async with store.writing() as conn:
+                    first = (await conn.execute(text("SELECT txid_current()"))).scalar()
+                    second = (await conn.execute(text("SELECT txid_current()"))).scalar()
+                assert first == second != alone
+        finally:
+            await store.close()
+
+
 async def test_stores_share_one_database(make_sql_store: StoreMaker) -> None:
     a, b = make_sql_store(), make_sql_store()
     await a.migrate()
