@@ -102,6 +102,7 @@ async def peek_mfa_token(store: Store, presented: str, now: float) -> User:
 
 async def finish_mfa(
     store: Store,
+    limits: Limits,
     issuer: GrantIssuer,
     *,
     presented: str,
@@ -111,8 +112,9 @@ async def finish_mfa(
     clock: Clock,
 ) -> tuple[TokenGrant, bool]:
     """The login's grant and whether it goes in cookies, once ``second_factor``
-    accepted. ``InvalidTokenError`` for a dead ``mfa_token``; the factor's own
-    refusal (the token lives on, up to 5 of them)."""
+    accepted (a whole login: the account's failures are forgiven here, and only
+    here among the second steps). ``InvalidTokenError`` for a dead
+    ``mfa_token``; the factor's own refusal (the token lives on, up to 5 of them)."""
     now = clock()
     record, user = await open_mfa_token(store, presented, now)
     state = mfa_token.state_of(record)
@@ -126,6 +128,7 @@ async def finish_mfa(
     except RateLimitedError:  # locked out for now: the token waits, as the password would
         await store.save_account_token(record)
         raise
+    await limits.login_succeeded(user.email, requester.ip or "unknown")
     # Each method once, ``mfa`` last (a provider's first step may say ``mfa`` or ``otp`` too).
     amr = tuple(dict.fromkeys((*(m for m in state.first if m != "mfa"), *factor_amr, "mfa")))
     grant = await start_login(
@@ -160,11 +163,11 @@ async def verify_mfa(
             requester=requester,
             now=now,
         )
-        await limits.login_succeeded(user.email, requester.ip or "unknown")  # a whole login
         return ("otp",)
 
     return await finish_mfa(
         store,
+        limits,
         issuer,
         presented=presented,
         second_factor=judge,

@@ -78,11 +78,11 @@ async def verify_mfa_passkey(
         except InvalidPasskeyError:
             await record_failed_code(store, limits, user=user, requester=requester, now=now)
             raise
-        await limits.login_succeeded(user.email, client)
         return proven.amr
 
     return await finish_mfa(
         store,
+        limits,
         issuer,
         presented=presented,
         second_factor=judge,

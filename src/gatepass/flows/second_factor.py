@@ -10,7 +10,7 @@ against the account's lockout as a wrong password does
 asked first (``Limits.admit_login``), so a locked account takes no guesses.
 A right code forgives no failures: only a whole login does
 (``Limits.login_succeeded``, called by the login's second step,
-``mfa_login.verify_mfa``, and by ``reauth.confirm_password``). Else whoever
+``mfa_login.finish_mfa``, whatever the factor, and by ``reauth.confirm_password``). Else whoever
 holds the codes (a session's thief who set TOTP up with their own app) could
 clear the lockout of the passwords they guess.
 
