@@ -1,4 +1,5 @@
-"""What the MFA flow tests share: the sealer, and a user with TOTP on (pyotp as the app)."""
+"""What the MFA flow tests share: the sealer, a user with TOTP on (pyotp as the app),
+and the password step that a second factor then finishes."""
 
 from __future__ import annotations
 
@@ -6,12 +7,21 @@ from dataclasses import dataclass
 
 import pyotp
 
-from gatepass.flows import mfa
+from gatepass.flows import login, mfa
+from gatepass.flows.mfa_login import MfaRequired
 from gatepass.store.protocols import Store
 from gatepass.store.records import User
 from gatepass.tokens.sealing import Sealer
 from tests.clock import Clock
-from tests.flows.conftest import EMAIL, PASSWORD, WHO, CountedLimits
+from tests.flows.conftest import (
+    EMAIL,
+    ISSUER,
+    PASSWORD,
+    SESSION_TTL,
+    WHO,
+    CountedLimits,
+    PlainPasswords,
+)
 
 SEALER = Sealer("mfa-flow-tests-kek-" + "k" * 30, b"gatepass totp secret v1")
 
@@ -42,3 +52,23 @@ async def enrolled(store: Store, clock: Clock, limits: CountedLimits | None = No
     )
     clock.now += 30
     return Enrolled(user, app, codes)
+
+
+async def password_step(
+    store: Store, clock: Clock, limits: CountedLimits, *, cookies: bool = False
+) -> MfaRequired:
+    """The right password of ``EMAIL``, for a user with a second factor: ``MfaRequired``."""
+    answer = await login(
+        store,
+        PlainPasswords(),
+        limits,
+        ISSUER,
+        email=EMAIL,
+        password=PASSWORD,
+        requester=WHO,
+        session_ttl=SESSION_TTL,
+        clock=clock,
+        cookies=cookies,
+    )
+    assert isinstance(answer, MfaRequired)
+    return answer

@@ -5,44 +5,23 @@ from __future__ import annotations
 import pytest
 
 from gatepass.errors import InvalidCodeError, InvalidTokenError
-from gatepass.flows import login, refresh
+from gatepass.flows import refresh
 from gatepass.flows.grant import TokenGrant
-from gatepass.flows.mfa_login import MfaRequired, verify_mfa
+from gatepass.flows.mfa_login import verify_mfa
 from gatepass.jose import decode_unverified
 from gatepass.store.protocols import Store
 from tests.clock import Clock
 from tests.flows.conftest import (
     EMAIL,
     ISSUER,
-    PASSWORD,
     POLICY,
     SESSION_TTL,
     WHO,
     CountedLimits,
-    PlainPasswords,
     events,
     logged_in,
 )
-from tests.flows.mfa_helpers import SEALER, Enrolled, enrolled
-
-
-async def password_step(
-    store: Store, clock: Clock, limits: CountedLimits, *, cookies: bool = False
-) -> MfaRequired:
-    answer = await login(
-        store,
-        PlainPasswords(),
-        limits,
-        ISSUER,
-        email=EMAIL,
-        password=PASSWORD,
-        requester=WHO,
-        session_ttl=SESSION_TTL,
-        clock=clock,
-        cookies=cookies,
-    )
-    assert isinstance(answer, MfaRequired)
-    return answer
+from tests.flows.mfa_helpers import SEALER, Enrolled, enrolled, password_step
 
 
 async def second_step(

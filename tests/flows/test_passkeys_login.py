@@ -16,9 +16,9 @@ from gatepass.errors import (
     InvalidTokenError,
     NotFoundError,
 )
-from gatepass.flows import login, mfa, passkeys
+from gatepass.flows import mfa, passkeys
 from gatepass.flows.grant import TokenGrant
-from gatepass.flows.mfa_login import MfaRequired, verify_mfa
+from gatepass.flows.mfa_login import verify_mfa
 from gatepass.flows.passkeys_login import login_options, passkey_login
 from gatepass.flows.passkeys_mfa import mfa_passkey_options, verify_mfa_passkey
 from gatepass.jose import decode_unverified
@@ -29,14 +29,12 @@ from tests.clock import Clock
 from tests.flows.conftest import (
     EMAIL,
     ISSUER,
-    PASSWORD,
     SESSION_TTL,
     WHO,
     CountedLimits,
-    PlainPasswords,
     events,
 )
-from tests.flows.mfa_helpers import SEALER
+from tests.flows.mfa_helpers import SEALER, password_step
 from tests.flows.passkey_helpers import RP, add_passkey, with_passkey
 
 
@@ -251,22 +249,6 @@ async def test_a_shape_no_browser_sends_is_a_bad_request(store: Store, clock: Cl
 
 
 # --- the second step after a password ----------------------------------------
-
-
-async def password_step(store: Store, clock: Clock, limits: CountedLimits) -> MfaRequired:
-    answer = await login(
-        store,
-        PlainPasswords(),
-        limits,
-        ISSUER,
-        email=EMAIL,
-        password=PASSWORD,
-        requester=WHO,
-        session_ttl=SESSION_TTL,
-        clock=clock,
-    )
-    assert isinstance(answer, MfaRequired)
-    return answer
 
 
 async def second_step(
