@@ -15,6 +15,13 @@ export function proofOf(typed) {
 
 let mfaToken = null;
 
+/** The mfa_token is spent, expired or ended by too many wrong tries: back to the password. */
+function loginEnded() {
+  endMfaStep();
+  $("auth-error").textContent = "This login has ended. Log in again with your password.";
+  $("password").focus();
+}
+
 /**
  * Wire the second step's form once.
  * @param {ReturnType<import("./gatepass-client.js").createClient>} client
@@ -37,10 +44,7 @@ export function wireMfaStep(client, { onSignedIn }) {
       } catch (err) {
         log("login", `second step (${kind}) → ${err.status} ${err.code}`, "bad");
         if (err.code === "invalid_token") {
-          // Spent, expired or ended by too many wrong codes: back to the password.
-          endMfaStep();
-          $("auth-error").textContent = "This login has ended. Log in again with your password.";
-          $("password").focus();
+          loginEnded();
           return;
         }
         $("mfa-error").textContent = errorText(err);
@@ -60,9 +64,7 @@ export function wireMfaStep(client, { onSignedIn }) {
       } catch (err) {
         log("login", `second step (passkey) → ${err.status ?? "refused"} ${err.code ?? err.name}`, "bad");
         if (err.code === "invalid_token") {
-          endMfaStep();
-          $("auth-error").textContent = "This login has ended. Log in again with your password.";
-          $("password").focus();
+          loginEnded();
           return;
         }
         $("mfa-error").textContent = errorText(err);
