@@ -29,7 +29,7 @@ from gatepass.mail.messages import CONFIRM_EMAIL_PAGE, FORGOT_PAGE, RESET_PAGE, 
 from gatepass.server.auth import Principal, current_principal, session_of
 from gatepass.server.cookies import CSRF_HEADER, cookie_names
 from gatepass.server.jsonbody import JsonRoute
-from gatepass.server.requester import requester
+from gatepass.server.requester import requester_of
 from gatepass.server.routes_oidc import ERROR_PAGE
 from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
@@ -163,7 +163,7 @@ def _router(settings: Settings, files: dict[str, bytes]) -> APIRouter:
             state.rotation,
             refresh_id=body.refresh_id,
             session_id=session_of(caller),
-            requester=requester(request, state.settings.trusted_networks),
+            requester=requester_of(request, state),
             clock=state.clock,
         )
         if isinstance(outcome, GraceReplay):

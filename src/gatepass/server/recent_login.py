@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 
 from gatepass.flows.freshness import Proofs, ensure_recent_login
 from gatepass.server.auth import Principal, current_principal, load_rows
-from gatepass.server.requester import requester
+from gatepass.server.requester import requester_of
 from gatepass.server.state import ServerState, get_state
 
 __all__ = ["recent_login", "require_recent_login"]
@@ -36,7 +36,7 @@ async def require_recent_login(
         auth_time=session.auth_time,
         max_age=state.settings.reauth_max_age,
         proofs=proofs,
-        requester=requester(request, state.settings.trusted_networks),
+        requester=requester_of(request, state),
         clock=state.clock,
     )
 

@@ -31,7 +31,7 @@ from gatepass.server.cookies import clear_cookies
 from gatepass.server.delivery import deliver_reauthenticated
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.recent_login import require_recent_login
-from gatepass.server.requester import requester
+from gatepass.server.requester import requester_of
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import User
 from gatepass.store.rotation import Requester
@@ -107,9 +107,6 @@ def _address(user: User) -> dict[str, Any]:
 def account_router() -> APIRouter:
     router = APIRouter(route_class=JsonRoute)
 
-    def who(request: Request, state: ServerState) -> Requester:
-        return requester(request, state.settings.trusted_networks)
-
     async def count(state: ServerState, scope: str, client: Requester) -> None:
         await state.limits.check(scope, client.ip or "unknown")
 
@@ -118,7 +115,7 @@ def account_router() -> APIRouter:
         request: Request, state: State, body: VerifyRequestBody | None = None
     ) -> dict[str, str]:
         """Mail a verification link: to the caller (with an access token) or to ``email``."""
-        client = who(request, state)
+        client = requester_of(request, state)
         if body is None or body.email is None:
             caller = await current_principal(request, state)
             user, _ = await load_rows(state, caller)
@@ -138,14 +135,14 @@ def account_router() -> APIRouter:
 
     @router.post("/verify-email")
     async def verify_email(body: TokenBody, request: Request, state: State) -> dict[str, Any]:
-        await count(state, "link:ip", who(request, state))
+        await count(state, "link:ip", requester_of(request, state))
         user = await flows.verify_email(state.store, presented=body.token, clock=state.clock)
         return _address(user)
 
     @router.post("/password/forgot", status_code=202)
     async def forgot_password(body: EmailBody, request: Request, state: State) -> dict[str, str]:
         email = sign_in_email(body.email)
-        await count(state, "mail:ip", who(request, state))
+        await count(state, "mail:ip", requester_of(request, state))
         state.deferred.later(
             flows.request_password_reset(
                 state.store, state.mailer, state.limits, email=email, clock=state.clock
@@ -155,7 +152,7 @@ def account_router() -> APIRouter:
 
     @router.post("/password/reset", status_code=204)
     async def reset_password(body: ResetBody, request: Request, state: State) -> None:
-        client = who(request, state)
+        client = requester_of(request, state)
         await count(state, "link:ip", client)
         await flows.reset_password(
             state.store,
@@ -183,7 +180,7 @@ def account_router() -> APIRouter:
             session_id=session_of(caller),
             current_password=body.current_password,
             new_password=body.new_password,
-            requester=who(request, state),
+            requester=requester_of(request, state),
             access_ttl=state.settings.access_ttl,
             clock=state.clock,
         )
@@ -192,7 +189,7 @@ def account_router() -> APIRouter:
     async def change_email(
         body: EmailChangeBody, request: Request, caller: Caller, state: State
     ) -> dict[str, str]:
-        client = who(request, state)
+        client = requester_of(request, state)
         await require_recent_login(state, request, caller, _with_password(body.code))
         await count(state, "mail:ip", client)
         await flows.request_email_change(
@@ -210,7 +207,7 @@ def account_router() -> APIRouter:
 
     @router.post("/email/confirm")
     async def confirm_email(body: TokenBody, request: Request, state: State) -> dict[str, Any]:
-        await count(state, "link:ip", who(request, state))
+        await count(state, "link:ip", requester_of(request, state))
         user = await flows.confirm_email_change(
             state.store, presented=body.token, clock=state.clock
         )
@@ -228,7 +225,7 @@ def account_router() -> APIRouter:
             state.mailer,
             user_id=caller.sub,
             password=body.password,
-            requester=who(request, state),
+            requester=requester_of(request, state),
             access_ttl=state.settings.access_ttl,
             clock=state.clock,
         )
@@ -240,7 +237,7 @@ def account_router() -> APIRouter:
     ) -> dict[str, Any]:
         """Log in again inside this session (the password, and a code with TOTP on): a new
         access token with a new ``auth_time``; the refresh token stays as it is."""
-        client = who(request, state)
+        client = requester_of(request, state)
         await count(state, "login:ip", client)  # a password guess, as at /login
         done = await reauthenticate(
             state.store,

@@ -19,7 +19,7 @@ from gatepass.server.auth import Principal, current_principal, load_rows, sessio
 from gatepass.server.cookies import clear_cookies, cookie_names
 from gatepass.server.delivery import deliver, mfa_required
 from gatepass.server.jsonbody import JsonRoute
-from gatepass.server.requester import requester
+from gatepass.server.requester import requester_of
 from gatepass.server.schemas import Accepted
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import Session, hash_token
@@ -68,7 +68,7 @@ def auth_router() -> APIRouter:
             state.limits,
             email=body.email,
             password=body.password,
-            requester=requester(request, state.settings.trusted_networks),
+            requester=requester_of(request, state),
             registration_open=state.settings.registration_open,
         )
         if state.settings.verified_email_required:
@@ -95,7 +95,7 @@ def auth_router() -> APIRouter:
             state.grants,
             email=body.email,
             password=body.password,
-            requester=requester(request, state.settings.trusted_networks),
+            requester=requester_of(request, state),
             session_ttl=state.settings.session_ttl,
             clock=state.clock,
             verified_email_required=state.settings.verified_email_required,
@@ -110,7 +110,7 @@ def auth_router() -> APIRouter:
     async def refresh(
         request: Request, response: Response, state: State, body: RefreshBody | None = None
     ) -> dict[str, Any]:
-        who = requester(request, state.settings.trusted_networks)
+        who = requester_of(request, state)
         await state.limits.check("refresh:ip", who.ip or "unknown")
         from_cookie = body is None or body.refresh_token is None
         cookie = cookie_names(state.settings).refresh

@@ -35,7 +35,7 @@ from gatepass.server.delivery import deliver
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.passkey_bodies import AssertionJson, credential_dict
 from gatepass.server.recent_login import require_recent_login
-from gatepass.server.requester import requester
+from gatepass.server.requester import requester_of
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.protocols import Store
 from gatepass.store.rotation import Requester
@@ -124,9 +124,6 @@ def _qr_svg(uri: str) -> str:
 def mfa_router() -> APIRouter:
     router = APIRouter(route_class=JsonRoute)
 
-    def who(request: Request, state: ServerState) -> Requester:
-        return requester(request, state.settings.trusted_networks)
-
     @router.post("/mfa/totp/setup")
     async def setup_totp(
         request: Request,
@@ -158,7 +155,7 @@ def mfa_router() -> APIRouter:
             state.limits,
             user_id=caller.sub,
             code=body.code,
-            requester=who(request, state),
+            requester=requester_of(request, state),
             clock=state.clock,
         )
 
@@ -197,7 +194,7 @@ def mfa_router() -> APIRouter:
     ) -> dict[str, Any]:
         """The login's second step: the ``mfa_token`` and a code, a recovery code or
         a passkey's ``credential`` (options from ``POST /mfa/passkey/options``)."""
-        client = who(request, state)
+        client = requester_of(request, state)
         await state.limits.check("login:ip", client.ip or "unknown")
         if isinstance(body, PasskeyVerifyBody):
             grant, cookies = await verify_mfa_passkey(

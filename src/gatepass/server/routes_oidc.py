@@ -50,7 +50,7 @@ from gatepass.server.delivery import deliver
 from gatepass.server.errors import error_response
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.recent_login import recent_login
-from gatepass.server.requester import requester
+from gatepass.server.requester import requester_of
 from gatepass.server.state import ServerState, get_state
 from gatepass.settings import Settings
 
@@ -147,7 +147,7 @@ def oidc_router(settings: Settings) -> APIRouter:
             return failed(exc, known)
 
     async def _complete(name: str, request: Request, state: State) -> Response:
-        who = requester(request, state.settings.trusted_networks)
+        who = requester_of(request, state)
         await state.limits.check("login:ip", who.ip or "unknown")
         client = state.federation.client(name)
         now = state.clock()
@@ -221,7 +221,7 @@ def oidc_router(settings: Settings) -> APIRouter:
 
 
 def _ip(request: Request, state: ServerState) -> str:
-    return requester(request, state.settings.trusted_networks).ip or "unknown"
+    return requester_of(request, state).ip or "unknown"
 
 
 def _param(value: str | None) -> str | None:

@@ -25,10 +25,9 @@ from gatepass.server.delivery import deliver
 from gatepass.server.jsonbody import JsonRoute
 from gatepass.server.passkey_bodies import AssertionJson, RegistrationJson, credential_dict
 from gatepass.server.recent_login import recent_login
-from gatepass.server.requester import requester
+from gatepass.server.requester import requester_of
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.passkeys import Passkey
-from gatepass.store.rotation import Requester
 
 __all__ = ["PasskeyIdConvertor", "passkey_json", "passkeys_router"]
 
@@ -98,9 +97,6 @@ def passkey_json(passkey: Passkey) -> dict[str, Any]:
 def passkeys_router() -> APIRouter:
     router = APIRouter(route_class=JsonRoute)
 
-    def who(request: Request, state: ServerState) -> Requester:
-        return requester(request, state.settings.trusted_networks)
-
     @router.post("/passkeys/register/options")
     async def register_options(
         caller: FreshCaller, response: Response, state: State
@@ -122,7 +118,7 @@ def passkeys_router() -> APIRouter:
             user_id=caller.sub,
             credential=credential_dict(body.credential),
             name=body.name,
-            requester=who(request, state),
+            requester=requester_of(request, state),
             clock=state.clock,
         )
         return passkey_json(passkey)
@@ -130,7 +126,7 @@ def passkeys_router() -> APIRouter:
     @router.post("/passkeys/login/options")
     async def login_options(request: Request, response: Response, state: State) -> dict[str, Any]:
         """Options for a discoverable ``navigator.credentials.get()``: no email needed."""
-        await state.limits.check("login:ip", who(request, state).ip or "unknown")
+        await state.limits.check("login:ip", requester_of(request, state).ip or "unknown")
         response.headers["Cache-Control"] = "no-store"
         return await passkeys_login.login_options(
             state.store, state.settings.relying_party, clock=state.clock
@@ -147,7 +143,7 @@ def passkeys_router() -> APIRouter:
             state.limits,
             state.grants,
             credential=credential_dict(body.credential),
-            requester=who(request, state),
+            requester=requester_of(request, state),
             session_ttl=state.settings.session_ttl,
             clock=state.clock,
             verified_email_required=state.settings.verified_email_required,
@@ -184,7 +180,7 @@ def passkeys_router() -> APIRouter:
             state.store,
             user_id=caller.sub,
             passkey_id=passkey_id,
-            requester=who(request, state),
+            requester=requester_of(request, state),
             clock=state.clock,
         )
 

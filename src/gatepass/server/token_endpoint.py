@@ -33,7 +33,7 @@ from gatepass import flows
 from gatepass.errors import GatepassError, JoseError
 from gatepass.server.errors import oauth_error, oauth_error_response
 from gatepass.server.proxy import client_ip
-from gatepass.server.requester import requester
+from gatepass.server.requester import requester_of
 from gatepass.server.state import ServerState, get_state
 from gatepass.store.records import hash_token
 
@@ -126,7 +126,7 @@ async def _grant(state: ServerState, request: Request, form: FormData) -> Respon
         state.rotation,
         state.grants,
         presented=presented,
-        requester=requester(request, state.settings.trusted_networks),
+        requester=requester_of(request, state),
         clock=state.clock,
     )
     body = {
