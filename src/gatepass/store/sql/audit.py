@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 
 from gatepass.store.records import AuditEvent
 from gatepass.store.rotation import Requester
@@ -16,7 +16,7 @@ from gatepass.store.sql.engine import SqlPart
 from gatepass.store.sql.tables import audit_events
 from gatepass.store.validation import page
 
-__all__ = ["SqlAuditStore", "audit_values", "insert_audit"]
+__all__ = ["SqlAuditStore", "audit_insert", "audit_values"]
 
 
 class SqlAuditStore(SqlPart):
@@ -31,9 +31,20 @@ class SqlAuditStore(SqlPart):
         user_agent: str | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> AuditEvent:
-        requester = Requester(ip, user_agent, detail)
+        values = audit_values(event, at, user_id, session_id, Requester(ip, user_agent, detail))
+        statement = insert(audit_events).values(**values).returning(audit_events.c.id)
         async with self.writing() as conn:
-            return await insert_audit(conn, event, at, user_id, session_id, requester)
+            event_id = int((await conn.execute(statement)).scalar_one())
+        return AuditEvent(
+            event_id,
+            at,
+            event,
+            user_id,
+            session_id,
+            ip,
+            user_agent,
+            json.loads(values["detail"]),
+        )
 
     async def list_audit_events(
         self, *, limit: int = 100, user_id: str | None = None
@@ -45,34 +56,10 @@ class SqlAuditStore(SqlPart):
             return [rows.to_audit(r) for r in await conn.execute(query)]
 
 
-async def insert_audit(
-    conn: AsyncConnection,
-    event: str,
-    at: float,
-    user_id: str | None,
-    session_id: str | None,
-    requester: Requester,
-) -> AuditEvent:
-    """One audit row, in the caller's transaction (a login or refresh writes it with its rows)."""
-    values = audit_values(event, at, user_id, session_id, requester)
-    statement = insert(audit_events).values(**values)
-    result = await conn.execute(statement.returning(audit_events.c.id))
-    return AuditEvent(
-        int(result.scalar_one()),
-        at,
-        event,
-        user_id,
-        session_id,
-        requester.ip,
-        requester.user_agent,
-        json.loads(values["detail"]),
-    )
-
-
 def audit_values(
     event: str, at: float, user_id: str | None, session_id: str | None, requester: Requester
 ) -> dict[str, Any]:
-    """The columns of one audit row (``insert_audit``, and a refresh's one statement)."""
+    """The columns of one audit row (``add_audit_event``, ``audit_insert``)."""
     detail = dict(requester.detail or {})
     return {
         "at": at,
@@ -83,3 +70,11 @@ def audit_values(
         "user_agent": requester.user_agent,
         "detail": json.dumps(detail, separators=(",", ":"), sort_keys=True),
     }
+
+
+def audit_insert(
+    event: str, at: float, user_id: str | None, session_id: str | None, requester: Requester
+) -> Insert:
+    """The insert of one audit row, to travel with other writes (a login's and a
+    refresh's one statement, ``execute_together``)."""
+    return insert(audit_events).values(**audit_values(event, at, user_id, session_id, requester))

@@ -117,7 +117,7 @@ def _skip_closed_connections(engine: AsyncEngine) -> None:
     """A pooled connection the server closed (a restart, a failover, an idle
     timeout, ``pg_terminate_backend``) is replaced at checkout, without a round
     trip: asyncpg knows the socket closed. ``pool_pre_ping`` would ask the server
-    every time, one more round trip in each transaction (a refresh has three).
+    every time, one more round trip in each transaction (a refresh has four).
     A connection that is silently cut off fails its first statement (503) and
     SQLAlchemy then replaces every connection of the pool."""
 

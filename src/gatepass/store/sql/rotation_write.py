@@ -9,8 +9,6 @@ the same write transaction (``BEGIN IMMEDIATE``), which costs no round trips.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,7 +16,7 @@ from sqlalchemy.sql.dml import Insert, Update
 
 from gatepass.store.records import RefreshToken, new_id
 from gatepass.store.sql.engine import execute_together
-from gatepass.store.sql.tables import audit_events, refresh_tokens, sessions
+from gatepass.store.sql.tables import refresh_tokens, sessions
 
 __all__ = ["token_insert", "write_rotation"]
 
@@ -31,9 +29,9 @@ async def write_rotation(
     expires_at: float,
     sealed: bytes | None,
     now: float,
-    audit: dict[str, Any] | None,
+    audit: Insert | None,
 ) -> RefreshToken:
-    """Write the rotation of ``spent`` (and ``audit``'s row when given); the successor."""
+    """Write the rotation of ``spent`` (and the ``audit`` row when given); the successor."""
     successor = RefreshToken(new_id(), spent.session_id, token_hash, now, expires_at, None, None)
     statements: list[Insert | Update] = [
         token_insert(successor),
@@ -43,7 +41,7 @@ async def write_rotation(
         update(sessions).where(sessions.c.id == spent.session_id).values(last_used_at=now),
     ]
     if audit is not None:
-        statements.append(insert(audit_events).values(**audit))
+        statements.append(audit)
     try:
         await execute_together(conn, statements)
     except IntegrityError:

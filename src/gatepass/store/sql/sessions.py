@@ -29,12 +29,12 @@ from gatepass.store.rotation import (
     for_account,
 )
 from gatepass.store.sql import rows
-from gatepass.store.sql.audit import audit_values, insert_audit
+from gatepass.store.sql.audit import audit_insert
 from gatepass.store.sql.engine import SqlPart, execute_together, unstorable
 from gatepass.store.sql.revocations import insert_revocation
 from gatepass.store.sql.rotation_read import read_rotation
 from gatepass.store.sql.rotation_write import token_insert, write_rotation
-from gatepass.store.sql.tables import audit_events, refresh_tokens, sessions
+from gatepass.store.sql.tables import refresh_tokens, sessions
 from gatepass.store.sql.users import select_user
 from gatepass.store.validation import page
 
@@ -77,17 +77,10 @@ class SqlSessionStore(SqlPart):
             new_session_id(), user_id, now, now, expires_at, None, None, user_agent, ip, tuple(amr)
         )
         token = RefreshToken(new_id(), session.id, token_hash, now, refresh_expires_at, None, None)
-        audit = audit_values("login", now, user_id, session.id, Requester(ip, user_agent))
+        audit = audit_insert("login", now, user_id, session.id, Requester(ip, user_agent))
         try:  # one round trip on PostgreSQL: the three inserts as one statement
             async with self.writing_together() as conn:
-                await execute_together(
-                    conn,
-                    [
-                        _session_insert(session),
-                        token_insert(token),
-                        insert(audit_events).values(**audit),
-                    ],
-                )
+                await execute_together(conn, [_session_insert(session), token_insert(token), audit])
         except IntegrityError:
             async with self.reading_one() as conn:
                 if await select_user(conn, user_id) is None:
@@ -218,13 +211,11 @@ class SqlTokenStore(SqlPart):
             token, session, user = await read_rotation(conn, token_hash)
             decision = for_account(decide(token, session, now), user)
             event = audit_event(decision)
-            if audit is None or event is None or session is None:
-                audit = event = None  # no row to write
+            row = None
+            if audit is not None and event is not None and session is not None:
+                row = audit_insert(event, now, session.user_id, session.id, audit)
             if isinstance(decision, Rotate) and token is not None and session is not None:
                 # The common case: its writes and its audit row in one statement.
-                row = None
-                if audit is not None and event is not None:
-                    row = audit_values(event, now, session.user_id, session.id, audit)
                 successor = await write_rotation(
                     conn,
                     spent=token,
@@ -240,8 +231,8 @@ class SqlTokenStore(SqlPart):
                 session = dataclasses.replace(session, last_used_at=now)
                 return RotationResult(decision, token, session, successor, decision.sealed, user)
             result = await _apply_rotation(conn, decision, token, session, now)
-            if audit is not None and event is not None and session is not None:
-                await insert_audit(conn, event, now, session.user_id, session.id, audit)
+            if row is not None:
+                await conn.execute(row)
         return dataclasses.replace(result, user=user)
 
 
